@@ -1,0 +1,55 @@
+/**
+ * Ledger entries (SPEC §5, normative): `{stream, seq, type, at, actor, payload, prev}`,
+ * hashed as hex(SHA-256(JCS(entry))). `seq` starts at 1 and is dense per stream; `prev` is
+ * the previous entry's hash, or 64 zeros for seq 1. Amounts inside payloads are strings.
+ */
+import { canonicalJson } from './canonical-json.js';
+import { sha256Hex } from './hash.js';
+
+export const GENESIS_PREV = '0'.repeat(64);
+export const NETWORK_STREAM = 'network';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface LedgerEntry {
+  stream: string;
+  seq: number;
+  type: string;
+  /** RFC 3339 UTC timestamp, e.g. 2026-11-25T13:36:11.123Z */
+  at: string;
+  /** acting member/role, e.g. `admin`, `member:<id>`, `funder:<id>`, or `system` */
+  actor: string;
+  payload: JsonObject;
+  prev: string;
+}
+
+/** An entry with the canonical bytes that were hashed and their hash. */
+export interface SealedEntry extends LedgerEntry {
+  body: string;
+  hash: string;
+}
+
+export function communityStream(communityId: string): string {
+  return `community:${communityId}`;
+}
+
+export function seal(entry: LedgerEntry): SealedEntry {
+  const body = canonicalJson(toHashedShape(entry));
+  return { ...entry, body, hash: sha256Hex(body) };
+}
+
+export function entryHash(entry: LedgerEntry): string {
+  return sha256Hex(canonicalJson(toHashedShape(entry)));
+}
+
+/** Exactly the seven normative fields, so extra properties on the object never leak into the hash. */
+export function toHashedShape(entry: LedgerEntry): LedgerEntry {
+  const { stream, seq, type, at, actor, payload, prev } = entry;
+  return { stream, seq, type, at, actor, payload, prev };
+}
+
+/** One export line: the hashed body with its `hash` added (JSON Lines; key order is not significant). */
+export function exportLine(body: string, hash: string): string {
+  return `${body.slice(0, -1)},"hash":"${hash}"}`;
+}

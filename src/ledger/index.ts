@@ -1,0 +1,4 @@
+export * from './canonical-json.js';
+export * from './hash.js';
+export * from './entry.js';
+export * from './chain-verify.js';
