@@ -1,0 +1,73 @@
+/**
+ * Start-up configuration, parsed once from the environment with zod (SPEC §3 table).
+ * Everything else receives a typed `Config`; nothing below main.ts reads process.env.
+ */
+import { z } from 'zod';
+
+const hexSeed = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (a 32-byte Ed25519 seed)');
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LEDGER_SIGNING_KEY: hexSeed.optional(),
+  LEDGER_ORIGIN: z.string().min(1).default('agora-ledger'),
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  ANCHOR_RPC_URL: z.string().url().optional(),
+  ANCHOR_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/).optional(),
+  ANCHOR_CHAIN_ID: z.coerce.number().int().positive().optional(),
+  ANCHOR_TO_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  adminToken: string | undefined;
+  signingKeySeedHex: string | undefined;
+  ledgerOrigin: string;
+  checkpointIntervalSeconds: number;
+  anchor: { rpcUrl: string; privateKey: string; chainId: number | undefined; toAddress: string | undefined } | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if ((e.ANCHOR_RPC_URL === undefined) !== (e.ANCHOR_PRIVATE_KEY === undefined)) {
+    throw new ConfigError('invalid configuration:\n  ANCHOR_RPC_URL and ANCHOR_PRIVATE_KEY are set together or not at all');
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    adminToken: e.ADMIN_TOKEN,
+    signingKeySeedHex: e.LEDGER_SIGNING_KEY?.toLowerCase(),
+    ledgerOrigin: e.LEDGER_ORIGIN,
+    checkpointIntervalSeconds: e.CHECKPOINT_INTERVAL_SECONDS,
+    anchor:
+      e.ANCHOR_RPC_URL !== undefined && e.ANCHOR_PRIVATE_KEY !== undefined
+        ? { rpcUrl: e.ANCHOR_RPC_URL, privateKey: e.ANCHOR_PRIVATE_KEY, chainId: e.ANCHOR_CHAIN_ID, toAddress: e.ANCHOR_TO_ADDRESS }
+        : undefined,
+    logLevel: e.LOG_LEVEL,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  };
+}

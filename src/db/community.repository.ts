@@ -1,0 +1,163 @@
+/** Communities, members, funders, auditors and their token hashes. Queries only; no decisions. */
+import type { Community, GovernanceDefaults, Member } from '../governance/community.js';
+import type { MemberRole } from '../governance/principal.js';
+import type { Queryable } from './database.js';
+import { decodeCursor, toPage, type Page } from './pagination.js';
+
+interface CommunityRow {
+  id: string;
+  slug: string;
+  name: string;
+  learners: number;
+  needs_index: string;
+  governance: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toCommunity(row: CommunityRow): Community {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    learners: row.learners,
+    needsIndex: normalizeNumeric(row.needs_index),
+    governance: row.governance as unknown as GovernanceDefaults,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** numeric comes back as text with trailing zeros depending on the database; normalize. */
+function normalizeNumeric(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+export async function insertCommunity(db: Queryable, community: Community): Promise<void> {
+  await db
+    .insertInto('communities')
+    .values({
+      id: community.id,
+      slug: community.slug,
+      name: community.name,
+      learners: community.learners,
+      needs_index: community.needsIndex,
+      governance: JSON.stringify(community.governance),
+      created_at: community.createdAt,
+    })
+    .execute();
+}
+
+export async function findCommunity(db: Queryable, id: string): Promise<Community | undefined> {
+  const row = await db.selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toCommunity(row);
+}
+
+export async function findCommunityBySlug(db: Queryable, slug: string): Promise<Community | undefined> {
+  const row = await db.selectFrom('communities').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row === undefined ? undefined : toCommunity(row);
+}
+
+export async function listCommunities(db: Queryable, limit: number, cursor?: string): Promise<Page<Community>> {
+  const after = decodeCursor(cursor, 1);
+  let query = db.selectFrom('communities').selectAll().orderBy('slug').limit(limit + 1);
+  if (after !== undefined) query = query.where('slug', '>', String(after[0]));
+  const rows = await query.execute();
+  const page = toPage(rows, limit, (row) => [row.slug]);
+  return { items: page.items.map(toCommunity), nextCursor: page.nextCursor };
+}
+
+export async function listAllCommunities(db: Queryable): Promise<Community[]> {
+  const rows = await db.selectFrom('communities').selectAll().orderBy('id').execute();
+  return rows.map(toCommunity);
+}
+
+interface MemberRow {
+  id: string;
+  community_id: string;
+  name: string;
+  roles: string[];
+  address: string | null;
+  created_at: Date;
+}
+
+function toMember(row: MemberRow): Member {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    name: row.name,
+    roles: row.roles as MemberRole[],
+    address: row.address,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export async function insertMember(db: Queryable, member: Member): Promise<void> {
+  await db
+    .insertInto('members')
+    .values({
+      id: member.id,
+      community_id: member.communityId,
+      name: member.name,
+      roles: member.roles,
+      address: member.address,
+      created_at: member.createdAt,
+    })
+    .execute();
+}
+
+export async function findMember(db: Queryable, id: string): Promise<Member | undefined> {
+  const row = await db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toMember(row);
+}
+
+export async function listMembers(db: Queryable, communityId: string, limit: number, cursor?: string): Promise<Page<Member>> {
+  const after = decodeCursor(cursor, 2);
+  let query = db
+    .selectFrom('members')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit + 1);
+  if (after !== undefined) {
+    const [at, id] = after;
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '>', new Date(String(at))), eb.and([eb('created_at', '=', new Date(String(at))), eb('id', '>', String(id))])]),
+    );
+  }
+  const rows = await query.execute();
+  const page = toPage(rows, limit, (row) => [row.created_at.toISOString(), row.id]);
+  return { items: page.items.map(toMember), nextCursor: page.nextCursor };
+}
+
+/** Every member of a community, for freezing a census (ordered for a stable ledger payload). */
+export async function listAllMembers(db: Queryable, communityId: string): Promise<Member[]> {
+  const rows = await db.selectFrom('members').selectAll().where('community_id', '=', communityId).orderBy('id').execute();
+  return rows.map(toMember);
+}
+
+export async function insertFunder(db: Queryable, funder: { id: string; name: string; createdAt: string }): Promise<void> {
+  await db.insertInto('funders').values({ id: funder.id, name: funder.name, created_at: funder.createdAt }).execute();
+}
+
+export async function findFunder(db: Queryable, id: string): Promise<{ id: string; name: string } | undefined> {
+  return db.selectFrom('funders').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertAuditor(db: Queryable, auditor: { id: string; name: string; createdAt: string }): Promise<void> {
+  await db.insertInto('auditors').values({ id: auditor.id, name: auditor.name, created_at: auditor.createdAt }).execute();
+}
+
+export async function insertToken(
+  db: Queryable,
+  token: { tokenHash: string; kind: 'member' | 'funder' | 'auditor'; principalId: string; createdAt: string },
+): Promise<void> {
+  await db
+    .insertInto('tokens')
+    .values({ token_hash: token.tokenHash, principal_kind: token.kind, principal_id: token.principalId, created_at: token.createdAt })
+    .execute();
+}
+
+export async function findToken(db: Queryable, tokenHash: string): Promise<{ kind: 'member' | 'funder' | 'auditor'; principalId: string } | undefined> {
+  const row = await db.selectFrom('tokens').select(['principal_kind', 'principal_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row === undefined ? undefined : { kind: row.principal_kind, principalId: row.principal_id };
+}

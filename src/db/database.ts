@@ -1,0 +1,65 @@
+/**
+ * Opens the database: PostgreSQL when a URL is given, else embedded PGlite in a directory.
+ * Both sit under kysely's PostgresDialect over node-postgres (PGlite through its own adapter, a pool
+ * of one), so the same queries and migrations run on both. bigint columns parse to bigint.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './tables.js';
+
+pg.types.setTypeParser(20, BigInt);
+
+export type Db = Kysely<Database>;
+/** A handle that runs queries: the database itself or an open transaction. */
+export type Queryable = Kysely<Database> | Transaction<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** The embedded instance, when there is one (tests dump it as a template). */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** Directory for the embedded database (created if missing); `memory://` keeps it in memory. */
+  pgliteDir?: string | undefined;
+  /** An already open PGlite instance; it is closed with the handle. */
+  pglite?: PGlite | undefined;
+  poolSize?: number;
+  onPoolError?: (err: Error) => void;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Without a listener, a dropped idle connection would crash the process.
+    pool.on('error', (err) => options.onPoolError?.(err));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
+  }
+  let pglite = options.pglite;
+  if (pglite === undefined) {
+    const dir = options.pgliteDir ?? 'memory://';
+    if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+    pglite = new PGlite(dir);
+  }
+  await pglite.waitReady;
+  const embedded = pglite;
+  const pool = new pg.Pool(createPgConfig(embedded) as unknown as pg.PoolConfig);
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    pglite: embedded,
+    close: async () => {
+      await db.destroy();
+      if (!embedded.closed) await embedded.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Row types of every table, as kysely sees them. One source of truth per table is its migration;
+ * these interfaces mirror the migrations and are mapped to domain types by the repositories.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** bigint columns come back as bigint on both databases (pg type parser 20 → BigInt). */
+type BigIntColumn = ColumnType<bigint, bigint | number | string, bigint | number | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface LedgerStreamsTable {
+  stream: string;
+  size: BigIntColumn;
+  head_hash: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface LedgerEntriesTable {
+  stream: string;
+  seq: BigIntColumn;
+  type: string;
+  at: string;
+  actor: string;
+  payload: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+  body: string;
+}
+
+export interface CommunitiesTable {
+  id: string;
+  slug: string;
+  name: string;
+  learners: number;
+  needs_index: string;
+  governance: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface MembersTable {
+  id: string;
+  community_id: string;
+  name: string;
+  roles: string[];
+  address: string | null;
+  created_at: Timestamp;
+}
+
+export interface FundersTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface AuditorsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface TokensTable {
+  token_hash: string;
+  principal_kind: 'member' | 'funder' | 'auditor';
+  principal_id: string;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  request_body: Json<unknown> | null;
+  status_code: number;
+  response_body: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  ledger_streams: LedgerStreamsTable;
+  ledger_entries: LedgerEntriesTable;
+  communities: CommunitiesTable;
+  members: MembersTable;
+  funders: FundersTable;
+  auditors: AuditorsTable;
+  tokens: TokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,96 @@
+/**
+ * Communities and their members: input schemas (also the HTTP request schemas and their OpenAPI
+ * entries), and the pure decisions about them. A community owns one ledger stream,
+ * `community:<id>`; its slug is unique and never changes.
+ */
+import { z } from 'zod';
+import { MEMBER_ROLES, type MemberRole } from './principal.js';
+import { normalizeDecimal } from './decimal.js';
+
+export const SlugSchema = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single hyphens, e.g. "kibera-east"');
+
+export const BallotTypeSchema = z.enum(['approval', 'knapsack', 'cumulative', 'ordinal']);
+export const RuleNameSchema = z.enum(['greedy', 'equal-shares']);
+export const CompletionSchema = z.enum(['add1', 'add1-until-exhaustive', 'none']);
+
+export const GovernanceDefaultsSchema = z
+  .object({
+    ballotType: BallotTypeSchema.default('approval'),
+    rule: RuleNameSchema.default('greedy'),
+    quorum: z.number().int().min(0).max(1_000_000).default(0).describe('minimum number of ballots for an outcome to be valid'),
+  })
+  .strict();
+
+export const NeedsIndexSchema = z
+  .union([z.number().min(0).max(1_000_000), z.string().regex(/^\d{1,9}(\.\d{1,6})?$/)])
+  .describe('needs index ≥ 0 (default 1), a number or decimal string; stored exactly');
+
+export const CreateCommunitySchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string().trim().min(1).max(200),
+    learners: z.number().int().min(0).max(10_000_000).optional(),
+    needsIndex: NeedsIndexSchema.optional(),
+    governance: GovernanceDefaultsSchema.partial().optional(),
+  })
+  .strict();
+export type CreateCommunityInput = z.infer<typeof CreateCommunitySchema>;
+
+export const MemberRoleSchema = z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]);
+export const EthAddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an Ethereum address, 0x followed by 40 hex digits');
+
+export const AddMemberSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    roles: z.array(MemberRoleSchema).min(1).max(3).optional(),
+    address: EthAddressSchema.optional(),
+  })
+  .strict();
+export type AddMemberInput = z.infer<typeof AddMemberSchema>;
+
+export interface GovernanceDefaults {
+  ballotType: z.infer<typeof BallotTypeSchema>;
+  rule: z.infer<typeof RuleNameSchema>;
+  quorum: number;
+}
+
+export interface Community {
+  id: string;
+  slug: string;
+  name: string;
+  learners: number;
+  needsIndex: string;
+  governance: GovernanceDefaults;
+  createdAt: string;
+}
+
+export interface Member {
+  id: string;
+  communityId: string;
+  name: string;
+  roles: MemberRole[];
+  address: string | null;
+  createdAt: string;
+}
+
+/** A new community from validated input; id and time come from the caller. */
+export function newCommunity(input: CreateCommunityInput, id: string, at: string): Community {
+  return {
+    id,
+    slug: input.slug,
+    name: input.name,
+    learners: input.learners ?? 0,
+    needsIndex: normalizeDecimal(input.needsIndex ?? 1, 'needsIndex'),
+    governance: GovernanceDefaultsSchema.parse(input.governance ?? {}),
+    createdAt: at,
+  };
+}
+
+export function newMember(input: AddMemberInput, communityId: string, id: string, at: string): Member {
+  const roles = [...new Set(input.roles ?? ['member'])].sort() as MemberRole[];
+  return { id, communityId, name: input.name, roles, address: input.address?.toLowerCase() ?? null, createdAt: at };
+}

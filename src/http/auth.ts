@@ -1,0 +1,171 @@
+/**
+ * Authentication and authorization. `onRequest` turns the bearer token into a principal (admin by
+ * constant-time comparison with the configured token's hash; others by their stored hash). Every
+ * route gets a preHandler built from its row in the ACCESS matrix: 401 without a usable token,
+ * 404 when the route's resource does not exist, 403 when the principal holds no grant for it.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
+import { DomainError } from '../domain-error.js';
+import type { Db } from '../db/database.js';
+import { findMember, findToken } from '../db/community.repository.js';
+import { communityExists, communityOfMember, communityOfRow } from '../db/scope.repository.js';
+import { sha256, sha256Hex } from '../ledger/hash.js';
+import type { MemberRole, Principal } from '../governance/principal.js';
+import { ACCESS, accessKey, type Grant, type RouteAccess, type Scope } from './access.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+    /** The community the route acts in, once authorization resolved it (null: network). */
+    scopeCommunityId: string | null | undefined;
+  }
+}
+
+export interface AuthOptions {
+  db: Db;
+  adminToken: string;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{8,512})$/;
+
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  const adminHash = sha256(options.adminToken);
+  app.decorateRequest('principal', null as never);
+  app.decorateRequest('scopeCommunityId', undefined);
+
+  app.addHook('onRequest', async (request) => {
+    request.principal = await resolvePrincipal(options.db, adminHash, request.headers.authorization);
+  });
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const url = route.url;
+    if (!url.startsWith('/v1/') && ACCESS[accessKey(String(route.method), url)] === undefined) return; // docs, static files
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      const access = ACCESS[accessKey(method, url)];
+      if (access === undefined) {
+        throw new Error(`route ${method} ${url} has no entry in the authorization matrix (src/http/access.ts)`);
+      }
+      const guard = authorize(options.db, access);
+      const existing = route.preHandler;
+      route.preHandler = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
+          }
+  });
+}
+
+async function resolvePrincipal(db: Db, adminHash: Buffer, header: string | undefined): Promise<Principal> {
+  if (header === undefined || header === '') return { kind: 'public' };
+  const match = BEARER.exec(header);
+  if (match === null) throw new DomainError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
+  const token = match[1] ?? '';
+  const hash = sha256(token);
+  if (timingSafeEqual(hash, adminHash)) return { kind: 'admin' };
+  const found = await findToken(db, hash.toString('hex'));
+  if (found === undefined) throw new DomainError('unknown-token', 'this token is not known here; ask your steward or administrator for a new one');
+  switch (found.kind) {
+    case 'funder':
+      return { kind: 'funder', funderId: found.principalId };
+    case 'auditor':
+      return { kind: 'auditor', auditorId: found.principalId };
+    case 'member': {
+      const member = await findMember(db, found.principalId);
+      if (member === undefined) throw new DomainError('unknown-token', 'the member of this token no longer exists');
+      return { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
+    }
+  }
+}
+
+function authorize(db: Db, access: RouteAccess): preHandlerHookHandler {
+  const communityGrants = access.allow.filter((g): g is 'steward' | 'member' | 'auditor' => g === 'steward' || g === 'member' || g === 'auditor');
+  return async (request) => {
+    if (access.allow.includes('public')) return;
+    const principal = request.principal;
+    if (principal.kind === 'public') throw new DomainError('unauthenticated', 'this needs a bearer token (Authorization: Bearer <token>)');
+    if (networkGrant(principal, access.allow)) return;
+    if (principal.kind === 'member' && communityGrants.length > 0) {
+      const communityId = await resolveScope(db, access.scope, request);
+      request.scopeCommunityId = communityId;
+      if (communityId === principal.communityId && communityGrants.some((g) => principal.roles.has(g))) return;
+    }
+    throw new DomainError('forbidden', forbiddenDetail(access));
+  };
+}
+
+function networkGrant(principal: Principal, allow: readonly Grant[]): boolean {
+  switch (principal.kind) {
+    case 'admin':
+      return allow.includes('admin');
+    case 'funder':
+      return allow.includes('funder');
+    case 'auditor':
+      return allow.includes('network-auditor');
+    default:
+      return false;
+  }
+}
+
+function forbiddenDetail(access: RouteAccess): string {
+  return `this token may not ${access.summary}; allowed: ${access.allow.join(', ')}${access.scope === 'network' ? '' : ' (community roles only in their own community)'}`;
+}
+
+type Params = Record<string, string | undefined>;
+
+/** The route's community; throws not-found when the resource in the path does not exist. */
+async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Promise<string | null> {
+  const params = (request.params ?? {}) as Params;
+  const query = (request.query ?? {}) as Params;
+  switch (scope) {
+    case 'network':
+      return null;
+    case 'community-param':
+      return required(await communityExists(db, params.communityId ?? ''), 'community', params.communityId);
+    case 'member-param':
+      return required(await communityOfMember(db, params.memberId ?? ''), 'member', params.memberId);
+    case 'cycle-param':
+      return required(await communityOfRow(db, 'cycles', params.cycleId ?? ''), 'cycle', params.cycleId);
+    case 'proposal-param':
+      return required(await communityOfRow(db, 'proposals', params.proposalId ?? ''), 'proposal', params.proposalId);
+    case 'account-param':
+      return communityOfAccount(db, params.account ?? '');
+    case 'stream-query': {
+      const stream = query.stream;
+      if (stream === undefined || !stream.startsWith('community:')) return null;
+      return stream.slice('community:'.length);
+    }
+    case 'transfer-body': {
+      const body = (request.body ?? {}) as Params;
+      return communityOfAccount(db, body.from ?? '');
+    }
+  }
+}
+
+async function communityOfAccount(db: Db, account: string): Promise<string | null> {
+  const [kind, id] = splitAccount(account);
+  switch (kind) {
+    case 'community':
+      return (await communityExists(db, id)) ?? null;
+    case 'cycle':
+      return (await communityOfRow(db, 'cycles', id)) ?? null;
+    case 'proposal':
+    case 'spent':
+      return (await communityOfRow(db, 'proposals', id)) ?? null;
+    default:
+      return null;
+  }
+}
+
+function splitAccount(account: string): [string, string] {
+  const colon = account.indexOf(':');
+  return colon < 0 ? [account, ''] : [account.slice(0, colon), account.slice(colon + 1)];
+}
+
+function required(communityId: string | undefined, what: string, id: string | undefined): string {
+  if (communityId === undefined) throw new DomainError(`${what}-not-found`, `no ${what} with id ${id ?? ''}`);
+  return communityId;
+}
+
+export function tokenHash(token: string): string {
+  return sha256Hex(token);
+}

@@ -1,0 +1,152 @@
+/**
+ * `Idempotency-Key` on POST: a retry with the same key and body gets the first response and writes
+ * nothing; the same key with another body is refused (422) with the fields that differ. The first
+ * response is stored in the same transaction as its effect (see `runCommand`), so a crash can never
+ * leave an effect without its record or a record without its effect. Keys are scoped per principal.
+ * Failed requests store nothing (they wrote nothing), so they may be retried with the same key.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
+import { DomainError } from '../domain-error.js';
+import type { Db } from '../db/database.js';
+import { findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../db/idempotency.repository.js';
+import { canonicalJson } from '../ledger/canonical-json.js';
+import { sha256Hex } from '../ledger/hash.js';
+import { actorOf } from '../governance/principal.js';
+import { pgCode, type CommandContext } from '../services/context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: IdempotencyClaim | undefined;
+  }
+}
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
+  requestBody: unknown;
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const MAX_STORED_BODY_BYTES = 64 * 1024;
+
+export function registerIdempotency(app: FastifyInstance, db: Db): void {
+  app.decorateRequest('idempotency', undefined);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST') || !route.url.startsWith('/v1/')) return;
+    const check = checkIdempotencyKey(db);
+    const existing = route.preHandler;
+    route.preHandler = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];
+  });
+}
+
+function checkIdempotencyKey(db: Db): preHandlerHookHandler {
+  return async (request, reply) => {
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return;
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined || !KEY.test(key)) {
+      throw new DomainError('invalid-header', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    }
+    const claim = claimFor(request, key);
+    const record = await findIdempotencyRecord(db, claim.scope, key);
+    if (record === undefined) {
+      request.idempotency = claim;
+      return;
+    }
+    replay(reply, record, claim);
+    return reply;
+  };
+}
+
+function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
+  const path = request.url.split('?')[0] ?? request.url;
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+  const body = request.body;
+  const bodyText = typeof body === 'string' ? body : body === undefined ? '' : canonicalJson(body);
+  return {
+    scope: actorOf(request.principal),
+    key,
+    method: request.method,
+    path,
+    requestHash: sha256Hex(`${request.method} ${path}${query}\n${bodyText}`),
+    requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? body : undefined,
+  };
+}
+
+/** Answers a request from a stored record: the first response, or 422 naming what differs. */
+function replay(reply: FastifyReply, record: IdempotencyRecord, claim: IdempotencyClaim): void {
+  if (record.requestHash !== claim.requestHash) {
+    throw new DomainError('idempotency-key-reused', `Idempotency-Key "${claim.key}" was used for a different request; use a new key for a new request`, {
+      differingFields: differingFields(record, claim),
+    });
+  }
+  void reply.code(record.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(record.responseBody);
+}
+
+function differingFields(record: IdempotencyRecord, claim: IdempotencyClaim): string[] {
+  const fields: string[] = [];
+  if (record.method !== claim.method || record.path !== claim.path) fields.push('path');
+  const before = asObject(record.requestBody);
+  const after = asObject(claim.requestBody);
+  if (before === undefined || after === undefined) {
+    if (fields.length === 0) fields.push('body');
+    return fields;
+  }
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (safeCanonical(before[name]) !== safeCanonical(after[name])) fields.push(name);
+  }
+  if (fields.length === 0) fields.push('query');
+  return fields;
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function safeCanonical(value: unknown): string {
+  return value === undefined ? '<absent>' : canonicalJson(value);
+}
+
+/**
+ * Runs a state-changing service call for a route: builds its context, stores the idempotent
+ * response inside the service's transaction, and resolves a race between two requests with the
+ * same key (the loser's transaction rolls back; it answers with the winner's stored response).
+ */
+export async function runCommand<T, R>(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  statusCode: number,
+  run: (ctx: CommandContext) => Promise<T>,
+  present: (result: T) => R,
+): Promise<R> {
+  const claim = request.idempotency;
+  let body: R | undefined;
+  let presented = false;
+  const ctx: CommandContext = {
+    principal: request.principal,
+    beforeCommit: async (trx, result) => {
+      body = present(result as T);
+      presented = true;
+      if (claim !== undefined) {
+        await insertIdempotencyRecord(trx, { ...claim, statusCode, responseBody: JSON.stringify(body) });
+      }
+    },
+  };
+  try {
+    const result = await run(ctx);
+    if (!presented) body = present(result);
+  } catch (err) {
+    if (claim === undefined || pgCode(err) !== '23505') throw err;
+    const winner = await findIdempotencyRecord(db, claim.scope, claim.key);
+    if (winner === undefined) throw err;
+    replay(reply, winner, claim);
+    return reply as never; // already sent: fastify ignores a handler's value once the reply is sent
+  }
+  void reply.code(statusCode);
+  return body as R;
+}

@@ -1,0 +1,135 @@
+/** Communities, members, funders and network auditors (SPEC §1, §3). */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AddMemberSchema, CreateCommunitySchema, type Community, type Member } from '../../governance/community.js';
+import { communityStream } from '../../ledger/entry.js';
+import { runCommand } from '../idempotency.js';
+import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
+import type { RouteDeps } from '../app.js';
+
+const CommunitySchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    learners: z.number().int(),
+    needsIndex: z.string(),
+    governance: z.object({ ballotType: z.string(), rule: z.string(), quorum: z.number().int() }),
+    stream: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Community' });
+
+const MemberSchema = z
+  .object({
+    id: z.uuid(),
+    communityId: z.uuid(),
+    name: z.string(),
+    roles: z.array(z.string()),
+    address: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Member' });
+
+const NameBodySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+
+export function presentCommunity(c: Community) {
+  return { id: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, governance: c.governance, stream: communityStream(c.id), createdAt: c.createdAt };
+}
+
+function presentMember(m: Member) {
+  return { id: m.id, communityId: m.communityId, name: m.name, roles: m.roles, address: m.address, createdAt: m.createdAt };
+}
+
+export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+  const CommunityParams = z.object({ communityId: UuidSchema });
+
+  app.post('/v1/communities', {
+    schema: { tags: ['communities'], summary: 'Create a community (admin)', body: CreateCommunitySchema, response: { 201: CommunitySchema, ...problemResponses } },
+    handler: (request, reply) =>
+      runCommand(db, request, reply, 201, (ctx) => services.communities.create(ctx, request.body), presentCommunity),
+  });
+
+  app.get('/v1/communities', {
+    schema: { tags: ['communities'], summary: 'List communities', querystring: ListQuerySchema, response: { 200: pageOf(CommunitySchema), ...problemResponses } },
+    handler: async (request) => {
+      const page = await services.communities.list(request.query.limit, request.query.cursor);
+      return { items: page.items.map(presentCommunity), nextCursor: page.nextCursor };
+    },
+  });
+
+  app.get('/v1/communities/:communityId', {
+    schema: { tags: ['communities'], summary: 'Read a community', params: CommunityParams, response: { 200: CommunitySchema, ...problemResponses } },
+    handler: async (request) => presentCommunity(await services.communities.get(request.params.communityId)),
+  });
+
+  app.post('/v1/communities/:communityId/members', {
+    schema: {
+      tags: ['communities'],
+      summary: 'Add a member (admin or this community’s steward); the token is shown only here',
+      params: CommunityParams,
+      body: AddMemberSchema,
+      response: { 201: MemberSchema.extend({ token: z.string() }), ...problemResponses },
+    },
+    handler: (request, reply) =>
+      runCommand(
+        db,
+        request,
+        reply,
+        201,
+        (ctx) => services.communities.addMember(ctx, request.params.communityId, request.body),
+        (r) => ({ ...presentMember(r.member), token: r.token }),
+      ),
+  });
+
+  app.get('/v1/communities/:communityId/members', {
+    schema: { tags: ['communities'], summary: 'List members', params: CommunityParams, querystring: ListQuerySchema, response: { 200: pageOf(MemberSchema), ...problemResponses } },
+    handler: async (request) => {
+      await services.communities.get(request.params.communityId);
+      const page = await services.communities.listMembers(request.params.communityId, request.query.limit, request.query.cursor);
+      return { items: page.items.map(presentMember), nextCursor: page.nextCursor };
+    },
+  });
+
+  app.get('/v1/me', {
+    schema: {
+      tags: ['communities'],
+      summary: 'Who this token is',
+      response: { 200: z.object({ kind: z.string(), id: z.string().nullable(), communityId: z.string().nullable(), roles: z.array(z.string()) }), ...problemResponses },
+    },
+    handler: async (request) => {
+      const p = request.principal;
+      switch (p.kind) {
+        case 'member':
+          return { kind: p.kind, id: p.memberId, communityId: p.communityId, roles: [...p.roles].sort() };
+        case 'funder':
+          return { kind: p.kind, id: p.funderId, communityId: null, roles: ['funder'] };
+        case 'auditor':
+          return { kind: p.kind, id: p.auditorId, communityId: null, roles: ['auditor'] };
+        default:
+          return { kind: p.kind, id: null, communityId: null, roles: [p.kind] };
+      }
+    },
+  });
+
+  app.post('/v1/funders', {
+    schema: {
+      tags: ['funding'],
+      summary: 'Register a funder (admin); the token is shown only here',
+      body: NameBodySchema,
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), account: z.string() }), ...problemResponses },
+    },
+    handler: (request, reply) =>
+      runCommand(db, request, reply, 201, (ctx) => services.communities.registerFunder(ctx, request.body), (f) => ({ ...f, account: `external:${f.id}` })),
+  });
+
+  app.post('/v1/auditors', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Register a network auditor (admin); the token is shown only here',
+      body: NameBodySchema,
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string() }), ...problemResponses },
+    },
+    handler: (request, reply) => runCommand(db, request, reply, 201, (ctx) => services.communities.registerAuditor(ctx, request.body), (a) => a),
+  });
+};

@@ -1,0 +1,60 @@
+/** Ledger reads (SPEC §5): stream heads, verification, JSON Lines export. */
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { listStreamHeads } from '../../db/ledger.repository.js';
+import { problemResponses } from '../schemas.js';
+import type { RouteDeps } from '../app.js';
+
+const StreamQuerySchema = z.object({
+  stream: z
+    .string()
+    .regex(/^(network|community:[0-9a-f-]{36})$/, '"network" or "community:<id>"')
+    .optional(),
+});
+
+const VerifyResponseSchema = z
+  .object({
+    ok: z.boolean(),
+    streams: z.number().int(),
+    entries: z.number().int(),
+    problems: z.array(z.object({ stream: z.string(), seq: z.number().int().nullable(), reason: z.string(), detail: z.string() })),
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'VerifyReport' });
+
+export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+  app.get('/v1/ledger/streams', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Every stream with its size and head hash',
+      response: { 200: z.object({ streams: z.array(z.object({ stream: z.string(), size: z.number().int(), head: z.string() })) }) },
+    },
+    handler: async () => ({ streams: (await listStreamHeads(db)).map((h) => ({ stream: h.stream, size: h.size, head: h.headHash })) }),
+  });
+
+  app.get('/v1/ledger/verify', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Recompute every hash and link (all streams, or ?stream=)',
+      querystring: StreamQuerySchema,
+      response: { 200: VerifyResponseSchema, ...problemResponses },
+    },
+    handler: async (request) => services.ledger.verify(request.query.stream),
+  });
+
+  app.get('/v1/ledger/export', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Export as JSON Lines, one entry per line, in seq order per stream',
+      querystring: StreamQuerySchema,
+      produces: ['application/x-ndjson'],
+    },
+    handler: async (request, reply) => {
+      if (request.query.stream !== undefined) await services.ledger.assertStreamExists(request.query.stream);
+      const fileName = `agora-ledger-${(request.query.stream ?? 'all').replace(':', '-')}.jsonl`;
+      void reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="${fileName}"`);
+      return reply.send(Readable.from(services.ledger.exportLines(request.query.stream)));
+    },
+  });
+};

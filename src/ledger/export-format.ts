@@ -1,0 +1,45 @@
+/**
+ * Reading an export line back (JSON Lines: the hashed entry plus its `hash`), defensively: any
+ * line that is not exactly an entry becomes a typed error naming the line, never a crash.
+ */
+import type { RecordedEntry } from './chain-verify.js';
+import type { JsonObject } from './entry.js';
+import { isHexHash } from './hash.js';
+
+export class ExportFormatError extends Error {
+  override name = 'ExportFormatError';
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+const FIELDS = ['actor', 'at', 'hash', 'payload', 'prev', 'seq', 'stream', 'type'];
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+export function parseExportLine(text: string, line: number): RecordedEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ExportFormatError(line, 'not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExportFormatError(line, 'not a JSON object');
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  if (keys.length !== FIELDS.length || keys.some((k, i) => k !== FIELDS[i])) {
+    throw new ExportFormatError(line, `expected exactly the fields ${FIELDS.join(', ')}; found ${keys.join(', ')}`);
+  }
+  const { stream, seq, type, at, actor, payload, prev, hash } = record;
+  if (typeof stream !== 'string' || stream === '') throw new ExportFormatError(line, 'stream must be a non-empty string');
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new ExportFormatError(line, 'seq must be a whole number ≥ 1');
+  if (typeof type !== 'string' || type === '') throw new ExportFormatError(line, 'type must be a non-empty string');
+  if (typeof at !== 'string' || !RFC3339_UTC.test(at)) throw new ExportFormatError(line, 'at must be an RFC 3339 UTC timestamp');
+  if (typeof actor !== 'string' || actor === '') throw new ExportFormatError(line, 'actor must be a non-empty string');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new ExportFormatError(line, 'payload must be an object');
+  if (!isHexHash(prev)) throw new ExportFormatError(line, 'prev must be 64 lowercase hex digits');
+  if (!isHexHash(hash)) throw new ExportFormatError(line, 'hash must be 64 lowercase hex digits');
+  return { stream, seq, type, at, actor, payload: payload as JsonObject, prev, hash };
+}

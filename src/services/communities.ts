@@ -1,0 +1,106 @@
+/**
+ * Communities, members, funders and network auditors. Each change writes its projection row and
+ * its ledger entry in one transaction; tokens are returned once and stored only as hashes.
+ */
+import { DomainError } from '../domain-error.js';
+import * as repo from '../db/community.repository.js';
+import { appendEntry } from '../db/ledger.repository.js';
+import { communityStream, NETWORK_STREAM, sha256Hex } from '../ledger/index.js';
+import {
+  newCommunity,
+  newMember,
+  type AddMemberInput,
+  type Community,
+  type CreateCommunityInput,
+  type Member,
+} from '../governance/community.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
+
+export class CommunityService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(ctx: CommandContext, input: CreateCommunityInput): Promise<Community> {
+    const at = timestamp(this.deps);
+    const community = newCommunity(input, this.deps.newId(), at);
+    return transact(this.deps, ctx, async (trx) => {
+      if ((await repo.findCommunityBySlug(trx, community.slug)) !== undefined) {
+        throw new DomainError('slug-taken', `a community with slug "${community.slug}" already exists`, { slug: community.slug });
+      }
+      await repo.insertCommunity(trx, community);
+      const payload = {
+        communityId: community.id,
+        slug: community.slug,
+        name: community.name,
+        learners: community.learners,
+        needsIndex: community.needsIndex,
+        governance: { ...community.governance },
+      };
+      await appendEntry(trx, NETWORK_STREAM, at, { type: 'community.created', actor: actor(ctx), payload });
+      await appendEntry(trx, communityStream(community.id), at, { type: 'community.created', actor: actor(ctx), payload });
+      return community;
+    });
+  }
+
+  async get(communityId: string): Promise<Community> {
+    const community = await repo.findCommunity(this.deps.db, communityId);
+    if (community === undefined) throw notFound('community', communityId);
+    return community;
+  }
+
+  list(limit: number, cursor?: string) {
+    return repo.listCommunities(this.deps.db, limit, cursor);
+  }
+
+  async addMember(ctx: CommandContext, communityId: string, input: AddMemberInput): Promise<{ member: Member; token: string }> {
+    const at = timestamp(this.deps);
+    const member = newMember(input, communityId, this.deps.newId(), at);
+    const token = this.deps.newToken();
+    return transact(this.deps, ctx, async (trx) => {
+      if ((await repo.findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
+      await repo.insertMember(trx, member);
+      await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'member', principalId: member.id, createdAt: at });
+      await appendEntry(trx, communityStream(communityId), at, {
+        type: 'member.added',
+        actor: actor(ctx),
+        payload: { memberId: member.id, name: member.name, roles: member.roles, address: member.address },
+      });
+      return { member, token };
+    });
+  }
+
+  listMembers(communityId: string, limit: number, cursor?: string) {
+    return repo.listMembers(this.deps.db, communityId, limit, cursor);
+  }
+
+  async registerFunder(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string }> {
+    const at = timestamp(this.deps);
+    const id = this.deps.newId();
+    const token = this.deps.newToken();
+    return transact(this.deps, ctx, async (trx) => {
+      await repo.insertFunder(trx, { id, name: input.name, createdAt: at });
+      await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'funder', principalId: id, createdAt: at });
+      await appendEntry(trx, NETWORK_STREAM, at, {
+        type: 'funder.registered',
+        actor: actor(ctx),
+        payload: { funderId: id, name: input.name, account: `external:${id}` },
+      });
+      return { id, name: input.name, token };
+    });
+  }
+
+  async registerAuditor(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string }> {
+    const at = timestamp(this.deps);
+    const id = this.deps.newId();
+    const token = this.deps.newToken();
+    return transact(this.deps, ctx, async (trx) => {
+      await repo.insertAuditor(trx, { id, name: input.name, createdAt: at });
+      await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'auditor', principalId: id, createdAt: at });
+      await appendEntry(trx, NETWORK_STREAM, at, { type: 'auditor.registered', actor: actor(ctx), payload: { auditorId: id, name: input.name } });
+      return { id, name: input.name, token };
+    });
+  }
+}
+
+export function notFound(what: string, id: string): DomainError {
+  return new DomainError(`${what}-not-found`, `no ${what} with id ${id}`, { id });
+}

@@ -1,0 +1,75 @@
+/**
+ * What every service call needs: its dependencies (database, clock, id and token sources) and the
+ * acting principal. `transact` is the one place a transaction opens: load → decide → append →
+ * commit, with an optional hook that runs inside the same transaction just before commit (the HTTP
+ * edge uses it to store the idempotent response with the effect, atomically).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/tables.js';
+import { actorOf, type Principal } from '../governance/principal.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  clock: Clock;
+  newId: () => string;
+  newToken: () => string;
+}
+
+export type Trx = Transaction<Database>;
+
+export interface CommandContext {
+  principal: Principal;
+  /** Runs inside the command's transaction after its effect, before commit. */
+  beforeCommit?: (trx: Trx, result: unknown) => Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function defaultDeps(db: Db, clock: Clock = systemClock): ServiceDeps {
+  return {
+    db,
+    clock,
+    newId: () => randomUUID(),
+    newToken: () => `agl_${randomBytes(32).toString('base64url')}`,
+  };
+}
+
+export function actor(ctx: CommandContext): string {
+  return actorOf(ctx.principal);
+}
+
+/** RFC 3339 UTC timestamp for ledger entries. */
+export function timestamp(deps: ServiceDeps): string {
+  return deps.clock.now().toISOString();
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: (trx: Trx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await deps.db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        await ctx.beforeCommit?.(trx, result);
+        return result;
+      });
+    } catch (err) {
+      // Serialization failures and deadlocks are the database asking us to try again.
+      if (attempt < 4 && RETRYABLE.has(pgCode(err) ?? '')) continue;
+      throw err;
+    }
+  }
+}
+
+export function pgCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+/** Builds the whole app around a fresh test database; closes both when the test ends. */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/http/app.js';
+import { createServices, defaultDeps, type Clock, type Services } from '../../src/services/index.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { openTestDatabase, type DatabaseKind } from './db.js';
+
+export const ADMIN_TOKEN = 'agl_admin_test_token_0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  handle: DatabaseHandle;
+  services: Services;
+  kind: DatabaseKind;
+  /** inject with JSON and an optional bearer token */
+  call(method: string, url: string, options?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+}
+
+export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock } = {}): Promise<TestApp> {
+  const handle = await openTestDatabase(kind);
+  const services = createServices(defaultDeps(handle.db, options.clock));
+  const app = await buildApp({ db: handle.db, services, adminToken: ADMIN_TOKEN });
+  t.teardown(async () => {
+    await app.close();
+    await handle.close();
+  });
+  return {
+    app,
+    handle,
+    services,
+    kind,
+    call: (method, url, opts = {}) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        headers: {
+          ...(opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` }),
+          ...(opts.headers ?? {}),
+        },
+        ...(opts.body === undefined ? {} : typeof opts.body === 'string' ? { payload: opts.body } : { payload: opts.body as object }),
+      }),
+  };
+}
