@@ -9,9 +9,13 @@
  */
 export type Grant = 'public' | 'admin' | 'funder' | 'network-auditor' | 'steward' | 'member' | 'auditor';
 
-/** Where a route's community comes from. `network`: the route has none (community grants never apply). */
+/**
+ * Where a route's community comes from. `network`: the route has none (community grants never
+ * apply); `self`: the caller's own community (routes about the caller themselves).
+ */
 export type Scope =
   | 'network'
+  | 'self'
   | 'community-param'
   | 'cycle-param'
   | 'proposal-param'
@@ -39,7 +43,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/communities/:communityId': { allow: readers, scope: 'community-param', summary: 'read a community' },
   'POST /v1/communities/:communityId/members': { allow: ['admin', 'steward'], scope: 'community-param', summary: 'add a member (returns its token once)' },
   'GET /v1/communities/:communityId/members': { allow: ['admin', 'network-auditor', 'steward', 'auditor'], scope: 'community-param', summary: 'list members' },
-  'GET /v1/me': { allow: readers, scope: 'network', summary: 'who this token is' },
+  'GET /v1/me': { allow: readers, scope: 'self', summary: 'who this token is' },
   'POST /v1/funders': { allow: ['admin'], scope: 'network', summary: 'register a funder (returns its token once)' },
   'POST /v1/auditors': { allow: ['admin'], scope: 'network', summary: 'register a network auditor (returns its token once)' },
 

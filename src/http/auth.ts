@@ -119,6 +119,8 @@ async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Prom
   switch (scope) {
     case 'network':
       return null;
+    case 'self':
+      return request.principal.kind === 'member' ? request.principal.communityId : null;
     case 'community-param':
       return required(await communityExists(db, params.communityId ?? ''), 'community', params.communityId);
     case 'member-param':
