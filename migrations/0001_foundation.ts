@@ -45,6 +45,45 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table ledger_entries enable always trigger ledger_entries_append_only`.execute(db);
   await sql`alter table ledger_entries enable always trigger ledger_entries_no_truncate`.execute(db);
 
+  // One append in one round trip: lock the stream head, build the canonical body around the previous
+  // hash and the next seq, hash it, insert, move the head. The caller supplies the canonical JSON
+  // before and after `prev`/`seq` (RFC 8785 orders the keys actor, at, payload, prev, seq, stream,
+  // type), so the body is byte-for-byte what the application's own sealing produces.
+  await sql`
+    create function ledger_append(p_stream text, p_type text, p_at text, p_actor text, p_payload text, p_head text, p_tail text)
+    returns table (seq bigint, prev_hash text, hash text, body text)
+    language plpgsql as $$
+    declare
+      v_size bigint;
+      v_prev text;
+      v_body text;
+      v_hash text;
+    begin
+      select s.size, s.head_hash into v_size, v_prev from ledger_streams s where s.stream = p_stream for update;
+      if not found then
+        insert into ledger_streams (stream, size, head_hash) values (p_stream, 0, repeat('0', 64)) on conflict do nothing;
+        select s.size, s.head_hash into v_size, v_prev from ledger_streams s where s.stream = p_stream for update;
+      end if;
+      v_size := v_size + 1;
+      v_body := p_head || v_prev || '","seq":' || v_size::text || p_tail;
+      v_hash := encode(sha256(convert_to(v_body, 'UTF8')), 'hex');
+      insert into ledger_entries (stream, seq, type, at, actor, payload, prev_hash, hash, body)
+        values (p_stream, v_size, p_type, p_at, p_actor, p_payload::jsonb, v_prev, v_hash, v_body);
+      update ledger_streams s set size = v_size, head_hash = v_hash where s.stream = p_stream;
+      return query select v_size, v_prev, v_hash, v_body;
+    end
+    $$`.execute(db);
+
+  // Verification parses stored bodies; one an owner broke must become a finding, not an error.
+  await sql`
+    create function ledger_try_jsonb(p_text text) returns jsonb language plpgsql immutable as $$
+    begin
+      return p_text::jsonb;
+    exception when others then
+      return null;
+    end
+    $$`.execute(db);
+
   await sql`
     create table communities (
       id           uuid primary key,
@@ -110,4 +149,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }
   await sql`drop function if exists ledger_refuse_change()`.execute(db);
+  await sql`drop function if exists ledger_try_jsonb(text)`.execute(db);
+  await sql`drop function if exists ledger_append(text, text, text, text, text, text, text)`.execute(db);
 }

@@ -5,7 +5,7 @@
  * global order (a late commit would be skipped).
  */
 import { sql, type Transaction } from 'kysely';
-import { GENESIS_PREV, seal, type JsonObject, type SealedEntry } from '../ledger/index.js';
+import { GENESIS_PREV, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database } from './tables.js';
 import type { Queryable } from './database.js';
@@ -32,6 +32,7 @@ export async function appendEntries(
   entries: readonly NewEntry[],
 ): Promise<SealedEntry[]> {
   if (entries.length === 0) return [];
+  if (entries.length === 1 && entries[0] !== undefined) return [await appendOne(trx, stream, at, entries[0])];
   const head = await lockStreamHead(trx, stream);
   const sealed: SealedEntry[] = [];
   let seq = head.size;
@@ -66,6 +67,21 @@ export async function appendEntries(
     .where('stream', '=', stream)
     .execute();
   return sealed;
+}
+
+/**
+ * One entry in one round trip through the database's `ledger_append` (lock, link, hash, insert,
+ * move head). The body it builds is checked against the hash it reports, so a database that
+ * encoded the text differently could never slip a mismatched entry in.
+ */
+async function appendOne(trx: Transaction<Database>, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
+  const parts = sealParts({ stream, type: entry.type, at, actor: entry.actor, payload: entry.payload });
+  const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string }>`
+    select seq, prev_hash, hash, body
+    from ledger_append(${stream}, ${entry.type}, ${at}, ${entry.actor}, ${parts.payloadJson}, ${parts.head}, ${parts.tail})`.execute(trx);
+  const row = result.rows[0];
+  if (row === undefined || sha256Hex(row.body) !== row.hash) throw new Error(`ledger_append returned an inconsistent entry for ${stream}`);
+  return { stream, seq: Number(row.seq), type: entry.type, at, actor: entry.actor, payload: entry.payload, prev: row.prev_hash, hash: row.hash, body: row.body };
 }
 
 export async function appendEntry(trx: Transaction<Database>, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
@@ -140,6 +156,57 @@ export async function* streamEntries(db: Queryable, stream: string, pageSize = 1
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) return;
     after = last.seq;
+  }
+}
+
+export interface StoredEntryCheck {
+  stream: string;
+  seq: number;
+  prev: string;
+  hash: string;
+  body: string;
+  /** the database's comparison of the columns with the fields parsed from `body` */
+  fieldsMatch: boolean;
+}
+
+/**
+ * A page of a stream for verification: the bytes, the hash, the links, and — computed by the
+ * database in the same pass — whether every column equals the field parsed from the bytes
+ * (jsonb equality for the payload, so key order and number spelling do not matter).
+ */
+async function readVerifyPage(db: Queryable, stream: string, afterSeq: number, limit: number): Promise<StoredEntryCheck[]> {
+  const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string; fields_match: boolean | null }>`
+    select seq, prev_hash, hash, body,
+      (b ->> 'stream' = stream and b ->> 'seq' = seq::text and b ->> 'type' = type and b ->> 'at' = at
+        and b ->> 'actor' = actor and b ->> 'prev' = prev_hash and b -> 'payload' = payload
+        and (select count(*) from jsonb_object_keys(b)) = 7) as fields_match
+    from (
+      select e.*, ledger_try_jsonb(e.body) as b
+      from ledger_entries e
+      where e.stream = ${stream} and e.seq > ${afterSeq}
+      order by e.seq
+      limit ${limit}
+    ) page
+    order by seq`.execute(db);
+  return result.rows.map((row) => ({
+    stream,
+    seq: Number(row.seq),
+    prev: row.prev_hash,
+    hash: row.hash,
+    body: row.body,
+    fieldsMatch: row.fields_match === true,
+  }));
+}
+
+/** Every entry of a stream for verification, in seq order, fetching the next page while the caller works. */
+export async function* streamForVerify(db: Queryable, stream: string, pageSize = 5000): AsyncGenerator<StoredEntryCheck[]> {
+  let next = readVerifyPage(db, stream, 0, pageSize);
+  for (;;) {
+    const page = await next;
+    const last = page.at(-1);
+    if (last !== undefined && page.length === pageSize) next = readVerifyPage(db, stream, last.seq, pageSize);
+    if (page.length > 0) yield page;
+    if (last === undefined || page.length < pageSize) return;
   }
 }
 

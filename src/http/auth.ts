@@ -5,7 +5,7 @@
  * 404 when the route's resource does not exist, 403 when the principal holds no grant for it.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions, preHandlerAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
 import type { Db } from '../db/database.js';
 import { findMember, findToken } from '../db/community.repository.js';
@@ -77,7 +77,7 @@ async function resolvePrincipal(db: Db, adminHash: Buffer, header: string | unde
   }
 }
 
-function authorize(db: Db, access: RouteAccess): preHandlerHookHandler {
+function authorize(db: Db, access: RouteAccess): preHandlerAsyncHookHandler {
   const communityGrants = access.allow.filter((g): g is 'steward' | 'member' | 'auditor' => g === 'steward' || g === 'member' || g === 'auditor');
   return async (request) => {
     if (access.allow.includes('public')) return;

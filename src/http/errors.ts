@@ -3,7 +3,7 @@
  * a useful detail; anything unexpected is logged in full and answered with a bare 500 whose body
  * never carries the message or a stack.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isDomainError } from '../domain-error.js';
 import { pgCode } from '../services/context.js';
@@ -63,6 +63,6 @@ function clientMessage(err: FastifyError): string {
   return err.message.replace(/^FST_\w+: /, '');
 }
 
-export function sendProblem(reply: import('fastify').FastifyReply, body: ReturnType<typeof problem>) {
+export function sendProblem(reply: FastifyReply, body: ReturnType<typeof problem>) {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
 }

@@ -5,7 +5,7 @@
  * leave an effect without its record or a record without its effect. Keys are scoped per principal.
  * Failed requests store nothing (they wrote nothing), so they may be retried with the same key.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
 import type { Db } from '../db/database.js';
 import { findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../db/idempotency.repository.js';
@@ -43,7 +43,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
   });
 }
 
-function checkIdempotencyKey(db: Db): preHandlerHookHandler {
+function checkIdempotencyKey(db: Db): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return;

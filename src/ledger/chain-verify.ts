@@ -52,14 +52,10 @@ export class ChainVerifier {
 
   /** Checks one entry; returns the problems it added (empty when the entry is sound). */
   push(entry: RecordedEntry): Problem[] {
-    this.entries += 1;
     const found: Problem[] = [];
     const add = (reason: ProblemReason, detail: string): void => {
       found.push({ stream: entry.stream, seq: entry.seq, reason, detail });
     };
-    const state = this.streams.get(entry.stream) ?? { lastSeq: 0, lastHash: GENESIS_PREV, entries: 0 };
-    this.streams.set(entry.stream, state);
-
     const canonical = canonicalOrNull(entry);
     if (canonical === null) {
       add('malformed', 'entry cannot be canonicalized');
@@ -72,6 +68,31 @@ export class ChainVerifier {
         add('hash-mismatch', `hash ${String(entry.hash)} is not SHA-256 of the entry`);
       }
     }
+    return this.link(entry, found);
+  }
+
+  /**
+   * Checks a stored entry whose fields were already compared with its bytes (by the database, in
+   * one pass): only the hash of the bytes and the links are computed here.
+   */
+  pushStored(entry: { stream: string; seq: number; prev: string; hash: string; body: string; fieldsMatch: boolean }): Problem[] {
+    const found: Problem[] = [];
+    if (!entry.fieldsMatch) {
+      found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'stored fields differ from the hashed bytes' });
+    }
+    if (sha256Hex(entry.body) !== entry.hash) {
+      found.push({ stream: entry.stream, seq: entry.seq, reason: 'hash-mismatch', detail: `hash ${entry.hash} is not SHA-256 of the entry` });
+    }
+    return this.link(entry, found);
+  }
+
+  private link(entry: { stream: string; seq: number; prev: string; hash: string }, found: Problem[]): Problem[] {
+    this.entries += 1;
+    const add = (reason: ProblemReason, detail: string): void => {
+      found.push({ stream: entry.stream, seq: entry.seq, reason, detail });
+    };
+    const state = this.streams.get(entry.stream) ?? { lastSeq: 0, lastHash: GENESIS_PREV, entries: 0 };
+    this.streams.set(entry.stream, state);
     if (entry.seq !== state.lastSeq + 1) {
       add('seq-gap', `expected seq ${state.lastSeq + 1}, found ${entry.seq}`);
     }

@@ -43,6 +43,31 @@ export function entryHash(entry: LedgerEntry): string {
   return sha256Hex(canonicalJson(toHashedShape(entry)));
 }
 
+/**
+ * The canonical body split around `prev` and `seq`, for appending where the previous hash is only
+ * known under the stream lock (the database's `ledger_append`). RFC 8785 sorts the keys actor, at,
+ * payload, prev, seq, stream, type, so for every entry:
+ *   canonicalJson(entry) === head + prev + '","seq":' + seq + tail
+ */
+export interface SealParts {
+  head: string;
+  tail: string;
+  payloadJson: string;
+}
+
+export function sealParts(entry: Omit<LedgerEntry, 'seq' | 'prev'>): SealParts {
+  const payloadJson = canonicalJson(entry.payload);
+  return {
+    head: `{"actor":${canonicalJson(entry.actor)},"at":${canonicalJson(entry.at)},"payload":${payloadJson},"prev":"`,
+    tail: `,"stream":${canonicalJson(entry.stream)},"type":${canonicalJson(entry.type)}}`,
+    payloadJson,
+  };
+}
+
+export function joinSealParts(parts: SealParts, prev: string, seq: number): string {
+  return `${parts.head}${prev}","seq":${seq}${parts.tail}`;
+}
+
 /** Exactly the seven normative fields, so extra properties on the object never leak into the hash. */
 export function toHashedShape(entry: LedgerEntry): LedgerEntry {
   const { stream, seq, type, at, actor, payload, prev } = entry;

@@ -4,7 +4,7 @@
  * however long a stream grows.
  */
 import { ChainVerifier, exportLine, type Problem } from '../ledger/index.js';
-import { getStreamHead, listAllStreamNames, streamEntries } from '../db/ledger.repository.js';
+import { getStreamHead, listAllStreamNames, streamEntries, streamForVerify } from '../db/ledger.repository.js';
 import { DomainError } from '../domain-error.js';
 import type { ServiceDeps } from './context.js';
 
@@ -29,7 +29,9 @@ export class LedgerService {
     }
     const verifier = new ChainVerifier();
     for (const name of names) {
-      for await (const entry of streamEntries(this.deps.db, name)) verifier.push(entry);
+      for await (const page of streamForVerify(this.deps.db, name)) {
+        for (const entry of page) verifier.pushStored(entry);
+      }
       const head = await getStreamHead(this.deps.db, name);
       verifier.expectHead(name, head?.size ?? 0, head?.headHash ?? 'none (the head row is missing)');
     }

@@ -83,6 +83,7 @@ for (const kind of databaseKinds()) {
         ['one byte of prev_hash', (s) => sql`update ledger_entries set prev_hash = overlay(prev_hash placing (case when substr(prev_hash,1,1) = 'f' then 'e' else 'f' end) from 1 for 1) where stream = ${s} and seq = 3`, 3, 'body-mismatch'],
         ['one byte of hash', (s) => sql`update ledger_entries set hash = overlay(hash placing (case when substr(hash,5,1) = '0' then '1' else '0' end) from 5 for 1) where stream = ${s} and seq = 2`, 2, 'hash-mismatch'],
         ['one byte of body', (s) => sql`update ledger_entries set body = replace(body, '"n":2', '"n":7') where stream = ${s} and seq = 2`, 2, 'body-mismatch'],
+        ['a body that is no longer JSON', (s) => sql`update ledger_entries set body = left(body, 20) where stream = ${s} and seq = 3`, 3, 'body-mismatch'],
         ['a deleted row', (s) => sql`delete from ledger_entries where stream = ${s} and seq = 2`, 3, 'seq-gap'],
         ['a deleted last row', (s) => sql`delete from ledger_entries where stream = ${s} and seq = 4`, 4, 'missing-tail'],
       ];

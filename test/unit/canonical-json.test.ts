@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, CanonicalJsonError, entryHash, seal, GENESIS_PREV } from '../../src/ledger/index.js';
+import { canonicalJson, CanonicalJsonError, entryHash, seal, GENESIS_PREV, type LedgerEntry } from '../../src/ledger/index.js';
 import { SHARED_DATA } from '../helpers/paths.js';
 
 const vectors = join(SHARED_DATA, 'jcs-vectors');
@@ -43,4 +43,18 @@ t.test('entry hashes are stable and cover exactly the normative fields', async (
   t.equal(sealed.hash, '018e91fffaf471b3bd404acc4fa339b14bf5f90365f26949479d1a0f2c1f3ba4', 'hash is pinned across runs');
   t.equal(entryHash({ ...entry, extra: 'ignored' } as typeof entry), sealed.hash, 'extra properties never reach the hash');
   t.not(entryHash({ ...entry, seq: 2 }), sealed.hash, 'any field changes the hash');
+});
+
+t.test('the split body used by the database append joins to exactly the canonical entry', async (t) => {
+  const { sealParts, joinSealParts } = await import('../../src/ledger/entry.js');
+  const cases: Omit<LedgerEntry, 'seq' | 'prev'>[] = [
+    { stream: 'network', type: 'a', at: '2026-01-01T00:00:00.000Z', actor: 'admin', payload: {} },
+    { stream: 'community:x', type: 'ballot.cast', at: '2026-01-01T00:00:00.000Z', actor: 'member:ü"\\', payload: { z: [1, 'two', null], a: { '\u20ac': true }, amount: '12345678901234567890' } },
+  ];
+  for (const entry of cases) {
+    for (const [seq, prev] of [[1, GENESIS_PREV], [123456, 'ab'.repeat(32)]] as const) {
+      const expected = seal({ ...entry, seq, prev });
+      t.equal(joinSealParts(sealParts(entry), prev, seq), expected.body);
+    }
+  }
 });

@@ -1,0 +1,138 @@
+/**
+ * `npm run bench`: ledger append and verify throughput on PostgreSQL, each next to its physical
+ * limit on the same machine — pgbench's single-row insert rate at the same concurrency, and
+ * node:crypto SHA-256 over the same entry bytes. Uses a scratch database `agora_bench` on
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
+ * Options (env): BENCH_SECONDS (default 10).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { appendEntry, streamEntries } from '../src/db/ledger.repository.js';
+import { createServices, defaultDeps } from '../src/services/index.js';
+import { ChainVerifier, exportLine, parseExportLine } from '../src/ledger/index.js';
+
+const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const dbName = 'agora_bench';
+
+async function admin(sqlText: string): Promise<void> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+}
+
+function benchUrl(): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+const payload = (i: number) => ({
+  cycleId: '5f0c8d4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f',
+  voter: `v-${(i * 2654435761) % 1_000_003}`,
+  approvals: ['0d6e8a4b-1111-4a2b-8c3d-111111111111', '0d6e8a4b-2222-4a2b-8c3d-222222222222', '0d6e8a4b-3333-4a2b-8c3d-333333333333'],
+  amount: String(125000 + i),
+});
+
+async function appendRate(handle: DatabaseHandle, clients: number, streams: number, label: string): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, worker) => {
+      const stream = `bench:${label}:${worker % streams}`;
+      let i = 0;
+      while (Date.now() < deadline) {
+        await handle.db.transaction().execute((trx) => appendEntry(trx, stream, new Date().toISOString(), { type: 'bench.append', actor: 'system', payload: payload(i++) }));
+        done += 1;
+      }
+    }),
+  );
+  return done / ((Date.now() - started) / 1000);
+}
+
+function pgbenchRate(clients: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'agora-pgbench-'));
+  const script = join(dir, 'insert.sql');
+  writeFileSync(script, `insert into pgbench_rows (body) values ('${JSON.stringify(payload(1)).replace(/'/g, "''")}');\n`);
+  const url = new URL(benchUrl());
+  const out = execFileSync(
+    'pgbench',
+    ['-n', '-f', script, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', dbName],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out);
+  return Number(match?.[1] ?? NaN);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+async function main(): Promise<void> {
+  console.log(`Agora Ledger benchmark — PostgreSQL at ${new URL(baseUrl).host}, ${seconds} s per measurement, node ${process.version}`);
+  await admin(`drop database if exists ${dbName} with (force)`);
+  await admin(`create database ${dbName}`);
+  const handle = await openDatabase({ databaseUrl: benchUrl(), poolSize: 16 });
+  try {
+    await migrateToLatest(handle.db);
+    await handle.db.schema.createTable('pgbench_rows').addColumn('id', 'bigserial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
+
+    console.log('\nAppends (one transaction each: lock head, insert entry, update head, commit)');
+    const rows: [string, number, number][] = [];
+    for (const [clients, streams] of [[1, 1], [8, 1], [8, 8]] as const) {
+      const appends = await appendRate(handle, clients, streams, `${clients}x${streams}`);
+      const limit = pgbenchRate(clients);
+      rows.push([`${clients} client(s), ${streams} stream(s)`, appends, limit]);
+      console.log(`  ${`${clients} client(s) → ${streams} stream(s)`.padEnd(28)} ${fmt(appends).padStart(7)} appends/s   pgbench single-row insert, ${clients} client(s): ${fmt(limit).padStart(7)} tx/s   ratio ${(appends / limit * 100).toFixed(0)} %`);
+    }
+
+    console.log('\nVerify (database: read every stream in seq order, check bytes, fields, hashes, links, heads)');
+    const services = createServices(defaultDeps(handle.db));
+    const t0 = performance.now();
+    const report = await services.ledger.verify();
+    const verifySeconds = (performance.now() - t0) / 1000;
+    if (!report.ok) throw new Error('verify found problems in the benchmark ledger');
+    const bodies: string[] = [];
+    const lines: string[] = [];
+    for (const stream of (await handle.db.selectFrom('ledger_streams').select('stream').execute()).map((r) => r.stream)) {
+      for await (const e of streamEntries(handle.db, stream)) {
+        bodies.push(e.body ?? '');
+        lines.push(exportLine(e.body ?? '', e.hash));
+      }
+    }
+    const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
+    const t1 = performance.now();
+    for (const body of bodies) createHash('sha256').update(body).digest('hex');
+    const shaSeconds = (performance.now() - t1) / 1000;
+    const t2 = performance.now();
+    const offline = new ChainVerifier();
+    lines.forEach((line, i) => offline.push(parseExportLine(line, i + 1)));
+    const offlineSeconds = (performance.now() - t2) / 1000;
+    if (!offline.ok) throw new Error('offline verify found problems');
+    const mb = bytes / 1e6;
+    console.log(`  entries: ${fmt(report.entries)} (${mb.toFixed(1)} MB of canonical bytes)`);
+    console.log(`  database verify:        ${fmt(report.entries / verifySeconds).padStart(9)} entries/s  ${(mb / verifySeconds).toFixed(1).padStart(6)} MB/s`);
+    console.log(`  offline export verify:  ${fmt(report.entries / offlineSeconds).padStart(9)} entries/s  ${(mb / offlineSeconds).toFixed(1).padStart(6)} MB/s`);
+    console.log(`  node:crypto SHA-256 alone, one digest per entry: ${fmt(report.entries / shaSeconds).padStart(9)} entries/s  ${(mb / shaSeconds).toFixed(1).padStart(6)} MB/s`);
+    console.log(`  ratio to raw SHA-256: database ${(shaSeconds / verifySeconds * 100).toFixed(0)} %, offline ${(shaSeconds / offlineSeconds * 100).toFixed(0)} %`);
+  } finally {
+    await handle.close();
+    await admin(`drop database if exists ${dbName} with (force)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

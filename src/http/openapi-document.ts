@@ -1,0 +1,25 @@
+/**
+ * The OpenAPI document as the code generates it, without a database: the app is built around a
+ * kysely instance whose driver never connects (building routes runs no query).
+ */
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { Database } from '../db/tables.js';
+import { createServices, defaultDeps } from '../services/index.js';
+import { buildApp } from './app.js';
+
+export async function generateOpenApiDocument(): Promise<string> {
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const app = await buildApp({ db, services: createServices(defaultDeps(db)), adminToken: 'openapi-generation-only' });
+  try {
+    return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+  } finally {
+    await app.close();
+  }
+}
