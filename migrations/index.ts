@@ -1,7 +1,9 @@
 /** Every migration, in order. Static imports so the same list runs from source and from dist/. */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_budgeting.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_budgeting': m0002,
 };

@@ -78,7 +78,68 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Timestamp>;
 }
 
+export interface CyclesTable {
+  id: string;
+  community_id: string;
+  title: string;
+  budget_minor: BigIntColumn;
+  currency: string;
+  ballot: Json<Record<string, unknown>>;
+  rule: 'greedy' | 'equal-shares';
+  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
+  phase: string;
+  origin: 'native' | 'pabulib';
+  proposal_counter: Generated<number>;
+  frozen: Json<Record<string, unknown>> | null;
+  outcome: Json<Record<string, unknown>> | null;
+  created_at: Timestamp;
+}
+
+export interface ProposalsTable {
+  id: string;
+  cycle_id: string;
+  community_id: string;
+  key: string;
+  title: string;
+  description: string | null;
+  cost_minor: BigIntColumn;
+  category: string | null;
+  author_id: string | null;
+  status: string;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface CycleVotersTable {
+  cycle_id: string;
+  pseudonym: string;
+  member_id: string | null;
+}
+
+export interface BallotsTable {
+  hash: string;
+  cycle_id: string;
+  pseudonym: string;
+  stream: string;
+  seq: BigIntColumn;
+  ballot: Json<Record<string, unknown>>;
+  cast_at: string;
+}
+
+export interface ProposalReportsTable {
+  proposal_id: string;
+  seq: BigIntColumn;
+  status: string;
+  report: string;
+  at: string;
+}
+
 export interface Database {
+  cycles: CyclesTable;
+  proposals: ProposalsTable;
+  cycle_voters: CycleVotersTable;
+  ballots: BallotsTable;
+  proposal_reports: ProposalReportsTable;
   ledger_streams: LedgerStreamsTable;
   ledger_entries: LedgerEntriesTable;
   communities: CommunitiesTable;

@@ -15,6 +15,7 @@ import { registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { communityRoutes } from './routes/communities.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { budgetingRoutes } from './routes/budgeting.js';
 
 export interface AppOptions {
   db: Db;
@@ -74,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deps: RouteDeps = { db: options.db, services: options.services };
   await app.register(communityRoutes, deps);
   await app.register(ledgerRoutes, deps);
+  await app.register(budgetingRoutes, deps);
   await app.ready();
   return app;
 }

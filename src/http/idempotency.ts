@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` on POST: a retry with the same key and body gets the first response and writes
+ * `Idempotency-Key` on POST (and on PUT ballots): a retry with the same key and body gets the first response and writes
  * nothing; the same key with another body is refused (422) with the fields that differ. The first
  * response is stored in the same transaction as its effect (see `runCommand`), so a crash can never
  * leave an effect without its record or a record without its effect. Keys are scoped per principal.
@@ -36,7 +36,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
   app.decorateRequest('idempotency', undefined);
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.includes('POST') || !route.url.startsWith('/v1/')) return;
+    if (!(methods.includes('POST') || methods.includes('PUT')) || !route.url.startsWith('/v1/')) return;
     const check = checkIdempotencyKey(db);
     const existing = route.preHandler;
     route.preHandler = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];

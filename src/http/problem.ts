@@ -4,11 +4,13 @@
  * so the HTTP meaning of a business rejection is decided in one place.
  */
 import { z } from 'zod';
+import { GOVERNANCE_CODES } from '../governance/errors.js';
 
 export const PROBLEM_BASE = 'https://agora-ledger.org/problems/';
 
 /** Status per code; codes ending in `-not-found` are 404 unless listed. */
 const STATUS_BY_CODE: Record<string, number> = {
+  ...GOVERNANCE_CODES,
   validation: 400,
   'invalid-json': 400,
   'invalid-cursor': 400,

@@ -1,0 +1,274 @@
+/** Cycles, proposals, census and ballots. Queries only; the services decide. */
+import type { BallotRules, Cycle, Phase } from '../governance/cycle.js';
+import type { Proposal, ProposalStatus } from '../governance/proposal.js';
+import type { RecordedBallot } from '../governance/ballot.js';
+import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
+import type { Queryable } from './database.js';
+import { decodeCursor, toPage, type Page } from './pagination.js';
+
+export interface CycleRecord extends Cycle {
+  frozen: FrozenBallot | null;
+  outcome: RecordedOutcome | null;
+  proposalCounter: number;
+}
+
+interface CycleRow {
+  id: string;
+  community_id: string;
+  title: string;
+  budget_minor: bigint;
+  currency: string;
+  ballot: Record<string, unknown>;
+  rule: 'greedy' | 'equal-shares';
+  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
+  phase: string;
+  origin: 'native' | 'pabulib';
+  proposal_counter: number;
+  frozen: Record<string, unknown> | null;
+  outcome: Record<string, unknown> | null;
+  created_at: Date;
+}
+
+function toCycle(row: CycleRow): CycleRecord {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    title: row.title,
+    budgetMinor: row.budget_minor,
+    currency: row.currency,
+    ballot: row.ballot as unknown as BallotRules,
+    rule: row.rule,
+    completion: row.completion,
+    phase: row.phase as Phase,
+    origin: row.origin,
+    createdAt: row.created_at.toISOString(),
+    proposalCounter: row.proposal_counter,
+    frozen: row.frozen as unknown as FrozenBallot | null,
+    outcome: row.outcome as unknown as RecordedOutcome | null,
+  };
+}
+
+export async function insertCycle(db: Queryable, cycle: Cycle): Promise<void> {
+  await db
+    .insertInto('cycles')
+    .values({
+      id: cycle.id,
+      community_id: cycle.communityId,
+      title: cycle.title,
+      budget_minor: cycle.budgetMinor,
+      currency: cycle.currency,
+      ballot: JSON.stringify(cycle.ballot),
+      rule: cycle.rule,
+      completion: cycle.completion,
+      phase: cycle.phase,
+      origin: cycle.origin,
+      created_at: cycle.createdAt,
+    })
+    .execute();
+}
+
+/** `lock`: 'update' for phase moves, 'share' for ballots (they wait for a move in progress). */
+export async function findCycle(db: Queryable, id: string, lock?: 'update' | 'share'): Promise<CycleRecord | undefined> {
+  let query = db.selectFrom('cycles').selectAll().where('id', '=', id);
+  if (lock === 'update') query = query.forUpdate();
+  if (lock === 'share') query = query.forShare();
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : toCycle(row);
+}
+
+export async function listCycles(db: Queryable, communityId: string, limit: number, cursor?: string): Promise<Page<CycleRecord>> {
+  const after = decodeCursor(cursor, 2);
+  let query = db.selectFrom('cycles').selectAll().where('community_id', '=', communityId).orderBy('created_at').orderBy('id').limit(limit + 1);
+  if (after !== undefined) {
+    const [at, id] = after;
+    query = query.where((eb) => eb.or([eb('created_at', '>', new Date(String(at))), eb.and([eb('created_at', '=', new Date(String(at))), eb('id', '>', String(id))])]));
+  }
+  const page = toPage(await query.execute(), limit, (row) => [row.created_at.toISOString(), row.id]);
+  return { items: page.items.map(toCycle), nextCursor: page.nextCursor };
+}
+
+export async function updateCyclePhase(db: Queryable, id: string, phase: Phase, extra: { frozen?: FrozenBallot; outcome?: RecordedOutcome } = {}): Promise<void> {
+  await db
+    .updateTable('cycles')
+    .set({
+      phase,
+      ...(extra.frozen === undefined ? {} : { frozen: JSON.stringify(extra.frozen) }),
+      ...(extra.outcome === undefined ? {} : { outcome: JSON.stringify(extra.outcome) }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function nextProposalNumber(db: Queryable, cycleId: string): Promise<number> {
+  const row = await db
+    .updateTable('cycles')
+    .set((eb) => ({ proposal_counter: eb('proposal_counter', '+', 1) }))
+    .where('id', '=', cycleId)
+    .returning('proposal_counter')
+    .executeTakeFirstOrThrow();
+  return row.proposal_counter;
+}
+
+interface ProposalRow {
+  id: string;
+  cycle_id: string;
+  community_id: string;
+  key: string;
+  title: string;
+  description: string | null;
+  cost_minor: bigint;
+  category: string | null;
+  author_id: string | null;
+  status: string;
+  reason: string | null;
+  created_at: Date;
+}
+
+function toProposal(row: ProposalRow): Proposal {
+  return {
+    id: row.id,
+    cycleId: row.cycle_id,
+    communityId: row.community_id,
+    key: row.key,
+    title: row.title,
+    description: row.description,
+    costMinor: row.cost_minor,
+    category: row.category,
+    authorId: row.author_id,
+    status: row.status as ProposalStatus,
+    reason: row.reason,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export async function insertProposals(db: Queryable, proposals: readonly Proposal[]): Promise<void> {
+  for (let i = 0; i < proposals.length; i += 500) {
+    await db
+      .insertInto('proposals')
+      .values(
+        proposals.slice(i, i + 500).map((p) => ({
+          id: p.id,
+          cycle_id: p.cycleId,
+          community_id: p.communityId,
+          key: p.key,
+          title: p.title,
+          description: p.description,
+          cost_minor: p.costMinor,
+          category: p.category,
+          author_id: p.authorId,
+          status: p.status,
+          reason: p.reason,
+          created_at: p.createdAt,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function findProposal(db: Queryable, id: string, lock = false): Promise<Proposal | undefined> {
+  let query = db.selectFrom('proposals').selectAll().where('id', '=', id);
+  if (lock) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : toProposal(row);
+}
+
+export async function listProposals(db: Queryable, cycleId: string, statuses?: readonly ProposalStatus[]): Promise<Proposal[]> {
+  let query = db.selectFrom('proposals').selectAll().where('cycle_id', '=', cycleId).orderBy('key');
+  if (statuses !== undefined) query = query.where('status', 'in', statuses);
+  return (await query.execute()).map(toProposal);
+}
+
+export async function setProposalStatus(db: Queryable, ids: readonly string[], status: ProposalStatus, reason?: string | null): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('proposals')
+    .set({ status, ...(reason === undefined ? {} : { reason }) })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function insertVoters(db: Queryable, cycleId: string, voters: readonly { pseudonym: string; memberId: string | null }[]): Promise<void> {
+  for (let i = 0; i < voters.length; i += 1000) {
+    const chunk = voters.slice(i, i + 1000);
+    if (chunk.length === 0) continue;
+    await db
+      .insertInto('cycle_voters')
+      .values(chunk.map((v) => ({ cycle_id: cycleId, pseudonym: v.pseudonym, member_id: v.memberId })))
+      .execute();
+  }
+}
+
+export async function findPseudonym(db: Queryable, cycleId: string, memberId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('cycle_voters').select('pseudonym').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).executeTakeFirst();
+  return row?.pseudonym;
+}
+
+export async function listVoters(db: Queryable, cycleId: string, limit: number, cursor?: string): Promise<Page<{ pseudonym: string; memberId: string | null }>> {
+  const after = decodeCursor(cursor, 1);
+  let query = db.selectFrom('cycle_voters').select(['pseudonym', 'member_id']).where('cycle_id', '=', cycleId).orderBy('pseudonym').limit(limit + 1);
+  if (after !== undefined) query = query.where('pseudonym', '>', String(after[0]));
+  const page = toPage(await query.execute(), limit, (row) => [row.pseudonym]);
+  return { items: page.items.map((r) => ({ pseudonym: r.pseudonym, memberId: r.member_id })), nextCursor: page.nextCursor };
+}
+
+export interface BallotRecord {
+  hash: string;
+  cycleId: string;
+  pseudonym: string;
+  stream: string;
+  seq: number;
+  ballot: RecordedBallot;
+  castAt: string;
+}
+
+export async function insertBallots(db: Queryable, ballots: readonly BallotRecord[]): Promise<void> {
+  for (let i = 0; i < ballots.length; i += 1000) {
+    await db
+      .insertInto('ballots')
+      .values(
+        ballots.slice(i, i + 1000).map((b) => ({
+          hash: b.hash,
+          cycle_id: b.cycleId,
+          pseudonym: b.pseudonym,
+          stream: b.stream,
+          seq: b.seq,
+          ballot: JSON.stringify(b.ballot),
+          cast_at: b.castAt,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Every ballot of a cycle in ledger order (the caller keeps the last per voter). */
+export async function listBallots(db: Queryable, cycleId: string): Promise<BallotRecord[]> {
+  const rows = await db.selectFrom('ballots').selectAll().where('cycle_id', '=', cycleId).orderBy('seq').execute();
+  return rows.map((r) => ({ hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot as unknown as RecordedBallot, castAt: r.cast_at }));
+}
+
+export async function countBallots(db: Queryable, cycleId: string): Promise<{ ballots: number; voters: number }> {
+  const row = await db
+    .selectFrom('ballots')
+    .select((eb) => [eb.fn.countAll<string>().as('ballots'), eb.fn.count<string>('pseudonym').distinct().as('voters')])
+    .where('cycle_id', '=', cycleId)
+    .executeTakeFirstOrThrow();
+  return { ballots: Number(row.ballots), voters: Number(row.voters) };
+}
+
+export async function findBallotByHash(db: Queryable, hash: string): Promise<BallotRecord | undefined> {
+  const r = await db.selectFrom('ballots').selectAll().where('hash', '=', hash).executeTakeFirst();
+  return r === undefined ? undefined : { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot as unknown as RecordedBallot, castAt: r.cast_at };
+}
+
+export async function latestBallotOf(db: Queryable, cycleId: string, pseudonym: string): Promise<{ hash: string; seq: number } | undefined> {
+  const r = await db.selectFrom('ballots').select(['hash', 'seq']).where('cycle_id', '=', cycleId).where('pseudonym', '=', pseudonym).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return r === undefined ? undefined : { hash: r.hash, seq: Number(r.seq) };
+}
+
+export async function insertReport(db: Queryable, report: { proposalId: string; seq: number; status: string; report: string; at: string }): Promise<void> {
+  await db.insertInto('proposal_reports').values({ proposal_id: report.proposalId, seq: report.seq, status: report.status, report: report.report, at: report.at }).execute();
+}
+
+export async function listReports(db: Queryable, proposalId: string): Promise<{ status: string; report: string; at: string }[]> {
+  return db.selectFrom('proposal_reports').select(['status', 'report', 'at']).where('proposal_id', '=', proposalId).orderBy('seq').execute();
+}

@@ -1,0 +1,77 @@
+/**
+ * Ballots: the three request shapes and their validation against the cycle's frozen rules and the
+ * proposals on its ballot. Checks run in a fixed order (shape, duplicates, on-ballot, counts,
+ * points, cost) so the same ballot always gets the same refusal.
+ */
+import { z } from 'zod';
+import { DomainError } from '../domain-error.js';
+import type { TallyBallot } from '../rules/index.js';
+import type { BallotRules } from './cycle.js';
+
+const Id = z.string().min(1).max(64);
+
+export const BallotSchema = z.union([
+  z.object({ approvals: z.array(Id).max(1000) }).strict(),
+  z.object({ points: z.record(Id, z.number().int().min(-1_000_000).max(1_000_000)) }).strict(),
+  z.object({ ranking: z.array(Id).max(1000) }).strict(),
+]);
+export type BallotInput = z.infer<typeof BallotSchema>;
+
+/** A validated ballot over proposal ids, as recorded in the ledger (points as strings). */
+export type RecordedBallot = { approvals: string[] } | { points: Record<string, string> } | { ranking: string[] };
+
+export interface BallotProposal {
+  id: string;
+  key: string;
+  costMinor: bigint;
+}
+
+export function validateBallot(input: BallotInput, rules: BallotRules, budgetMinor: bigint, onBallot: ReadonlyMap<string, BallotProposal>): RecordedBallot {
+  const expected = rules.type === 'cumulative' ? 'points' : rules.type === 'ordinal' ? 'ranking' : 'approvals';
+  if (!(expected in input)) {
+    throw new DomainError('ballot-type-mismatch', `this cycle uses ${rules.type} ballots: send {"${expected}": …}`, { ballotType: rules.type });
+  }
+  const chosen = 'points' in input ? Object.keys(input.points) : 'approvals' in input ? input.approvals : input.ranking;
+  const seen = new Set<string>();
+  for (const id of chosen) {
+    if (seen.has(id)) throw new DomainError('duplicate-selection', `proposal ${id} appears twice on the ballot`, { proposalId: id });
+    seen.add(id);
+  }
+  for (const id of chosen) {
+    if (!onBallot.has(id)) throw new DomainError('not-on-ballot', `proposal ${id} is not on this cycle's ballot (unknown, rejected or withdrawn)`, { proposalId: id });
+  }
+  const max = rules.maxSelections ?? onBallot.size;
+  if (chosen.length < rules.minSelections) {
+    throw new DomainError('too-few-selections', `choose at least ${rules.minSelections} proposal(s); this ballot has ${chosen.length}`, { min: rules.minSelections, got: chosen.length });
+  }
+  if (chosen.length > max) {
+    throw new DomainError('too-many-selections', `choose at most ${max} proposal(s); this ballot has ${chosen.length}`, { max, got: chosen.length });
+  }
+  if ('points' in input) {
+    let total = 0;
+    for (const [id, points] of Object.entries(input.points)) {
+      if (points <= 0) throw new DomainError('invalid-points', `proposal ${id} got ${points} points; give each chosen proposal at least 1`, { proposalId: id });
+      total += points;
+    }
+    if (total > (rules.points ?? 0)) {
+      throw new DomainError('points-exceeded', `this ballot gives ${total} points; each voter has ${rules.points ?? 0}`, { max: rules.points, got: total });
+    }
+    return { points: Object.fromEntries(Object.entries(input.points).map(([id, p]) => [id, String(p)])) };
+  }
+  if (rules.type === 'knapsack') {
+    const cost = chosen.reduce((sum, id) => sum + (onBallot.get(id)?.costMinor ?? 0n), 0n);
+    if (cost > budgetMinor) {
+      throw new DomainError('over-budget', `the chosen proposals cost ${cost} together; the budget is ${budgetMinor}`, { cost: cost.toString(), budget: budgetMinor.toString() });
+    }
+  }
+  return 'approvals' in input ? { approvals: [...input.approvals] } : { ranking: [...chosen] };
+}
+
+/** The rule's view of a recorded ballot: proposal keys instead of ids, points as bigint. */
+export function toTallyBallot(ballot: RecordedBallot, keyOf: (proposalId: string) => string): TallyBallot {
+  if ('points' in ballot) {
+    return { points: Object.fromEntries(Object.entries(ballot.points).map(([id, p]) => [keyOf(id), BigInt(p)])) };
+  }
+  if ('ranking' in ballot) return { ranking: ballot.ranking.map(keyOf) };
+  return { approvals: ballot.approvals.map(keyOf) };
+}

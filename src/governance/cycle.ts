@@ -1,0 +1,131 @@
+/**
+ * Budget cycles: creation input, ballot rules, and the phase machine. Phases move forward one step
+ * at a time (`proposals → review → voting → closed → implementation → completed`); when voting
+ * opens, ballot rules, rule, budget, the proposals on the ballot and the census are frozen (the
+ * service records them in the ledger); nothing about them changes until the cycle closes.
+ */
+import { z } from 'zod';
+import { DomainError } from '../domain-error.js';
+import { BallotTypeSchema, CompletionSchema, RuleNameSchema } from './community.js';
+
+export const PHASES = ['proposals', 'review', 'voting', 'closed', 'implementation', 'completed'] as const;
+export type Phase = (typeof PHASES)[number];
+export const PhaseSchema = z.enum(PHASES);
+
+export const MoneyStringSchema = z.string().regex(/^\d{1,18}$/, 'whole minor units as a decimal string, e.g. "125000" for 1250.00');
+export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"');
+
+export const BallotRulesSchema = z
+  .object({
+    type: BallotTypeSchema,
+    minSelections: z.number().int().min(0).max(1000).optional(),
+    maxSelections: z.number().int().min(1).max(1000).optional(),
+    points: z.number().int().min(1).max(1_000_000).optional().describe('cumulative: points each voter may distribute'),
+  })
+  .strict();
+export type BallotRulesInput = z.infer<typeof BallotRulesSchema>;
+
+export const CreateCycleSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    budget: MoneyStringSchema,
+    currency: CurrencySchema,
+    ballot: BallotRulesSchema,
+    rule: RuleNameSchema,
+    completion: CompletionSchema.optional(),
+  })
+  .strict();
+export type CreateCycleInput = z.infer<typeof CreateCycleSchema>;
+
+export interface BallotRules {
+  type: z.infer<typeof BallotTypeSchema>;
+  minSelections: number;
+  /** null: as many as there are proposals on the ballot */
+  maxSelections: number | null;
+  /** cumulative only */
+  points: number | null;
+}
+
+export interface Cycle {
+  id: string;
+  communityId: string;
+  title: string;
+  budgetMinor: bigint;
+  currency: string;
+  ballot: BallotRules;
+  rule: 'greedy' | 'equal-shares';
+  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
+  phase: Phase;
+  /** how the cycle came to be: created here, or imported from a pabulib file */
+  origin: 'native' | 'pabulib';
+  createdAt: string;
+}
+
+/** Validates ballot rules against the rule and builds a new cycle in `proposals`. */
+export function newCycle(input: CreateCycleInput, communityId: string, id: string, at: string): Cycle {
+  const ballot = ballotRules(input.ballot);
+  if (input.rule === 'equal-shares' && ballot.type !== 'approval' && ballot.type !== 'knapsack') {
+    throw new DomainError('rule-not-supported-for-ballot', `equal-shares needs approval or knapsack ballots, not ${ballot.type}`, { rule: input.rule, ballotType: ballot.type });
+  }
+  if (input.rule !== 'equal-shares' && input.completion !== undefined) {
+    throw new DomainError('invalid-ballot-rules', 'completion only applies to the equal-shares rule');
+  }
+  return {
+    id,
+    communityId,
+    title: input.title,
+    budgetMinor: BigInt(input.budget),
+    currency: input.currency,
+    ballot,
+    rule: input.rule,
+    completion: input.rule === 'equal-shares' ? (input.completion ?? 'add1') : null,
+    phase: 'proposals',
+    origin: 'native',
+    createdAt: at,
+  };
+}
+
+export function ballotRules(input: BallotRulesInput): BallotRules {
+  const minSelections = input.minSelections ?? (input.type === 'cumulative' ? 0 : 1);
+  const maxSelections = input.maxSelections ?? null;
+  if (maxSelections !== null && minSelections > maxSelections) {
+    throw new DomainError('invalid-ballot-rules', `minSelections (${minSelections}) is more than maxSelections (${maxSelections})`);
+  }
+  if (input.type === 'cumulative' && input.points === undefined) {
+    throw new DomainError('invalid-ballot-rules', 'cumulative ballots need "points": how many points each voter distributes');
+  }
+  if (input.type !== 'cumulative' && input.points !== undefined) {
+    throw new DomainError('invalid-ballot-rules', '"points" only applies to cumulative ballots');
+  }
+  return { type: input.type, minSelections, maxSelections, points: input.points ?? null };
+}
+
+/** The only allowed move: to the next phase. */
+export function decidePhaseMove(current: Phase, requested: Phase): Phase {
+  const next = PHASES[PHASES.indexOf(current) + 1];
+  if (requested !== next) {
+    throw new DomainError(
+      'phase-not-next',
+      next === undefined ? `the cycle is ${current}; there is no phase after it` : `the cycle is in ${current}; the next phase is ${next}, not ${requested}`,
+      { phase: current, next: next ?? null },
+    );
+  }
+  return requested;
+}
+
+export function requirePhase(cycle: Pick<Cycle, 'phase'>, allowed: readonly Phase[], action: string): void {
+  if (!allowed.includes(cycle.phase)) {
+    throw new DomainError('phase-closed', `${action} is only possible while the cycle is in ${allowed.join(' or ')}; it is in ${cycle.phase}`, { phase: cycle.phase });
+  }
+}
+
+/** How rule, completion and ballot rules travel in ledger payloads (amounts as strings). */
+export function cycleRulesPayload(cycle: Cycle) {
+  return {
+    budget: cycle.budgetMinor.toString(),
+    currency: cycle.currency,
+    ballot: { type: cycle.ballot.type, minSelections: cycle.ballot.minSelections, maxSelections: cycle.ballot.maxSelections, points: cycle.ballot.points },
+    rule: cycle.rule,
+    completion: cycle.completion,
+  };
+}

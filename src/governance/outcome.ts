@@ -1,0 +1,105 @@
+/**
+ * From frozen ballot and effective ballots to a recorded outcome, and back. The outcome is a pure
+ * function of (rules, proposals on the ballot, effective ballots): the same function runs at close
+ * and at a recount from ledger entries alone, and `inputsHash` pins exactly what it read.
+ */
+import { canonicalJson, sha256Hex, type JsonObject } from '../ledger/index.js';
+import { tally, type Outcome, type RuleSpec, type TallyInput } from '../rules/index.js';
+import type { BallotRules } from './cycle.js';
+import { toTallyBallot, type RecordedBallot } from './ballot.js';
+
+/** What `cycle.voting-opened` freezes (amounts as strings, as in every ledger payload). */
+export interface FrozenBallot {
+  cycleId: string;
+  budget: string;
+  currency: string;
+  ballot: BallotRules;
+  rule: 'greedy' | 'equal-shares';
+  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
+  /** one whole currency unit in minor units: the step of the add1 completions */
+  unitMinor: string;
+  proposals: { id: string; key: string; cost: string }[];
+}
+
+export interface CastBallot {
+  voter: string;
+  ballot: RecordedBallot;
+}
+
+export interface RecordedOutcome {
+  cycleId: string;
+  rule: 'greedy' | 'equal-shares';
+  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
+  budget: string;
+  spent: string;
+  selected: string[];
+  proposals: { id: string; key: string; cost: string; votes: string; selected: boolean; explanation: string; round: number | null }[];
+  notes: string[];
+  ballotsCounted: number;
+  inputsHash: string;
+}
+
+export function ruleSpec(frozen: Pick<FrozenBallot, 'rule' | 'completion'>): RuleSpec {
+  return frozen.rule === 'greedy' ? { rule: 'greedy' } : { rule: 'equal-shares', completion: frozen.completion ?? 'add1' };
+}
+
+/** The last ballot of each voter, given ballots in ledger order. */
+export function effectiveBallots(cast: readonly CastBallot[]): CastBallot[] {
+  const last = new Map<string, CastBallot>();
+  for (const ballot of cast) last.set(ballot.voter, ballot);
+  return [...last.values()].sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0));
+}
+
+export function inputsHash(frozen: FrozenBallot, effective: readonly CastBallot[]): string {
+  const inputs = {
+    budget: frozen.budget,
+    ballotType: frozen.ballot.type,
+    rule: frozen.rule,
+    completion: frozen.completion,
+    unitMinor: frozen.unitMinor,
+    projects: frozen.proposals.map((p) => ({ key: p.key, cost: p.cost })),
+    ballots: effective.map((b) => ({ voter: b.voter, ...b.ballot })),
+  };
+  return sha256Hex(canonicalJson(inputs as unknown as JsonObject));
+}
+
+/** Applies the cycle's rule to its effective ballots (ballots in any order; the last per voter counts). */
+export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]): RecordedOutcome {
+  const effective = effectiveBallots(cast);
+  const byId = new Map(frozen.proposals.map((p) => [p.id, p]));
+  const keyOf = (id: string): string => byId.get(id)?.key ?? id;
+  const input: TallyInput & { unitMinor: bigint } = {
+    budget: BigInt(frozen.budget),
+    ballotType: frozen.ballot.type,
+    projects: frozen.proposals.map((p) => ({ key: p.key, cost: BigInt(p.cost) })),
+    ballots: effective.map((b) => toTallyBallot(b.ballot, keyOf)),
+    unitMinor: BigInt(frozen.unitMinor),
+  };
+  const outcome: Outcome = tally(input, ruleSpec(frozen));
+  const idOf = new Map(frozen.proposals.map((p) => [p.key, p.id]));
+  return {
+    cycleId: frozen.cycleId,
+    rule: frozen.rule,
+    completion: frozen.completion,
+    budget: outcome.budget.toString(),
+    spent: outcome.spent.toString(),
+    selected: outcome.selected.map((key) => idOf.get(key) ?? key),
+    proposals: outcome.proposals.map((p) => ({
+      id: idOf.get(p.key) ?? p.key,
+      key: p.key,
+      cost: p.cost.toString(),
+      votes: p.score.toString(),
+      selected: p.selected,
+      explanation: p.explanation,
+      round: p.round ?? null,
+    })),
+    notes: outcome.notes,
+    ballotsCounted: effective.length,
+    inputsHash: inputsHash(frozen, effective),
+  };
+}
+
+/** Byte-for-byte comparison of two recorded outcomes (canonical JSON). */
+export function sameOutcome(a: RecordedOutcome, b: RecordedOutcome): boolean {
+  return canonicalJson(a as unknown as JsonObject) === canonicalJson(b as unknown as JsonObject);
+}
