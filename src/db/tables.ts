@@ -134,7 +134,50 @@ export interface ProposalReportsTable {
   at: string;
 }
 
+export interface AccountsTable {
+  account: string;
+  currency: string | null;
+  balance_minor: BigIntColumn;
+  community_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface TransfersTable {
+  transfer_id: string;
+  from_account: string;
+  to_account: string;
+  amount_minor: BigIntColumn;
+  currency: string;
+  memo: string | null;
+  kind: string;
+  receipt_ref: string | null;
+  spent_on: string | null;
+  distribution_id: string | null;
+  stream: string;
+  seq: BigIntColumn;
+  hash: string;
+  at: string;
+  ordinal: ColumnType<bigint, never, never>;
+}
+
+export interface DistributionsTable {
+  distribution_id: string;
+  formula: string;
+  amount_minor: BigIntColumn;
+  base_minor: BigIntColumn | null;
+  currency: string;
+  request: Json<Record<string, unknown>>;
+  parts: Json<unknown[]>;
+  stream: string;
+  seq: BigIntColumn;
+  hash: string;
+  at: string;
+}
+
 export interface Database {
+  accounts: AccountsTable;
+  transfers: TransfersTable;
+  distributions: DistributionsTable;
   cycles: CyclesTable;
   proposals: ProposalsTable;
   cycle_voters: CycleVotersTable;

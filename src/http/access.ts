@@ -64,6 +64,16 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/cycles/:cycleId/voters': { allow: ['network-auditor', 'auditor'], scope: 'cycle-param', summary: 'read the voter-pseudonym mapping' },
   'GET /v1/receipts/:hash': { allow: ['public'], scope: 'network', summary: 'check a ballot receipt' },
 
+  'POST /v1/transfers': { allow: ['admin', 'funder', 'steward'], scope: 'transfer-body', summary: 'move money (grant, spending, return, refund)' },
+  'POST /v1/distributions': { allow: ['admin', 'funder'], scope: 'network', summary: 'distribute pool money by a formula' },
+  'GET /v1/accounts/:account': { allow: ['admin', 'funder', 'network-auditor', 'steward', 'auditor'], scope: 'account-param', summary: 'read an account balance' },
+  'GET /v1/communities/:communityId/balances': { allow: ['admin', 'funder', 'network-auditor', 'steward', 'auditor'], scope: 'community-param', summary: "read a community's balances" },
+  'GET /v1/communities/:communityId/statement': { allow: ['admin', 'funder', 'network-auditor', 'steward', 'auditor'], scope: 'community-param', summary: "read a community's statement" },
+  'POST /v1/proposals/:proposalId/spending': { allow: ['steward'], scope: 'proposal-param', summary: 'record spending with a receipt' },
+  'GET /v1/proposals/:proposalId/money-trail': { allow: readers, scope: 'proposal-param', summary: "read a proposal's money trail" },
+  'GET /v1/reports/equity': { allow: ['admin', 'funder', 'network-auditor'], scope: 'network', summary: 'read the equity report' },
+  'GET /v1/reports/equity.svg': { allow: ['admin', 'funder', 'network-auditor'], scope: 'network', summary: 'read the equity chart' },
+
   'GET /v1/ledger/streams': { allow: ['public'], scope: 'network', summary: 'stream heads (name, size, head hash)' },
   'GET /v1/ledger/verify': { allow: auditors, scope: 'stream-query', summary: 'verify every chain (or ?stream=)' },
   'GET /v1/ledger/export': { allow: auditors, scope: 'stream-query', summary: 'export as JSON Lines (or ?stream=)' },

@@ -16,6 +16,7 @@ import { registerIdempotency } from './idempotency.js';
 import { communityRoutes } from './routes/communities.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { budgetingRoutes } from './routes/budgeting.js';
+import { fundingRoutes } from './routes/funding.js';
 
 export interface AppOptions {
   db: Db;
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(communityRoutes, deps);
   await app.register(ledgerRoutes, deps);
   await app.register(budgetingRoutes, deps);
+  await app.register(fundingRoutes, deps);
   await app.ready();
   return app;
 }

@@ -11,6 +11,14 @@ export const PROBLEM_BASE = 'https://agora-ledger.org/problems/';
 /** Status per code; codes ending in `-not-found` are 404 unless listed. */
 const STATUS_BY_CODE: Record<string, number> = {
   ...GOVERNANCE_CODES,
+  overdraw: 409,
+  'currency-mismatch': 409,
+  'exists-with-different-fields': 422,
+  'invalid-transfer-id': 400,
+  'invalid-account': 422,
+  'account-not-found': 404,
+  'not-your-account': 403,
+  'flow-not-allowed': 422,
   validation: 400,
   'invalid-json': 400,
   'invalid-cursor': 400,

@@ -1,7 +1,8 @@
 /** Every service, built once from the same dependencies. */
 import { CommunityService } from './communities.js';
 import { LedgerService } from './ledger.js';
-import { BudgetingService, type CycleFunding } from './budgeting.js';
+import { BudgetingService } from './budgeting.js';
+import { FundingService } from './funding.js';
 import type { ServiceDeps } from './context.js';
 
 export interface Services {
@@ -9,22 +10,18 @@ export interface Services {
   communities: CommunityService;
   ledger: LedgerService;
   budgeting: BudgetingService;
+  funding: FundingService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const funding = new FundingService(deps);
   return {
     deps,
     communities: new CommunityService(deps),
     ledger: new LedgerService(deps),
-    budgeting: new BudgetingService(deps, noFunding),
+    budgeting: new BudgetingService(deps, funding),
+    funding,
   };
 }
-
-/** Placeholder until the funding service is wired in. */
-const noFunding: CycleFunding = {
-  reserveForCycle: async () => undefined,
-  allocateAtTally: async () => undefined,
-  returnUnspent: async () => undefined,
-};
 
 export { defaultDeps, systemClock, type Clock, type CommandContext, type ServiceDeps } from './context.js';

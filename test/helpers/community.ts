@@ -29,3 +29,13 @@ export async function makeCommunity(api: TestApp, slug: string, memberCount = 3,
   for (let i = 0; i < memberCount; i += 1) members.push(await add(`Member ${i + 1}`, ['member']));
   return { id: community.id, steward, auditor, members };
 }
+
+/** Registers a funder and grants `amount` minor units to `to` (a community or the pool). */
+export async function grant(api: TestApp, to: string, amount: string, currency = 'EUR'): Promise<{ funderId: string; token: string }> {
+  const funder = await expectJson<{ id: string; token: string }>(await api.call('POST', '/v1/funders', { token: ADMIN_TOKEN, body: { name: `Funder for ${to}` } }), 201);
+  await expectJson(
+    await api.call('POST', '/v1/transfers', { token: funder.token, body: { transferId: `grant-${funder.id}`, from: `external:${funder.id}`, to, amount, currency } }),
+    201,
+  );
+  return { funderId: funder.id, token: funder.token };
+}

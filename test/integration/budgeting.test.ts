@@ -7,7 +7,7 @@ import t from 'tap';
 import { sql } from 'kysely';
 import { databaseKinds } from '../helpers/db.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
-import { expectJson, makeCommunity, type TestCommunity } from '../helpers/community.js';
+import { expectJson, grant, makeCommunity, type TestCommunity } from '../helpers/community.js';
 
 interface Cycle { id: string; phase: string }
 interface Proposal { id: string; key: string; status: string }
@@ -30,6 +30,7 @@ for (const kind of databaseKinds()) {
   t.test(`on ${kind}`, async (t) => {
     const api = await startTestApp(t, kind);
     const c = await makeCommunity(api, 'river-school', 4);
+    await grant(api, `community:${c.id}`, '1000000');
 
     const { cycle, propose } = await setupCycle(api, c, { ballot: { type: 'approval', maxSelections: 2 }, rule: 'greedy' });
     t.equal(cycle.phase, 'proposals');
@@ -106,7 +107,7 @@ for (const kind of databaseKinds()) {
       t.same(outcome.proposals.map((p) => [p.id, p.votes]).sort(), [[books.id, '2'], [garden.id, '3']].sort());
       t.ok(outcome.proposals.every((p) => p.explanation.length > 10));
       const statuses = await expectJson<{ items: Proposal[] }>(await api.call('GET', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token }), 200);
-      t.same(Object.fromEntries(statuses.items.map((p) => [p.key, p.status])), { '0001': 'selected', '0002': 'selected', '0003': 'rejected', '0004': 'withdrawn' });
+      t.same(Object.fromEntries(statuses.items.map((p) => [p.key, p.status])), { '0001': 'funded', '0002': 'funded', '0003': 'rejected', '0004': 'withdrawn' });
       t.same(await problemCode(await vote(api, c.members[3]!.token, cycle.id, { approvals: [books.id] })), [409, 'phase-closed'], 'no voting after close');
     });
 

@@ -1,0 +1,201 @@
+/** Accounts, transfers and distributions. Queries only; `decideTransfer` decides. */
+import { sql } from 'kysely';
+import type { RecordedTransfer, TransferKind } from '../funding/index.js';
+import type { Queryable } from './database.js';
+import { decodeCursor, toPage, type Page } from './pagination.js';
+
+export interface AccountRow {
+  account: string;
+  currency: string | null;
+  balanceMinor: bigint;
+  communityId: string | null;
+}
+
+/** Creates missing accounts, then locks all of them in name order (a fixed order: no deadlocks). */
+export async function lockAccounts(db: Queryable, accounts: readonly { account: string; communityId: string | null }[]): Promise<Map<string, AccountRow>> {
+  const unique = [...new Map(accounts.map((a) => [a.account, a])).values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  if (unique.length === 0) return new Map();
+  await db
+    .insertInto('accounts')
+    .values(unique.map((a) => ({ account: a.account, currency: null, balance_minor: 0n, community_id: a.communityId })))
+    .onConflict((oc) => oc.column('account').doNothing())
+    .execute();
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['account', 'currency', 'balance_minor', 'community_id'])
+    .where('account', 'in', unique.map((a) => a.account))
+    .orderBy('account')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.account, { account: r.account, currency: r.currency, balanceMinor: r.balance_minor, communityId: r.community_id }]));
+}
+
+export async function setBalance(db: Queryable, account: string, balanceMinor: bigint, currency: string): Promise<void> {
+  await db.updateTable('accounts').set({ balance_minor: balanceMinor, currency }).where('account', '=', account).execute();
+}
+
+export async function findAccount(db: Queryable, account: string): Promise<AccountRow | undefined> {
+  const r = await db.selectFrom('accounts').select(['account', 'currency', 'balance_minor', 'community_id']).where('account', '=', account).executeTakeFirst();
+  return r === undefined ? undefined : { account: r.account, currency: r.currency, balanceMinor: r.balance_minor, communityId: r.community_id };
+}
+
+export async function listCommunityAccounts(db: Queryable, communityId: string): Promise<AccountRow[]> {
+  const rows = await db.selectFrom('accounts').select(['account', 'currency', 'balance_minor', 'community_id']).where('community_id', '=', communityId).orderBy('account').execute();
+  return rows.map((r) => ({ account: r.account, currency: r.currency, balanceMinor: r.balance_minor, communityId: r.community_id }));
+}
+
+/** Serializes work on one transfer id for the rest of the transaction. */
+export async function lockTransferId(db: Queryable, transferId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`transfer:${transferId}`}, 0))`.execute(db);
+}
+
+export interface TransferRecord extends RecordedTransfer {
+  receiptRef: string | null;
+  spentOn: string | null;
+  distributionId: string | null;
+  stream: string;
+  seq: number;
+  hash: string;
+  at: string;
+  ordinal: bigint;
+}
+
+interface TransferRow {
+  transfer_id: string;
+  from_account: string;
+  to_account: string;
+  amount_minor: bigint;
+  currency: string;
+  memo: string | null;
+  kind: string;
+  receipt_ref: string | null;
+  spent_on: string | null;
+  distribution_id: string | null;
+  stream: string;
+  seq: bigint;
+  hash: string;
+  at: string;
+  ordinal: bigint;
+}
+
+function toTransfer(r: TransferRow): TransferRecord {
+  return {
+    transferId: r.transfer_id,
+    from: r.from_account,
+    to: r.to_account,
+    amountMinor: r.amount_minor,
+    currency: r.currency,
+    memo: r.memo,
+    kind: r.kind as TransferKind,
+    receiptRef: r.receipt_ref,
+    spentOn: r.spent_on,
+    distributionId: r.distribution_id,
+    stream: r.stream,
+    seq: Number(r.seq),
+    hash: r.hash,
+    at: r.at,
+    ordinal: r.ordinal,
+  };
+}
+
+export async function findTransfer(db: Queryable, transferId: string): Promise<TransferRecord | undefined> {
+  const r = await db.selectFrom('transfers').selectAll().where('transfer_id', '=', transferId).executeTakeFirst();
+  return r === undefined ? undefined : toTransfer(r);
+}
+
+export async function insertTransfer(db: Queryable, t: Omit<TransferRecord, 'ordinal'>): Promise<void> {
+  await db
+    .insertInto('transfers')
+    .values({
+      transfer_id: t.transferId,
+      from_account: t.from,
+      to_account: t.to,
+      amount_minor: t.amountMinor,
+      currency: t.currency,
+      memo: t.memo,
+      kind: t.kind,
+      receipt_ref: t.receiptRef,
+      spent_on: t.spentOn,
+      distribution_id: t.distributionId,
+      stream: t.stream,
+      seq: t.seq,
+      hash: t.hash,
+      at: t.at,
+    })
+    .execute();
+}
+
+/** Transfers touching any of the accounts, oldest first, cursor-paginated. */
+export async function listTransfersOf(db: Queryable, accounts: readonly string[], limit: number, cursor?: string): Promise<Page<TransferRecord>> {
+  if (accounts.length === 0) return { items: [], nextCursor: null };
+  const after = decodeCursor(cursor, 1);
+  let query = db
+    .selectFrom('transfers')
+    .selectAll()
+    .where((eb) => eb.or([eb('from_account', 'in', accounts), eb('to_account', 'in', accounts)]))
+    .orderBy('ordinal')
+    .limit(limit + 1);
+  if (after !== undefined) query = query.where('ordinal', '>', BigInt(String(after[0])));
+  const page = toPage(await query.execute(), limit, (r) => [r.ordinal.toString()]);
+  return { items: page.items.map(toTransfer), nextCursor: page.nextCursor };
+}
+
+export async function transfersInto(db: Queryable, account: string): Promise<TransferRecord[]> {
+  return (await db.selectFrom('transfers').selectAll().where('to_account', '=', account).orderBy('ordinal').execute()).map(toTransfer);
+}
+
+export async function transfersFrom(db: Queryable, account: string): Promise<TransferRecord[]> {
+  return (await db.selectFrom('transfers').selectAll().where('from_account', '=', account).orderBy('ordinal').execute()).map(toTransfer);
+}
+
+/** Total received per community account by grants and distributions, optionally filtered. */
+export async function receivedByCommunity(db: Queryable, filter: { from?: string; to?: string; funderId?: string }): Promise<Map<string, bigint>> {
+  let query = db
+    .selectFrom('transfers')
+    .select((eb) => ['to_account', eb.fn.sum<string>('amount_minor').as('total')])
+    .where('to_account', 'like', 'community:%')
+    .where('kind', 'in', filter.funderId === undefined ? ['grant', 'distribution'] : ['grant'])
+    .groupBy('to_account');
+  if (filter.funderId !== undefined) query = query.where('from_account', '=', `external:${filter.funderId}`);
+  if (filter.from !== undefined) query = query.where(sql<boolean>`at::timestamptz >= ${filter.from}::timestamptz`);
+  if (filter.to !== undefined) query = query.where(sql<boolean>`at::timestamptz < ${filter.to}::timestamptz`);
+  const rows = await query.execute();
+  return new Map(rows.map((r) => [r.to_account.slice('community:'.length), BigInt(r.total)]));
+}
+
+export async function findDistribution(db: Queryable, distributionId: string) {
+  return db.selectFrom('distributions').selectAll().where('distribution_id', '=', distributionId).executeTakeFirst();
+}
+
+export async function insertDistribution(
+  db: Queryable,
+  d: { distributionId: string; formula: string; amountMinor: bigint; baseMinor: bigint | null; currency: string; request: unknown; parts: unknown[]; stream: string; seq: number; hash: string; at: string },
+): Promise<void> {
+  await db
+    .insertInto('distributions')
+    .values({
+      distribution_id: d.distributionId,
+      formula: d.formula,
+      amount_minor: d.amountMinor,
+      base_minor: d.baseMinor,
+      currency: d.currency,
+      request: JSON.stringify(d.request),
+      parts: JSON.stringify(d.parts),
+      stream: d.stream,
+      seq: d.seq,
+      hash: d.hash,
+      at: d.at,
+    })
+    .execute();
+}
+
+/** Sum of balances per currency over every account: zero when double entry holds. */
+export async function balanceSums(db: Queryable): Promise<{ currency: string; sum: bigint }[]> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select((eb) => ['currency', eb.fn.sum<string>('balance_minor').as('sum')])
+    .where('currency', 'is not', null)
+    .groupBy('currency')
+    .execute();
+  return rows.map((r) => ({ currency: r.currency ?? '', sum: BigInt(r.sum) }));
+}

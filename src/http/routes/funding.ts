@@ -1,0 +1,294 @@
+/** Money (SPEC §4): transfers, distributions, balances, statements, money trails, equity reports. */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { DISTRIBUTION_FORMULAS, equityCsv, equitySvg } from '../../funding/index.js';
+import type { TransferRecord } from '../../db/funding.repository.js';
+import { CurrencySchema, MoneyStringSchema } from '../../governance/cycle.js';
+import { runCommand } from '../idempotency.js';
+import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
+import type { RouteDeps } from '../app.js';
+
+const TransferIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID');
+const AccountNameSchema = z.string().min(1).max(64);
+
+const TransferSchema = z
+  .object({
+    transferId: z.string(),
+    kind: z.string(),
+    from: z.string(),
+    to: z.string(),
+    amount: z.string(),
+    currency: z.string(),
+    memo: z.string().nullable(),
+    receiptRef: z.string().nullable(),
+    spentOn: z.string().nullable(),
+    distributionId: z.string().nullable(),
+    entry: z.object({ stream: z.string(), seq: z.number().int(), hash: z.string() }),
+    at: z.string(),
+  })
+  .meta({ id: 'Transfer' });
+
+const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+
+export function presentTransfer(t: TransferRecord) {
+  return {
+    transferId: t.transferId,
+    kind: t.kind,
+    from: t.from,
+    to: t.to,
+    amount: t.amountMinor.toString(),
+    currency: t.currency,
+    memo: t.memo,
+    receiptRef: t.receiptRef,
+    spentOn: t.spentOn,
+    distributionId: t.distributionId,
+    entry: { stream: t.stream, seq: t.seq, hash: t.hash },
+    at: t.at,
+  };
+}
+
+const EquityQuerySchema = z.object({
+  format: z.enum(['json', 'csv']).optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('only money received at or after this time'),
+  to: z.iso.datetime({ offset: true }).optional().describe('only money received before this time'),
+  funderId: UuidSchema.optional().describe("only this funder's direct grants"),
+});
+
+const EquitySchema = z
+  .object({
+    communities: z.array(
+      z.object({
+        communityId: z.string(),
+        slug: z.string(),
+        name: z.string(),
+        learners: z.number().int(),
+        needsIndex: z.string(),
+        received: z.string(),
+        perLearner: z.string().nullable(),
+        needsWeightedPerLearner: z.string().nullable(),
+      }),
+    ),
+    gini: z.number().nullable(),
+    theil: z.number().nullable(),
+    maxMinRatio: z.number().nullable(),
+    medianPerLearner: z.string().nullable(),
+    belowEightyPercentOfMedian: z.array(z.string()),
+    shareBelowEightyPercentOfMedian: z.number().nullable(),
+  })
+  .meta({ id: 'EquityReport' });
+
+export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+  const funding = services.funding;
+
+  app.post('/v1/transfers', {
+    schema: {
+      tags: ['funding'],
+      summary: 'Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)',
+      body: z
+        .object({ transferId: TransferIdSchema, from: AccountNameSchema, to: AccountNameSchema, amount: MoneyStringSchema, currency: CurrencySchema, memo: z.string().max(500).optional() })
+        .strict(),
+      response: { 201: TransferSchema.extend({ replayed: z.boolean() }), ...problemResponses },
+    },
+    handler: (request, reply) =>
+      runCommand(
+        db,
+        request,
+        reply,
+        201,
+        (ctx) =>
+          funding.manualTransfer(ctx, {
+            transferId: request.body.transferId,
+            from: request.body.from,
+            to: request.body.to,
+            amountMinor: BigInt(request.body.amount),
+            currency: request.body.currency,
+            memo: request.body.memo ?? null,
+          }),
+        (r) => ({ ...presentTransfer(r.transfer), replayed: r.replayed }),
+      ),
+  });
+
+  app.post('/v1/distributions', {
+    schema: {
+      tags: ['funding'],
+      summary: 'Distribute money from the pool to communities by a formula; dryRun previews every part',
+      body: z
+        .object({
+          distributionId: TransferIdSchema,
+          amount: MoneyStringSchema,
+          currency: CurrencySchema,
+          formula: z.enum(DISTRIBUTION_FORMULAS),
+          base: MoneyStringSchema.optional().describe('base-plus-per-learner: what each community gets first'),
+          communities: z.array(UuidSchema).min(1).max(10_000).optional().describe('default: every community'),
+          dryRun: z.boolean().optional(),
+        })
+        .strict(),
+      response: {
+        200: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
+        201: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
+        ...problemResponses,
+      },
+    },
+    handler: (request, reply) => {
+      const body = request.body;
+      return runCommand(
+        db,
+        request,
+        reply,
+        body.dryRun === true ? 200 : 201,
+        (ctx) =>
+          funding.distribute(ctx, {
+            distributionId: body.distributionId,
+            amountMinor: BigInt(body.amount),
+            currency: body.currency,
+            formula: body.formula,
+            baseMinor: body.base === undefined ? undefined : BigInt(body.base),
+            communityIds: body.communities,
+            dryRun: body.dryRun,
+          }),
+        (r) => ({
+          distributionId: body.distributionId,
+          dryRun: r.dryRun,
+          replayed: r.replayed,
+          parts: r.parts.map((p) => ({ communityId: p.communityId, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+        }),
+      );
+    },
+  });
+
+  app.get('/v1/accounts/:account', {
+    schema: {
+      tags: ['funding'],
+      summary: "An account's balance",
+      params: z.object({ account: AccountNameSchema }),
+      response: { 200: z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() }), ...problemResponses },
+    },
+    handler: async (request) => {
+      const b = await funding.balance(request.params.account);
+      return { account: b.account, balance: b.balanceMinor.toString(), currency: b.currency };
+    },
+  });
+
+  app.get('/v1/communities/:communityId/balances', {
+    schema: {
+      tags: ['funding'],
+      summary: "Every account of a community (its own, its cycles', its proposals')",
+      params: z.object({ communityId: UuidSchema }),
+      response: { 200: z.object({ accounts: z.array(z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() })) }), ...problemResponses },
+    },
+    handler: async (request) => ({
+      accounts: (await funding.communityBalances(request.params.communityId)).map((a) => ({ account: a.account, balance: a.balanceMinor.toString(), currency: a.currency })),
+    }),
+  });
+
+  app.get('/v1/communities/:communityId/statement', {
+    schema: {
+      tags: ['funding'],
+      summary: "A community's statement: every transfer touching its accounts, oldest first",
+      params: z.object({ communityId: UuidSchema }),
+      querystring: ListQuerySchema,
+      response: { 200: pageOf(TransferSchema), ...problemResponses },
+    },
+    handler: async (request) => {
+      const page = await funding.statement(request.params.communityId, request.query.limit, request.query.cursor);
+      return { items: page.items.map(presentTransfer), nextCursor: page.nextCursor };
+    },
+  });
+
+  app.post('/v1/proposals/:proposalId/spending', {
+    schema: {
+      tags: ['funding'],
+      summary: 'Record spending on a funded proposal with its receipt (steward); never more than allocated',
+      params: z.object({ proposalId: UuidSchema }),
+      body: z
+        .object({
+          transferId: TransferIdSchema,
+          amount: MoneyStringSchema,
+          receiptRef: z.string().trim().min(1).max(200),
+          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD'),
+          memo: z.string().max(500).optional(),
+        })
+        .strict(),
+      response: { 201: TransferSchema.extend({ replayed: z.boolean() }), ...problemResponses },
+    },
+    handler: (request, reply) =>
+      runCommand(
+        db,
+        request,
+        reply,
+        201,
+        (ctx) =>
+          funding.recordSpending(ctx, request.params.proposalId, {
+            transferId: request.body.transferId,
+            amountMinor: BigInt(request.body.amount),
+            receiptRef: request.body.receiptRef,
+            spentOn: request.body.spentOn,
+            memo: request.body.memo,
+          }),
+        (r) => ({ ...presentTransfer(r.transfer), replayed: r.replayed }),
+      ),
+  });
+
+  app.get('/v1/proposals/:proposalId/money-trail', {
+    schema: {
+      tags: ['funding'],
+      summary: "A proposal's money trail: what reached the community, the cycle's reservation, the allocation, every payment",
+      params: z.object({ proposalId: UuidSchema }),
+      response: {
+        200: z.object({
+          proposalId: z.string(),
+          allocated: z.string(),
+          spent: z.string(),
+          returned: z.string(),
+          remaining: z.string(),
+          sources: z.array(TransferSchema),
+          reservation: z.array(TransferSchema),
+          allocation: z.array(TransferSchema),
+          spending: z.array(TransferSchema),
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => {
+      const trail = await funding.moneyTrail(request.params.proposalId);
+      return {
+        proposalId: trail.proposal.id,
+        allocated: trail.allocated.toString(),
+        spent: trail.spent.toString(),
+        returned: trail.returned.toString(),
+        remaining: trail.remaining.toString(),
+        sources: trail.sources.map(presentTransfer),
+        reservation: trail.reservation.map(presentTransfer),
+        allocation: trail.allocation.map(presentTransfer),
+        spending: trail.spending.map(presentTransfer),
+      };
+    },
+  });
+
+  app.get('/v1/reports/equity', {
+    schema: {
+      tags: ['funding'],
+      summary: 'Equity across communities: per-learner funding, Gini, Theil, max/min, below 80 % of the median (JSON or CSV)',
+      querystring: EquityQuerySchema,
+      produces: ['application/json', 'text/csv'],
+      response: { 200: EquitySchema, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const report = await funding.equity(request.query);
+      const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
+      if (wantsCsv) {
+        void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="equity.csv"');
+        return reply.send(equityCsv(report) as never); // text/csv is sent as is, not through the JSON schema
+      }
+      return report;
+    },
+  });
+
+  app.get('/v1/reports/equity.svg', {
+    schema: { tags: ['funding'], summary: 'Equity as a picture: Lorenz curve and per-community bars', querystring: EquityQuerySchema.omit({ format: true }), produces: ['image/svg+xml'] },
+    handler: async (request, reply) => {
+      const report = await funding.equity(request.query);
+      return reply.type('image/svg+xml; charset=utf-8').send(equitySvg(report));
+    },
+  });
+};

@@ -1,0 +1,400 @@
+/**
+ * The funding ledger (SPEC §4) on the database. Every transfer: lock its id, lock both accounts in
+ * name order, decide (pure `decideTransfer`), update both balances, append one ledger entry to the
+ * affected community's stream (or `network`), record the transfer — all in one transaction, so an
+ * overdraw or any failure writes nothing. Budgeting calls the cycle flows inside its own transactions.
+ */
+import { DomainError } from '../domain-error.js';
+import * as repo from '../db/funding.repository.js';
+import { findCommunity, findFunder, listAllCommunities } from '../db/community.repository.js';
+import { findCycle, findProposal, listProposals, setProposalStatus } from '../db/budgeting.repository.js';
+import { appendEntry } from '../db/ledger.repository.js';
+import { communityStream, NETWORK_STREAM, type JsonObject } from '../ledger/index.js';
+import {
+  allocationAtTally,
+  decideTransfer,
+  derivedTransferId,
+  distribute,
+  distributionTransfers,
+  equityReport,
+  flowKind,
+  fundingError,
+  IMPORT_FUNDER,
+  parseAccount,
+  partsPayload,
+  proposalAccount,
+  reservationForCycle,
+  returnOfUnspent,
+  spendingCheck,
+  transferPayload,
+  type Account,
+  type DistributionFormula,
+  type EquityReport,
+  type TransferCommand,
+} from '../funding/index.js';
+import type { Cycle } from '../governance/cycle.js';
+import type { RecordedOutcome } from '../governance/outcome.js';
+import type { CycleFunding } from './budgeting.js';
+import type { Queryable } from '../db/database.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+
+export interface TransferResult {
+  transfer: repo.TransferRecord;
+  /** true when the transfer id was already recorded with the same content (nothing written) */
+  replayed: boolean;
+}
+
+export interface DistributionRequest {
+  distributionId: string;
+  amountMinor: bigint;
+  currency: string;
+  formula: DistributionFormula;
+  baseMinor?: bigint | undefined;
+  communityIds?: string[] | undefined;
+  dryRun?: boolean | undefined;
+}
+
+interface TransferExtra {
+  receiptRef?: string;
+  spentOn?: string;
+  distributionId?: string;
+}
+
+/** Flows a person may start by hand; the others are made by the service (cycle creation, tally, distributions). */
+const MANUAL_FLOWS = new Set(['grant', 'refund', 'disbursement', 'return']);
+
+export class FundingService implements CycleFunding {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** POST /v1/transfers: a transfer started by a person, checked against who they are. */
+  async manualTransfer(ctx: CommandContext, command: TransferCommand): Promise<TransferResult> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const existing = await this.replayOrNothing(trx, command);
+      if (existing !== undefined) return existing;
+      const { from, to } = parseBoth(command);
+      await this.authorizeManual(trx, ctx, from, to, command);
+      return this.write(trx, ctx, command, at, {});
+    });
+  }
+
+  /** A steward records spending on a selected proposal: never more than it was allocated. */
+  async recordSpending(
+    ctx: CommandContext,
+    proposalId: string,
+    input: { transferId: string; amountMinor: bigint; receiptRef: string; spentOn: string; memo?: string | undefined },
+  ): Promise<TransferResult> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const proposal = await findProposal(trx, proposalId);
+      if (proposal === undefined) throw new DomainError('proposal-not-found', `no proposal with id ${proposalId}`);
+      const cycle = await findCycle(trx, proposal.cycleId, 'share');
+      const command: TransferCommand = {
+        transferId: input.transferId,
+        from: proposalAccount(proposalId),
+        to: `spent:${proposalId}`,
+        amountMinor: input.amountMinor,
+        currency: cycle?.currency ?? '',
+        memo: input.memo ?? `receipt ${input.receiptRef}`,
+        kind: 'disbursement',
+      };
+      const existing = await this.replayOrNothing(trx, command);
+      if (existing !== undefined) return existing;
+      if (!['funded', 'in_progress'].includes(proposal.status)) {
+        throw new DomainError('proposal-status', `spending is recorded on funded or in-progress proposals; this one is ${proposal.status}`, { status: proposal.status });
+      }
+      const locked = await repo.lockAccounts(trx, [{ account: command.from, communityId: proposal.communityId }]);
+      const balance = locked.get(command.from)?.balanceMinor ?? 0n;
+      const spent = (await repo.transfersFrom(trx, command.from)).filter((t) => t.kind === 'disbursement').reduce((sum, t) => sum + t.amountMinor, 0n);
+      const check = spendingCheck(balance + spent, spent, input.amountMinor);
+      if (!check.ok) {
+        throw new DomainError(check.code === 'exceeds-allocation' ? 'overdraw' : check.code, check.detail, { remaining: check.remainingMinor.toString() });
+      }
+      return this.write(trx, ctx, command, at, { receiptRef: input.receiptRef, spentOn: input.spentOn });
+    });
+  }
+
+  async reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void> {
+    if (cycle.budgetMinor === 0n) return;
+    await this.apply(trx, ctx, reservationForCycle({ communityId: cycle.communityId, cycleId: cycle.id, currency: cycle.currency, budgetMinor: cycle.budgetMinor }), at, {});
+  }
+
+  async allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
+    const costs = new Map(outcome.proposals.map((p) => [p.id, BigInt(p.cost)]));
+    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`))?.balanceMinor ?? 0n;
+    const allocation = allocationAtTally({
+      communityId: cycle.communityId,
+      cycleId: cycle.id,
+      currency: cycle.currency,
+      budgetMinor: reserved,
+      selected: outcome.selected.map((id) => ({ proposalId: id, costMinor: costs.get(id) ?? 0n })),
+    });
+    if (!allocation.ok) throw new Error(`allocation at tally failed for cycle ${cycle.id}: ${allocation.code}: ${allocation.detail}`);
+    for (const command of allocation.transfers) await this.apply(trx, ctx, command, at, {});
+    await setProposalStatus(trx, outcome.selected, 'funded');
+  }
+
+  async returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void> {
+    for (const proposal of await listProposals(trx, cycle.id, ['funded', 'in_progress', 'completed'])) {
+      const balance = (await repo.findAccount(trx, proposalAccount(proposal.id)))?.balanceMinor ?? 0n;
+      if (balance <= 0n) continue;
+      const command = returnOfUnspent({
+        transferId: derivedTransferId('unspent-return', proposal.id),
+        proposalId: proposal.id,
+        communityId: cycle.communityId,
+        amountMinor: balance,
+        currency: cycle.currency,
+      });
+      await this.apply(trx, ctx, command, at, {});
+    }
+  }
+
+  /** A grant recorded by the service itself (pabulib imports grant from `external:import`). */
+  async systemGrant(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string): Promise<TransferResult> {
+    return this.apply(trx, ctx, command, at, {});
+  }
+
+  /** Splits an amount from the pool among communities; `dryRun` shows the parts and writes nothing. */
+  async distribute(ctx: CommandContext, request: DistributionRequest): Promise<{ replayed: boolean; dryRun: boolean; parts: { communityId: string; amountMinor: bigint; weight: string; exactShare: string; remainderUnit: boolean }[] }> {
+    const at = timestamp(this.deps);
+    const requestRecord = {
+      amount: request.amountMinor.toString(),
+      currency: request.currency,
+      formula: request.formula,
+      base: request.baseMinor?.toString() ?? null,
+      communities: request.communityIds === undefined ? null : [...request.communityIds].sort(),
+    };
+    const plan = async (db: Queryable) => {
+      const all = await listAllCommunities(db);
+      const chosen = request.communityIds === undefined ? all : all.filter((c) => request.communityIds?.includes(c.id));
+      if (request.communityIds !== undefined && chosen.length !== new Set(request.communityIds).size) {
+        const known = new Set(all.map((c) => c.id));
+        const missing = request.communityIds.find((id) => !known.has(id));
+        throw new DomainError('community-not-found', `no community with id ${missing ?? ''}`);
+      }
+      const result = distribute({
+        amountMinor: request.amountMinor,
+        formula: request.formula,
+        ...(request.baseMinor === undefined ? {} : { baseMinor: request.baseMinor }),
+        communities: chosen.map((c) => ({ id: c.id, learners: c.learners, needsIndex: c.needsIndex })),
+      });
+      if (!result.ok) throw fundingError(result);
+      return result.parts;
+    };
+    if (request.dryRun === true) return { replayed: false, dryRun: true, parts: await plan(this.deps.db) };
+    return transact(this.deps, ctx, async (trx) => {
+      await repo.lockTransferId(trx, `distribution:${request.distributionId}`);
+      const existing = await repo.findDistribution(trx, request.distributionId);
+      if (existing !== undefined) {
+        const fields = Object.keys(requestRecord).filter(
+          (k) => JSON.stringify((existing.request as Record<string, unknown>)[k]) !== JSON.stringify(requestRecord[k as keyof typeof requestRecord]),
+        );
+        if (fields.length > 0) {
+          throw new DomainError('exists-with-different-fields', `distribution ${request.distributionId} is already recorded with a different ${fields.join(', ')}`, { fields });
+        }
+        const parts = (existing.parts as { communityId: string; amount: string; weight: string; exactShare: string; remainderUnit: boolean }[]).map((p) => ({ ...p, amountMinor: BigInt(p.amount) }));
+        return { replayed: true, dryRun: false, parts };
+      }
+      const parts = await plan(trx);
+      const pool = (await repo.lockAccounts(trx, [{ account: 'pool', communityId: null }])).get('pool');
+      if ((pool?.balanceMinor ?? 0n) < request.amountMinor) {
+        throw new DomainError('overdraw', `the pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
+      }
+      const entry = await appendEntry(trx, NETWORK_STREAM, at, {
+        type: 'distribution.committed',
+        actor: actor(ctx),
+        payload: { distributionId: request.distributionId, ...requestRecord, parts: partsPayload(parts) } as unknown as JsonObject,
+      });
+      for (const command of distributionTransfers(request.distributionId, request.currency, parts)) {
+        await this.apply(trx, ctx, command, at, { distributionId: request.distributionId });
+      }
+      await repo.insertDistribution(trx, {
+        distributionId: request.distributionId,
+        formula: request.formula,
+        amountMinor: request.amountMinor,
+        baseMinor: request.baseMinor ?? null,
+        currency: request.currency,
+        request: requestRecord,
+        parts: partsPayload(parts),
+        stream: entry.stream,
+        seq: entry.seq,
+        hash: entry.hash,
+        at,
+      });
+      return { replayed: false, dryRun: false, parts };
+    });
+  }
+
+  async balance(account: string): Promise<{ account: string; balanceMinor: bigint; currency: string | null }> {
+    const parsed = parseAccount(account);
+    if (!parsed.ok) throw fundingError(parsed);
+    const row = await repo.findAccount(this.deps.db, account);
+    if (row === undefined) {
+      if ((await communityOfAccount(this.deps.db, parsed.account)) === undefined) throw new DomainError('account-not-found', `no account ${account}`);
+      return { account, balanceMinor: 0n, currency: null };
+    }
+    return { account, balanceMinor: row.balanceMinor, currency: row.currency };
+  }
+
+  async communityBalances(communityId: string) {
+    if ((await findCommunity(this.deps.db, communityId)) === undefined) throw new DomainError('community-not-found', `no community with id ${communityId}`);
+    return repo.listCommunityAccounts(this.deps.db, communityId);
+  }
+
+  async statement(communityId: string, limit: number, cursor?: string) {
+    const accounts = await this.communityBalances(communityId);
+    return repo.listTransfersOf(this.deps.db, accounts.map((a) => a.account), limit, cursor);
+  }
+
+  /** From the money that reached the community, through reservation and allocation, to each payment. */
+  async moneyTrail(proposalId: string) {
+    const proposal = await findProposal(this.deps.db, proposalId);
+    if (proposal === undefined) throw new DomainError('proposal-not-found', `no proposal with id ${proposalId}`);
+    const cycleAccountName = `cycle:${proposal.cycleId}`;
+    const account = proposalAccount(proposalId);
+    const reservation = (await repo.transfersInto(this.deps.db, cycleAccountName)).filter((t) => t.kind === 'reservation');
+    const firstReservation = reservation[0]?.ordinal;
+    const sources = (await repo.transfersInto(this.deps.db, `community:${proposal.communityId}`)).filter(
+      (t) => (t.kind === 'grant' || t.kind === 'distribution') && (firstReservation === undefined || t.ordinal < firstReservation),
+    );
+    const allocation = await repo.transfersInto(this.deps.db, account);
+    const outflows = await repo.transfersFrom(this.deps.db, account);
+    const allocated = allocation.reduce((s, t) => s + t.amountMinor, 0n);
+    const spent = outflows.filter((t) => t.kind === 'disbursement').reduce((s, t) => s + t.amountMinor, 0n);
+    const returned = outflows.filter((t) => t.kind === 'return').reduce((s, t) => s + t.amountMinor, 0n);
+    return { proposal, allocated, spent, returned, remaining: allocated - spent - returned, sources, reservation, allocation, spending: outflows };
+  }
+
+  async equity(filter: { from?: string | undefined; to?: string | undefined; funderId?: string | undefined }): Promise<EquityReport> {
+    const received = await repo.receivedByCommunity(this.deps.db, {
+      ...(filter.from === undefined ? {} : { from: filter.from }),
+      ...(filter.to === undefined ? {} : { to: filter.to }),
+      ...(filter.funderId === undefined ? {} : { funderId: filter.funderId }),
+    });
+    const communities = await listAllCommunities(this.deps.db);
+    return equityReport(
+      communities.map((c) => ({ communityId: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, receivedMinor: received.get(c.id) ?? 0n })),
+    );
+  }
+
+  /** The first result of a transfer id already recorded with the same content; throws on other content. */
+  private async replayOrNothing(trx: Trx, command: TransferCommand): Promise<TransferResult | undefined> {
+    await repo.lockTransferId(trx, command.transferId);
+    const existing = await repo.findTransfer(trx, command.transferId);
+    if (existing === undefined) return undefined;
+    const zero = { balanceMinor: 0n, currency: null };
+    const decision = decideTransfer(command, { existing, from: zero, to: zero });
+    if (!decision.ok && decision.code === 'exists') return { transfer: existing, replayed: true };
+    if (!decision.ok) throw fundingError(decision);
+    throw new Error(`transfer ${command.transferId} exists but the decision accepted it again`);
+  }
+
+  private async authorizeManual(trx: Trx, ctx: CommandContext, from: Account, to: Account, command: TransferCommand): Promise<void> {
+    const kind = command.kind ?? flowKind(from, to);
+    if (kind !== undefined && !MANUAL_FLOWS.has(kind)) {
+      throw new DomainError('flow-not-allowed', `${kind} transfers are made by the service itself (cycle creation, tally, POST /v1/distributions), not by hand`);
+    }
+    const principal = ctx.principal;
+    switch (principal.kind) {
+      case 'admin':
+        return;
+      case 'funder':
+        if (from.kind === 'external' && from.funderId === principal.funderId) return;
+        throw new DomainError('not-your-account', `a funder moves money only from its own account external:${principal.funderId}`);
+      case 'member': {
+        if (!principal.roles.has('steward')) break;
+        if (from.kind === 'proposal' || to.kind === 'spent') {
+          const proposal = await findProposal(trx, from.kind === 'proposal' ? from.proposalId : to.kind === 'spent' ? to.proposalId : '');
+          if (proposal !== undefined && proposal.communityId === principal.communityId) return;
+        }
+        throw new DomainError('not-your-account', "a steward moves money only from the proposals of the steward's own community");
+      }
+      default:
+        break;
+    }
+    throw new DomainError('forbidden', 'this token may not move money');
+  }
+
+  /** Decide and write one transfer inside the caller's transaction (a recorded id replays). */
+  private async apply(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string, extra: TransferExtra): Promise<TransferResult> {
+    return (await this.replayOrNothing(trx, command)) ?? this.write(trx, ctx, command, at, extra);
+  }
+
+  /** Decide and write a transfer whose id the caller has locked and found unused. */
+  private async write(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string, extra: TransferExtra): Promise<TransferResult> {
+    const { from, to } = parseBoth(command);
+    const fromCommunity = await requireAccountOwner(trx, from, command.from);
+    const toCommunity = await requireAccountOwner(trx, to, command.to);
+    const locked = await repo.lockAccounts(trx, [
+      { account: command.from, communityId: fromCommunity },
+      { account: command.to, communityId: toCommunity },
+    ]);
+    const state = (name: string) => {
+      const row = locked.get(name);
+      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? null };
+    };
+    const decision = decideTransfer(command, { from: state(command.from), to: state(command.to) });
+    if (!decision.ok) throw fundingError(decision);
+    await repo.setBalance(trx, command.from, decision.effects.from.balanceMinor, command.currency);
+    await repo.setBalance(trx, command.to, decision.effects.to.balanceMinor, command.currency);
+    const communityId = fromCommunity ?? toCommunity;
+    const stream = communityId === null ? NETWORK_STREAM : communityStream(communityId);
+    const entry = await appendEntry(trx, stream, at, {
+      type: 'transfer.recorded',
+      actor: actor(ctx),
+      payload: {
+        ...transferPayload(decision.transfer),
+        receiptRef: extra.receiptRef ?? null,
+        spentOn: extra.spentOn ?? null,
+        distributionId: extra.distributionId ?? null,
+      },
+    });
+    const record = {
+      ...decision.transfer,
+      receiptRef: extra.receiptRef ?? null,
+      spentOn: extra.spentOn ?? null,
+      distributionId: extra.distributionId ?? null,
+      stream,
+      seq: entry.seq,
+      hash: entry.hash,
+      at,
+    };
+    await repo.insertTransfer(trx, record);
+    return { transfer: { ...record, ordinal: 0n }, replayed: false };
+  }
+}
+
+function parseBoth(command: TransferCommand): { from: Account; to: Account } {
+  const from = parseAccount(command.from);
+  const to = parseAccount(command.to);
+  if (!from.ok || !to.ok) {
+    const zero = { balanceMinor: 0n, currency: null };
+    const decision = decideTransfer(command, { from: zero, to: zero });
+    if (!decision.ok) throw fundingError(decision);
+    throw new DomainError('invalid-account', 'the account names are not valid');
+  }
+  return { from: from.account, to: to.account };
+}
+
+/** The community an account belongs to (null: the network); undefined when what it names does not exist. */
+async function communityOfAccount(db: Queryable, account: Account): Promise<string | null | undefined> {
+  switch (account.kind) {
+    case 'pool':
+      return null;
+    case 'external':
+      return account.funderId === IMPORT_FUNDER || (await findFunder(db, account.funderId)) !== undefined ? null : undefined;
+    case 'community':
+      return (await findCommunity(db, account.communityId))?.id;
+    case 'cycle':
+      return (await findCycle(db, account.cycleId))?.communityId;
+    case 'proposal':
+    case 'spent':
+      return (await findProposal(db, account.proposalId))?.communityId;
+  }
+}
+
+async function requireAccountOwner(db: Queryable, account: Account, name: string): Promise<string | null> {
+  const owner = await communityOfAccount(db, account);
+  if (owner === undefined) throw new DomainError('account-not-found', `${name} names something that does not exist`, { account: name });
+  return owner;
+}
