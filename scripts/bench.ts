@@ -14,7 +14,7 @@ import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { appendEntry, streamEntries } from '../src/db/ledger.repository.js';
-import { createServices, defaultDeps } from '../src/services/index.js';
+import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
 import { ChainVerifier, exportLine, parseExportLine } from '../src/ledger/index.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     }
 
     console.log('\nVerify (database: read every stream in seq order, check bytes, fields, hashes, links, heads)');
-    const services = createServices(defaultDeps(handle.db));
+    const services = createServices(defaultDeps(handle.db), serviceOptions('agora-ledger-bench', '11'.repeat(32)));
     const t0 = performance.now();
     const report = await services.ledger.verify();
     const verifySeconds = (performance.now() - t0) / 1000;

@@ -7,8 +7,9 @@ import { ConfigError, parseConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
-import { createServices, defaultDeps } from './services/index.js';
-import { generateAdminToken, loadOrCreateSecret } from './secrets.js';
+import { createServices, defaultDeps, serviceOptions } from './services/index.js';
+import { ledgerLoops, startLoops } from './services/background.js';
+import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -17,8 +18,9 @@ async function main(): Promise<void> {
     pgliteDir: join(config.dataDir, 'pgdata'),
     onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle database connection failed', err: err.message })),
   });
-  const services = createServices(defaultDeps(handle.db));
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
+  const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
+  const services = createServices(defaultDeps(handle.db), serviceOptions(config.ledgerOrigin, signingKey.value));
   const app = await buildApp({
     db: handle.db,
     services,
@@ -32,6 +34,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\nAdmin token (saved in ${admin.path}, shown only now):\n  ${admin.value}\n\n`);
   }
 
+  if (signingKey.source === 'generated') app.log.info({ path: signingKey.path, verifierKey: services.checkpoints.publicKey.verifierKey }, 'ledger signing key generated');
+  const jobs = startLoops(
+    ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log),
+    app.log,
+  );
+
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
@@ -39,6 +47,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
       await app.close();
+      await jobs.stop();
       await handle.close();
       app.log.info('stopped cleanly');
       process.exit(0);

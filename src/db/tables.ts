@@ -174,7 +174,51 @@ export interface DistributionsTable {
   at: string;
 }
 
+export interface MerkleHeadsTable {
+  stream: string;
+  size: BigIntColumn;
+  frontier: string;
+}
+
+export interface MerkleNodesTable {
+  stream: string;
+  level: number;
+  idx: BigIntColumn;
+  hash: Buffer;
+}
+
+export interface CheckpointsTable {
+  number: BigIntColumn;
+  origin: string;
+  root: string;
+  size: number;
+  streams: Json<{ stream: string; size: number; root: string }[]>;
+  note: string;
+  at: string;
+}
+
+export interface AnchorsTable {
+  id: string;
+  checkpoint_number: BigIntColumn;
+  root: string;
+  chain_id: string | null;
+  status: string;
+  tx_hash: string | null;
+  block_number: BigIntColumn | null;
+  confirmations: number;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  record: Json<Record<string, unknown>>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  merkle_heads: MerkleHeadsTable;
+  merkle_nodes: MerkleNodesTable;
+  checkpoints: CheckpointsTable;
+  anchors: AnchorsTable;
   accounts: AccountsTable;
   transfers: TransfersTable;
   distributions: DistributionsTable;

@@ -74,6 +74,15 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/reports/equity': { allow: ['admin', 'funder', 'network-auditor'], scope: 'network', summary: 'read the equity report' },
   'GET /v1/reports/equity.svg': { allow: ['admin', 'funder', 'network-auditor'], scope: 'network', summary: 'read the equity chart' },
 
+  'POST /v1/checkpoints': { allow: ['admin'], scope: 'network', summary: 'sign a checkpoint now' },
+  'GET /v1/checkpoints/latest': { allow: ['public'], scope: 'network', summary: 'read the latest checkpoint' },
+  'GET /v1/checkpoints/public-key': { allow: ['public'], scope: 'network', summary: 'read the checkpoint signing key' },
+  'GET /v1/checkpoints/:number': { allow: ['public'], scope: 'network', summary: 'read a checkpoint' },
+  'GET /v1/proofs/inclusion': { allow: ['public'], scope: 'network', summary: 'prove an entry is in its stream' },
+  'GET /v1/proofs/consistency': { allow: ['public'], scope: 'network', summary: 'prove a stream only grew' },
+  'GET /v1/proofs/stream-head': { allow: ['public'], scope: 'network', summary: 'prove a stream head is in a checkpoint' },
+  'GET /v1/receipts/:hash/proof': { allow: ['public'], scope: 'network', summary: 'download a receipt proof' },
+
   'GET /v1/ledger/streams': { allow: ['public'], scope: 'network', summary: 'stream heads (name, size, head hash)' },
   'GET /v1/ledger/verify': { allow: auditors, scope: 'stream-query', summary: 'verify every chain (or ?stream=)' },
   'GET /v1/ledger/export': { allow: auditors, scope: 'stream-query', summary: 'export as JSON Lines (or ?stream=)' },

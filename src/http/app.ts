@@ -17,6 +17,7 @@ import { communityRoutes } from './routes/communities.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { budgetingRoutes } from './routes/budgeting.js';
 import { fundingRoutes } from './routes/funding.js';
+import { verifiabilityRoutes } from './routes/verifiability.js';
 
 export interface AppOptions {
   db: Db;
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ledgerRoutes, deps);
   await app.register(budgetingRoutes, deps);
   await app.register(fundingRoutes, deps);
+  await app.register(verifiabilityRoutes, deps);
   await app.ready();
   return app;
 }

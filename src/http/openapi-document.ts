@@ -4,7 +4,7 @@
  */
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { Database } from '../db/tables.js';
-import { createServices, defaultDeps } from '../services/index.js';
+import { createServices, defaultDeps, serviceOptions } from '../services/index.js';
 import { buildApp } from './app.js';
 
 export async function generateOpenApiDocument(): Promise<string> {
@@ -16,7 +16,7 @@ export async function generateOpenApiDocument(): Promise<string> {
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
   });
-  const app = await buildApp({ db, services: createServices(defaultDeps(db)), adminToken: 'openapi-generation-only' });
+  const app = await buildApp({ db, services: createServices(defaultDeps(db), serviceOptions('agora-ledger', '00'.repeat(32))), adminToken: 'openapi-generation-only' });
   try {
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;
   } finally {

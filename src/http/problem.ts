@@ -19,6 +19,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'account-not-found': 404,
   'not-your-account': 403,
   'flow-not-allowed': 422,
+  'bad-size': 422,
+  'not-checkpointed': 409,
   validation: 400,
   'invalid-json': 400,
   'invalid-cursor': 400,

@@ -3,7 +3,10 @@ import { CommunityService } from './communities.js';
 import { LedgerService } from './ledger.js';
 import { BudgetingService } from './budgeting.js';
 import { FundingService } from './funding.js';
+import { MerkleService } from './merkle.js';
+import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import type { ServiceDeps } from './context.js';
+import { noteSignerFromSeed } from '../anchoring/index.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -11,16 +14,28 @@ export interface Services {
   ledger: LedgerService;
   budgeting: BudgetingService;
   funding: FundingService;
+  merkle: MerkleService;
+  checkpoints: CheckpointService;
 }
 
-export function createServices(deps: ServiceDeps): Services {
+export type ServiceOptions = CheckpointOptions;
+
+/** Options for a ledger origin (the checkpoint origin line and signing key name) and an Ed25519 seed. */
+export function serviceOptions(origin: string, signingSeedHex: string): ServiceOptions {
+  return { origin, signer: noteSignerFromSeed(signingSeedHex, origin) };
+}
+
+export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
   const funding = new FundingService(deps);
+  const merkle = new MerkleService(deps);
   return {
     deps,
     communities: new CommunityService(deps),
     ledger: new LedgerService(deps),
     budgeting: new BudgetingService(deps, funding),
     funding,
+    merkle,
+    checkpoints: new CheckpointService(deps, merkle, options),
   };
 }
 

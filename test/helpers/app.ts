@@ -2,11 +2,13 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/http/app.js';
-import { createServices, defaultDeps, type Clock, type Services } from '../../src/services/index.js';
+import { createServices, defaultDeps, serviceOptions, type Clock, type Services } from '../../src/services/index.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openTestDatabase, type DatabaseKind } from './db.js';
 
 export const ADMIN_TOKEN = 'agl_admin_test_token_0123456789';
+export const TEST_ORIGIN = 'agora-ledger.test/network';
+export const TEST_SIGNING_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -19,7 +21,7 @@ export interface TestApp {
 
 export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock } = {}): Promise<TestApp> {
   const handle = await openTestDatabase(kind);
-  const services = createServices(defaultDeps(handle.db, options.clock));
+  const services = createServices(defaultDeps(handle.db, options.clock), serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED));
   const app = await buildApp({ db: handle.db, services, adminToken: ADMIN_TOKEN });
   t.teardown(async () => {
     await app.close();

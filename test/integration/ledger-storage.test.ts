@@ -5,8 +5,9 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { appendEntries, appendEntry } from '../../src/db/ledger.repository.js';
-import { createServices, defaultDeps } from '../../src/services/index.js';
+import { createServices, defaultDeps, serviceOptions } from '../../src/services/index.js';
 import { databaseKinds, openTestDatabase } from '../helpers/db.js';
+import { TEST_ORIGIN, TEST_SIGNING_SEED } from '../helpers/app.js';
 
 const AT = '2026-11-25T12:00:00.000Z';
 
@@ -15,7 +16,7 @@ for (const kind of databaseKinds()) {
     const handle = await openTestDatabase(kind);
     t.teardown(() => handle.close());
     const { db } = handle;
-    const ledger = createServices(defaultDeps(db)).ledger;
+    const ledger = createServices(defaultDeps(db), serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED)).ledger;
 
     await t.test('500 appends fired at once across 5 streams stay dense, linked and verifiable', async (t) => {
       const streams = ['network', 'community:a', 'community:b', 'community:c', 'community:d'];

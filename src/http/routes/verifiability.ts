@@ -1,0 +1,121 @@
+/** Checkpoints, Merkle proofs and receipt proofs (SPEC §6): public, except making a checkpoint. */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { StoredCheckpoint } from '../../services/checkpoints.js';
+import { problemResponses } from '../schemas.js';
+import type { RouteDeps } from '../app.js';
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
+const StreamName = z.string().regex(/^(network|community:[0-9a-f-]{36})$/, '"network" or "community:<id>"');
+const Size = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+const CheckpointSchema = z
+  .object({
+    number: z.number().int(),
+    origin: z.string(),
+    root: z.string(),
+    size: z.number().int().describe('number of streams'),
+    at: z.string(),
+    note: z.string().describe('the C2SP signed note'),
+    streams: z.array(z.object({ stream: z.string(), size: z.number().int(), root: z.string() })),
+  })
+  .meta({ id: 'Checkpoint' });
+
+function present(c: StoredCheckpoint) {
+  return { number: c.number, origin: c.origin, root: c.root, size: c.size, at: c.at, note: c.note, streams: c.streams };
+}
+
+export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
+  const { checkpoints, merkle } = services;
+
+  app.post('/v1/checkpoints', {
+    schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema, ...problemResponses } },
+    handler: async (_request, reply) => {
+      const checkpoint = await checkpoints.create();
+      if (checkpoint === undefined) throw new Error('a forced checkpoint was not created');
+      return reply.code(201).send(present(checkpoint));
+    },
+  });
+
+  app.get('/v1/checkpoints/latest', {
+    schema: { tags: ['verifiability'], summary: 'The latest signed checkpoint', security: [], response: { 200: CheckpointSchema, ...problemResponses } },
+    handler: async () => present(await checkpoints.latest()),
+  });
+
+  app.get('/v1/checkpoints/public-key', {
+    schema: {
+      tags: ['verifiability'],
+      summary: 'The key that signs checkpoints (give `verifierKey` to the offline verifier)',
+      security: [],
+      response: { 200: z.object({ origin: z.string(), keyName: z.string(), keyId: z.string(), publicKey: z.string(), verifierKey: z.string() }) },
+    },
+    handler: async () => checkpoints.publicKey,
+  });
+
+  app.get('/v1/checkpoints/:number', {
+    schema: { tags: ['verifiability'], summary: 'A checkpoint by number', security: [], params: z.object({ number: Size }), response: { 200: CheckpointSchema, ...problemResponses } },
+    handler: async (request) => present(await checkpoints.byNumber(request.params.number)),
+  });
+
+  app.get('/v1/proofs/inclusion', {
+    schema: {
+      tags: ['verifiability'],
+      summary: "Inclusion of an entry (by hash) in its stream's tree at a size (default: now)",
+      security: [],
+      querystring: z.object({ entry: Hex64, size: Size.optional() }),
+      response: {
+        200: z.object({ stream: z.string(), entryHash: z.string(), leafIndex: z.number().int(), treeSize: z.number().int(), root: z.string(), proof: z.array(z.string()) }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => merkle.inclusion(request.query.entry, request.query.size),
+  });
+
+  app.get('/v1/proofs/consistency', {
+    schema: {
+      tags: ['verifiability'],
+      summary: 'Consistency of a stream between two sizes: the later tree extends the earlier one',
+      security: [],
+      querystring: z.object({ stream: StreamName, from: Size, to: Size }),
+      response: {
+        200: z.object({ stream: z.string(), from: z.number().int(), to: z.number().int(), fromRoot: z.string(), toRoot: z.string(), proof: z.array(z.string()) }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => merkle.consistency(request.query.stream, request.query.from, request.query.to),
+  });
+
+  app.get('/v1/proofs/stream-head', {
+    schema: {
+      tags: ['verifiability'],
+      summary: "Inclusion of a stream's head in a checkpoint",
+      security: [],
+      querystring: z.object({ stream: StreamName, checkpoint: Size }),
+      response: {
+        200: z.object({
+          checkpoint: z.number().int(),
+          checkpointRoot: z.string(),
+          stream: z.string(),
+          size: z.number().int(),
+          root: z.string(),
+          leafIndex: z.number().int(),
+          treeSize: z.number().int(),
+          proof: z.array(z.string()),
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => checkpoints.streamHead(request.query.checkpoint, request.query.stream),
+  });
+
+  app.get('/v1/receipts/:hash/proof', {
+    schema: {
+      tags: ['verifiability'],
+      summary: 'A receipt as a self-contained offline proof (entry → stream → signed checkpoint)',
+      security: [],
+      params: z.object({ hash: Hex64 }),
+      produces: ['text/plain'],
+    },
+    handler: async (request, reply) => reply.type('text/plain; charset=utf-8').send(await checkpoints.receiptProof(request.params.hash)),
+  });
+};

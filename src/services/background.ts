@@ -1,0 +1,66 @@
+/**
+ * Background work of a running service: the Merkle indexer (keeps proofs and checkpoints cheap),
+ * periodic checkpoints when the ledger moved, and any extra loop (the anchor worker). Each loop
+ * runs one tick at a time, logs and carries on after a failure, and `stop` waits for a tick in
+ * progress before it returns, so shutdown never closes the database under running work.
+ */
+import type { Services } from './index.js';
+
+export interface JobLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface Loop {
+  name: string;
+  intervalMs: number;
+  tick: () => Promise<void>;
+}
+
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+export function startLoops(loops: readonly Loop[], logger: JobLogger): BackgroundJobs {
+  let stopped = false;
+  const running = new Set<Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
+  const schedule = (loop: Loop): void => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const run = loop
+        .tick()
+        .catch((err: unknown) => logger.error({ err, job: loop.name }, 'background job failed; it will run again'))
+        .finally(() => {
+          running.delete(run);
+          schedule(loop);
+        });
+      running.add(run);
+    }, loop.intervalMs);
+    timers.add(timer);
+  };
+  for (const loop of loops) if (loop.intervalMs > 0) schedule(loop);
+  return {
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.all([...running]);
+    },
+  };
+}
+
+/** The loops every service runs: Merkle indexing, and checkpoints when something changed. */
+export function ledgerLoops(services: Services, options: { merkleIntervalMs: number; checkpointIntervalMs: number }, logger: JobLogger): Loop[] {
+  return [
+    { name: 'merkle-indexer', intervalMs: options.merkleIntervalMs, tick: async () => void (await services.merkle.catchUpAll()) },
+    {
+      name: 'checkpointer',
+      intervalMs: options.checkpointIntervalMs,
+      tick: async () => {
+        const checkpoint = await services.checkpoints.create({ onlyIfChanged: true });
+        if (checkpoint !== undefined) logger.info({ number: checkpoint.number, root: checkpoint.root, streams: checkpoint.size }, 'checkpoint signed');
+      },
+    },
+  ];
+}
