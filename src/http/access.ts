@@ -62,6 +62,8 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/cycles/:cycleId/outcome': { allow: ['public'], scope: 'cycle-param', summary: 'read the published outcome' },
   'POST /v1/cycles/:cycleId/recount': { allow: auditors, scope: 'cycle-param', summary: 'recount a closed cycle from the ledger' },
   'GET /v1/cycles/:cycleId/voters': { allow: ['network-auditor', 'auditor'], scope: 'cycle-param', summary: 'read the voter-pseudonym mapping' },
+  'POST /v1/imports/pabulib': { allow: ['admin'], scope: 'network', summary: 'import a pabulib election' },
+  'GET /v1/cycles/:cycleId/export.pb': { allow: auditors, scope: 'cycle-param', summary: 'export a cycle as a .pb file' },
   'GET /v1/receipts/:hash': { allow: ['public'], scope: 'network', summary: 'check a ballot receipt' },
 
   'POST /v1/transfers': { allow: ['admin', 'funder', 'steward'], scope: 'transfer-body', summary: 'move money (grant, spending, return, refund)' },

@@ -18,6 +18,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { budgetingRoutes } from './routes/budgeting.js';
 import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
+import { pabulibRoutes } from './routes/pabulib.js';
 
 export interface AppOptions {
   db: Db;
@@ -80,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(budgetingRoutes, deps);
   await app.register(fundingRoutes, deps);
   await app.register(verifiabilityRoutes, deps);
+  await app.register(pabulibRoutes, deps);
   await app.ready();
   return app;
 }

@@ -25,7 +25,8 @@ export interface IdempotencyClaim {
   key: string;
   method: string;
   path: string;
-  requestHash: string;
+  /** A streamed body (a file upload) is hashed as it is read: the route fills this in. */
+  requestHash: string | (() => string);
   requestBody: unknown;
 }
 
@@ -52,6 +53,11 @@ function checkIdempotencyKey(db: Db): preHandlerAsyncHookHandler {
       throw new DomainError('invalid-header', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const claim = claimFor(request, key);
+    // A streamed upload is compared once it has been read (see runCommand), not here.
+    if (typeof claim.requestHash === 'function') {
+      request.idempotency = claim;
+      return;
+    }
     const record = await findIdempotencyRecord(db, claim.scope, key);
     if (record === undefined) {
       request.idempotency = claim;
@@ -66,20 +72,33 @@ function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
   const path = request.url.split('?')[0] ?? request.url;
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
   const body = request.body;
+  const base = { scope: actorOf(request.principal), key, method: request.method, path };
+  if (isStream(body)) {
+    return { ...base, requestHash: () => { throw new Error('the route did not hash its streamed body'); }, requestBody: undefined };
+  }
   const bodyText = typeof body === 'string' ? body : body === undefined ? '' : canonicalJson(body);
   return {
-    scope: actorOf(request.principal),
-    key,
-    method: request.method,
-    path,
-    requestHash: sha256Hex(`${request.method} ${path}${query}\n${bodyText}`),
+    ...base,
+    requestHash: requestHash(request.method, `${path}${query}`, bodyText),
     requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? body : undefined,
   };
 }
 
+export function requestHash(method: string, pathAndQuery: string, body: string): string {
+  return sha256Hex(`${method} ${pathAndQuery}\n${body}`);
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
+}
+
+function hashOf(claim: IdempotencyClaim): string {
+  return typeof claim.requestHash === 'function' ? claim.requestHash() : claim.requestHash;
+}
+
 /** Answers a request from a stored record: the first response, or 422 naming what differs. */
 function replay(reply: FastifyReply, record: IdempotencyRecord, claim: IdempotencyClaim): void {
-  if (record.requestHash !== claim.requestHash) {
+  if (record.requestHash !== hashOf(claim)) {
     throw new DomainError('idempotency-key-reused', `Idempotency-Key "${claim.key}" was used for a different request; use a new key for a new request`, {
       differingFields: differingFields(record, claim),
     });
@@ -133,7 +152,7 @@ export async function runCommand<T, R>(
       body = present(result as T);
       presented = true;
       if (claim !== undefined) {
-        await insertIdempotencyRecord(trx, { ...claim, statusCode, responseBody: JSON.stringify(body) });
+        await insertIdempotencyRecord(trx, { ...claim, requestHash: hashOf(claim), statusCode, responseBody: JSON.stringify(body) });
       }
     },
   };

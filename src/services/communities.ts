@@ -14,7 +14,7 @@ import {
   type CreateCommunityInput,
   type Member,
 } from '../governance/community.js';
-import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 export class CommunityService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -23,22 +23,27 @@ export class CommunityService {
     const at = timestamp(this.deps);
     const community = newCommunity(input, this.deps.newId(), at);
     return transact(this.deps, ctx, async (trx) => {
-      if ((await repo.findCommunityBySlug(trx, community.slug)) !== undefined) {
-        throw new DomainError('slug-taken', `a community with slug "${community.slug}" already exists`, { slug: community.slug });
-      }
-      await repo.insertCommunity(trx, community);
-      const payload = {
-        communityId: community.id,
-        slug: community.slug,
-        name: community.name,
-        learners: community.learners,
-        needsIndex: community.needsIndex,
-        governance: { ...community.governance },
-      };
-      await appendEntry(trx, NETWORK_STREAM, at, { type: 'community.created', actor: actor(ctx), payload });
-      await appendEntry(trx, communityStream(community.id), at, { type: 'community.created', actor: actor(ctx), payload });
+      await this.insertIn(trx, ctx, community, at);
       return community;
     });
+  }
+
+  /** Writes a new community and its two `community.created` entries inside the caller's transaction. */
+  async insertIn(trx: Trx, ctx: CommandContext, community: Community, at: string): Promise<void> {
+    if ((await repo.findCommunityBySlug(trx, community.slug)) !== undefined) {
+      throw new DomainError('slug-taken', `a community with slug "${community.slug}" already exists`, { slug: community.slug });
+    }
+    await repo.insertCommunity(trx, community);
+    const payload = {
+      communityId: community.id,
+      slug: community.slug,
+      name: community.name,
+      learners: community.learners,
+      needsIndex: community.needsIndex,
+      governance: { ...community.governance },
+    };
+    await appendEntry(trx, NETWORK_STREAM, at, { type: 'community.created', actor: actor(ctx), payload });
+    await appendEntry(trx, communityStream(community.id), at, { type: 'community.created', actor: actor(ctx), payload });
   }
 
   async get(communityId: string): Promise<Community> {

@@ -4,6 +4,7 @@ import { LedgerService } from './ledger.js';
 import { BudgetingService } from './budgeting.js';
 import { FundingService } from './funding.js';
 import { MerkleService } from './merkle.js';
+import { PabulibService } from './pabulib.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
@@ -16,6 +17,7 @@ export interface Services {
   funding: FundingService;
   merkle: MerkleService;
   checkpoints: CheckpointService;
+  pabulib: PabulibService;
 }
 
 export type ServiceOptions = CheckpointOptions;
@@ -28,14 +30,16 @@ export function serviceOptions(origin: string, signingSeedHex: string): ServiceO
 export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
   const funding = new FundingService(deps);
   const merkle = new MerkleService(deps);
+  const communities = new CommunityService(deps);
   return {
     deps,
-    communities: new CommunityService(deps),
+    communities,
     ledger: new LedgerService(deps),
     budgeting: new BudgetingService(deps, funding),
     funding,
     merkle,
     checkpoints: new CheckpointService(deps, merkle, options),
+    pabulib: new PabulibService(deps, communities, funding),
   };
 }
 
