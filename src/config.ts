@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   ANCHOR_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/).optional(),
   ANCHOR_CHAIN_ID: z.coerce.number().int().positive().optional(),
   ANCHOR_TO_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  BALLOT_CHAIN_ID: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 });
@@ -35,6 +36,8 @@ export interface Config {
   ledgerOrigin: string;
   checkpointIntervalSeconds: number;
   anchor: { rpcUrl: string; privateKey: string; chainId: number | undefined; toAddress: string | undefined } | undefined;
+  /** EIP-712 chain id of signed ballots: BALLOT_CHAIN_ID, else ANCHOR_CHAIN_ID, else 1 */
+  ballotChainId: number;
   logLevel: Env['LOG_LEVEL'];
   rateLimitPerMinute: number;
 }
@@ -67,6 +70,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.ANCHOR_RPC_URL !== undefined && e.ANCHOR_PRIVATE_KEY !== undefined
         ? { rpcUrl: e.ANCHOR_RPC_URL, privateKey: e.ANCHOR_PRIVATE_KEY, chainId: e.ANCHOR_CHAIN_ID, toAddress: e.ANCHOR_TO_ADDRESS }
         : undefined,
+    ballotChainId: e.BALLOT_CHAIN_ID ?? e.ANCHOR_CHAIN_ID ?? 1,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   };

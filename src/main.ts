@@ -3,12 +3,14 @@
  * SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop background work, close the database.
  */
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { createServices, defaultDeps, serviceOptions } from './services/index.js';
 import { ledgerLoops, startLoops } from './services/background.js';
+import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
+import type { AnchorTarget } from './services/anchoring.js';
 import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
 
 async function main(): Promise<void> {
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
   });
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
   const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
-  const services = createServices(defaultDeps(handle.db), serviceOptions(config.ledgerOrigin, signingKey.value));
+  const anchor = await anchorTarget(config);
+  const services = createServices(defaultDeps(handle.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId), anchor });
   const app = await buildApp({
     db: handle.db,
     services,
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
     ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log),
     app.log,
   );
+  const anchorWorker = services.anchoring.startWorker(5000, app.log);
+  app.log.info({ anchoring: anchor === undefined ? 'off' : { chainId: anchor.chainId, from: anchor.client.senderAddress } }, 'anchoring');
 
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -48,6 +53,8 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await jobs.stop();
+      await anchorWorker?.stop();
+      await anchor?.client.close();
       await handle.close();
       app.log.info('stopped cleanly');
       process.exit(0);
@@ -60,6 +67,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+}
+
+/**
+ * The anchoring chain, when configured. Without ANCHOR_CHAIN_ID the chain id is read from the node
+ * once; a node that does not answer at start-up leaves anchoring off (with a clear log line) rather
+ * than keeping the service from starting.
+ */
+async function anchorTarget(config: Config): Promise<AnchorTarget | undefined> {
+  if (config.anchor === undefined) return undefined;
+  const client = createEthersChainClient({
+    rpcUrl: config.anchor.rpcUrl,
+    privateKey: config.anchor.privateKey,
+    ...(config.anchor.chainId === undefined ? {} : { chainId: config.anchor.chainId }),
+    ...(config.anchor.toAddress === undefined ? {} : { to: config.anchor.toAddress }),
+  });
+  try {
+    return { client, chainId: config.anchor.chainId ?? (await client.chainId()) };
+  } catch (err) {
+    console.error(`anchoring is off: the chain at ANCHOR_RPC_URL did not tell its chain id (${err instanceof Error ? err.message : String(err)}); set ANCHOR_CHAIN_ID to start anchoring while the node is away`);
+    await client.close();
+    return undefined;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -203,6 +203,15 @@ export async function findPseudonym(db: Queryable, cycleId: string, memberId: st
   return row?.pseudonym;
 }
 
+export async function lockVoterNonce(db: Queryable, cycleId: string, memberId: string): Promise<string | null> {
+  const row = await db.selectFrom('cycle_voters').select('last_nonce').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).forUpdate().executeTakeFirst();
+  return row?.last_nonce ?? null;
+}
+
+export async function setVoterNonce(db: Queryable, cycleId: string, memberId: string, nonce: string): Promise<void> {
+  await db.updateTable('cycle_voters').set({ last_nonce: nonce }).where('cycle_id', '=', cycleId).where('member_id', '=', memberId).execute();
+}
+
 export async function listVoters(db: Queryable, cycleId: string, limit: number, cursor?: string): Promise<Page<{ pseudonym: string; memberId: string | null }>> {
   const after = decodeCursor(cursor, 1);
   let query = db.selectFrom('cycle_voters').select(['pseudonym', 'member_id']).where('cycle_id', '=', cycleId).orderBy('pseudonym').limit(limit + 1);

@@ -12,6 +12,7 @@ interface CommunityRow {
   needs_index: string;
   governance: Record<string, unknown>;
   created_at: Date;
+  require_signed_ballots: boolean;
 }
 
 function toCommunity(row: CommunityRow): Community {
@@ -22,6 +23,7 @@ function toCommunity(row: CommunityRow): Community {
     learners: row.learners,
     needsIndex: normalizeNumeric(row.needs_index),
     governance: row.governance as unknown as GovernanceDefaults,
+    requireSignedBallots: row.require_signed_ballots,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -44,6 +46,14 @@ export async function insertCommunity(db: Queryable, community: Community): Prom
       created_at: community.createdAt,
     })
     .execute();
+}
+
+export async function setRequireSignedBallots(db: Queryable, id: string, required: boolean): Promise<void> {
+  await db.updateTable('communities').set({ require_signed_ballots: required }).where('id', '=', id).execute();
+}
+
+export async function setMemberAddress(db: Queryable, memberId: string, address: string): Promise<void> {
+  await db.updateTable('members').set({ address }).where('id', '=', memberId).execute();
 }
 
 export async function findCommunity(db: Queryable, id: string): Promise<Community | undefined> {

@@ -36,6 +36,7 @@ export interface CommunitiesTable {
   needs_index: string;
   governance: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  require_signed_ballots: Generated<boolean>;
 }
 
 export interface MembersTable {
@@ -114,6 +115,7 @@ export interface CycleVotersTable {
   cycle_id: string;
   pseudonym: string;
   member_id: string | null;
+  last_nonce: string | null;
 }
 
 export interface BallotsTable {
@@ -201,13 +203,13 @@ export interface AnchorsTable {
   id: string;
   checkpoint_number: BigIntColumn;
   root: string;
-  chain_id: string | null;
+  chain_id: BigIntColumn;
   status: string;
   tx_hash: string | null;
   block_number: BigIntColumn | null;
   confirmations: number;
   attempts: number;
-  next_attempt_at: string;
+  next_attempt_at: BigIntColumn | null;
   last_error: string | null;
   record: Json<Record<string, unknown>>;
   created_at: string;

@@ -10,10 +10,16 @@ import type { BallotRules } from './cycle.js';
 
 const Id = z.string().min(1).max(64);
 
+/** Signed ballots add an EIP-712 signature and a nonce (see signed-ballot.ts). */
+const Signature = {
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte signature as 0x + 130 hex digits').optional(),
+  nonce: z.string().regex(/^\d{1,30}$/, 'a whole number as a decimal string, larger than your last one in this cycle').optional(),
+};
+
 export const BallotSchema = z.union([
-  z.object({ approvals: z.array(Id).max(1000) }).strict(),
-  z.object({ points: z.record(Id, z.number().int().min(-1_000_000).max(1_000_000)) }).strict(),
-  z.object({ ranking: z.array(Id).max(1000) }).strict(),
+  z.object({ approvals: z.array(Id).max(1000), ...Signature }).strict(),
+  z.object({ points: z.record(Id, z.number().int().min(-1_000_000).max(1_000_000)), ...Signature }).strict(),
+  z.object({ ranking: z.array(Id).max(1000), ...Signature }).strict(),
 ]);
 export type BallotInput = z.infer<typeof BallotSchema>;
 
@@ -65,6 +71,13 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     }
   }
   return 'approvals' in input ? { approvals: [...input.approvals] } : { ranking: [...chosen] };
+}
+
+/** The choices of a `ballot.cast` payload, without its cycle, voter or signature fields. */
+export function ballotFromPayload(payload: Record<string, unknown>): RecordedBallot {
+  if ('points' in payload) return { points: payload.points as Record<string, string> };
+  if ('ranking' in payload) return { ranking: payload.ranking as string[] };
+  return { approvals: (payload.approvals ?? []) as string[] };
 }
 
 /** The rule's view of a recorded ballot: proposal keys instead of ids, points as bigint. */

@@ -65,6 +65,8 @@ export interface Community {
   learners: number;
   needsIndex: string;
   governance: GovernanceDefaults;
+  /** ballots must carry an EIP-712 signature by the member's registered address */
+  requireSignedBallots: boolean;
   createdAt: string;
 }
 
@@ -86,9 +88,13 @@ export function newCommunity(input: CreateCommunityInput, id: string, at: string
     learners: input.learners ?? 0,
     needsIndex: normalizeDecimal(input.needsIndex ?? 1, 'needsIndex'),
     governance: GovernanceDefaultsSchema.parse(input.governance ?? {}),
+    requireSignedBallots: false,
     createdAt: at,
   };
 }
+
+export const CommunitySettingsSchema = z.object({ requireSignedBallots: z.boolean() }).strict();
+export const RegisterAddressSchema = z.object({ address: EthAddressSchema }).strict();
 
 export function newMember(input: AddMemberInput, communityId: string, id: string, at: string): Member {
   const roles = [...new Set(input.roles ?? ['member'])].sort() as MemberRole[];

@@ -39,6 +39,14 @@ export const GOVERNANCE_CODES = {
   'over-budget': 422,
   /** voting cannot open without an accepted proposal */
   'empty-ballot': 409,
+  /** the community requires signed ballots and this one has no signature and nonce */
+  'signature-required': 422,
+  /** a signed ballot needs an Ethereum address registered for the member first */
+  'no-address': 422,
+  /** the signature was not made by the member's address over this community, cycle, nonce and ballot */
+  'bad-signature': 403,
+  /** the nonce is not larger than the last one this voter used in this cycle (a replay) */
+  'nonce-used': 409,
   /** the cycle has no outcome yet (not closed) */
   'no-outcome': 409,
 } as const;

@@ -18,6 +18,8 @@ export interface FrozenBallot {
   completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
   /** one whole currency unit in minor units: the step of the add1 completions */
   unitMinor: string;
+  /** ballots must be EIP-712 signed by the member's registered address */
+  signedBallots: boolean;
   proposals: { id: string; key: string; cost: string }[];
 }
 

@@ -20,6 +20,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   'not-your-account': 403,
   'flow-not-allowed': 422,
   'bad-size': 422,
+  // the EVM chain behind anchoring (ChainError codes): its failures are not the client's
+  unreachable: 503,
+  timeout: 503,
+  'wrong-chain': 502,
+  rejected: 502,
+  'bad-response': 502,
+  unexpected: 502,
   'not-checkpointed': 409,
   validation: 400,
   'invalid-json': 400,

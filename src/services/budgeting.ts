@@ -6,7 +6,9 @@
  */
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/budgeting.repository.js';
-import { findCommunity, listAllMembers } from '../db/community.repository.js';
+import { findCommunity, findMember, listAllMembers } from '../db/community.repository.js';
+import { ballotTypedData } from '../governance/signed-ballot.js';
+import { recoverBallotSigner } from './ballot-signatures.js';
 import { appendEntries, appendEntry, findEntryByHash } from '../db/ledger.repository.js';
 import { communityStream, type JsonObject } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, requirePhase, cycleRulesPayload, type CreateCycleInput, type Cycle, type Phase } from '../governance/cycle.js';
@@ -34,6 +36,7 @@ export class BudgetingService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly funding: CycleFunding,
+    private readonly ballotChainId: number,
   ) {}
 
   async createCycle(ctx: CommandContext, communityId: string, input: CreateCycleInput): Promise<CycleRecord> {
@@ -188,7 +191,8 @@ export class BudgetingService {
     const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
     const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
     await repo.insertVoters(trx, cycle.id, voters);
-    const frozen = frozenBallot(cycle, accepted);
+    const community = await findCommunity(trx, cycle.communityId);
+    const frozen = frozenBallot(cycle, accepted, community?.requireSignedBallots ?? false);
     await appendEntry(trx, communityStream(cycle.communityId), at, {
       type: 'cycle.voting-opened',
       actor: actor(ctx),
@@ -225,14 +229,47 @@ export class BudgetingService {
       if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
       const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
       const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
+      const signature = await this.checkSignature(trx, cycle, frozen, memberId, input);
       const entry = await appendEntry(trx, communityStream(cycle.communityId), at, {
         type: 'ballot.cast',
         actor: `voter:${pseudonym}`,
-        payload: { cycleId, voter: pseudonym, ...ballot } as JsonObject,
+        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) } as JsonObject,
       });
       await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot, castAt: at }]);
       return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
     });
+  }
+
+  /**
+   * A signed ballot (required by the frozen rules, or offered by the member): the EIP-712 signer
+   * must be the member's registered address and the nonce larger than the voter's last in this
+   * cycle. Returns what the ledger keeps so auditors can recheck the signature.
+   */
+  private async checkSignature(trx: Trx, cycle: CycleRecord, frozen: FrozenBallot, memberId: string, input: BallotInput) {
+    if (input.signature === undefined && input.nonce === undefined) {
+      if (frozen.signedBallots) throw new DomainError('signature-required', 'this community requires signed ballots: add "signature" and "nonce" (EIP-712, see GET /v1/cycles/{cycleId}/signing)');
+      return undefined;
+    }
+    if (input.signature === undefined || input.nonce === undefined) throw new DomainError('signature-required', 'a signed ballot carries both "signature" and "nonce"');
+    const member = await findMember(trx, memberId);
+    if (member?.address === null || member === undefined) throw new DomainError('no-address', 'register your Ethereum address first (PUT /v1/me/address)');
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, input.nonce, input);
+    if (recoverBallotSigner(data, input.signature) !== member.address) {
+      throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, this nonce and this ballot');
+    }
+    const last = await repo.lockVoterNonce(trx, cycle.id, memberId);
+    if (last !== null && BigInt(input.nonce) <= BigInt(last)) {
+      throw new DomainError('nonce-used', `use a nonce larger than ${last}, your last one in this cycle`, { lastNonce: last });
+    }
+    await repo.setVoterNonce(trx, cycle.id, memberId, input.nonce);
+    return { nonce: input.nonce, signature: input.signature, chainId: this.ballotChainId };
+  }
+
+  /** The EIP-712 typed data a member signs for a ballot in this cycle (the message's ballot and nonce left to fill). */
+  async signingTemplate(cycleId: string) {
+    const cycle = await this.getCycle(cycleId);
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, '0', { approvals: [] });
+    return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}>' }, required: cycle.frozen?.signedBallots ?? null };
   }
 
   /** Is this receipt's ballot the one that counts (its voter's last)? */
@@ -307,7 +344,7 @@ export class BudgetingService {
   }
 }
 
-export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[]): FrozenBallot {
+export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signedBallots = false): FrozenBallot {
   return {
     cycleId: cycle.id,
     budget: cycle.budgetMinor.toString(),
@@ -316,6 +353,7 @@ export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[]): Froze
     rule: cycle.rule,
     completion: cycle.completion,
     unitMinor: currencyUnitMinor(cycle.currency).toString(),
+    signedBallots,
     proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString() })),
   };
 }

@@ -67,9 +67,35 @@ export class CommunityService {
       await appendEntry(trx, communityStream(communityId), at, {
         type: 'member.added',
         actor: actor(ctx),
-        payload: { memberId: member.id, name: member.name, roles: member.roles, address: member.address },
+        // The address stays out of the ledger: with a ballot signature it would name the voter.
+        payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: member.address !== null },
       });
       return { member, token };
+    });
+  }
+
+  /** A member registers (or changes) the Ethereum address that signs their ballots. */
+  async registerAddress(ctx: CommandContext, address: string): Promise<Member> {
+    if (ctx.principal.kind !== 'member') throw new DomainError('forbidden', 'only members register an address');
+    const memberId = ctx.principal.memberId;
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const member = await repo.findMember(trx, memberId);
+      if (member === undefined) throw notFound('member', memberId);
+      await repo.setMemberAddress(trx, memberId, address.toLowerCase());
+      await appendEntry(trx, communityStream(member.communityId), at, { type: 'member.address-registered', actor: actor(ctx), payload: { memberId } });
+      return { ...member, address: address.toLowerCase() };
+    });
+  }
+
+  async changeSettings(ctx: CommandContext, communityId: string, settings: { requireSignedBallots: boolean }): Promise<Community> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const community = await repo.findCommunity(trx, communityId);
+      if (community === undefined) throw notFound('community', communityId);
+      await repo.setRequireSignedBallots(trx, communityId, settings.requireSignedBallots);
+      await appendEntry(trx, communityStream(communityId), at, { type: 'community.settings-changed', actor: actor(ctx), payload: { communityId, ...settings } });
+      return { ...community, ...settings };
     });
   }
 

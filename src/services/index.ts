@@ -5,6 +5,7 @@ import { BudgetingService } from './budgeting.js';
 import { FundingService } from './funding.js';
 import { MerkleService } from './merkle.js';
 import { PabulibService } from './pabulib.js';
+import { AnchoringService, type AnchorTarget } from './anchoring.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
@@ -18,28 +19,36 @@ export interface Services {
   merkle: MerkleService;
   checkpoints: CheckpointService;
   pabulib: PabulibService;
+  anchoring: AnchoringService;
 }
 
-export type ServiceOptions = CheckpointOptions;
+export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
+  /** EIP-712 domain chain id of signed ballots */
+  ballotChainId: number;
+  /** where checkpoints are anchored; unset: anchoring is off */
+  anchor?: AnchorTarget | undefined;
+};
 
 /** Options for a ledger origin (the checkpoint origin line and signing key name) and an Ed25519 seed. */
-export function serviceOptions(origin: string, signingSeedHex: string): ServiceOptions {
-  return { origin, signer: noteSignerFromSeed(signingSeedHex, origin) };
+export function serviceOptions(origin: string, signingSeedHex: string, ballotChainId = 1): ServiceOptions {
+  return { origin, signer: noteSignerFromSeed(signingSeedHex, origin), ballotChainId };
 }
 
 export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
   const funding = new FundingService(deps);
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps);
+  const anchoring = new AnchoringService(deps, options.anchor);
   return {
     deps,
     communities,
     ledger: new LedgerService(deps),
-    budgeting: new BudgetingService(deps, funding),
+    budgeting: new BudgetingService(deps, funding, options.ballotChainId),
     funding,
     merkle,
-    checkpoints: new CheckpointService(deps, merkle, options),
+    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
     pabulib: new PabulibService(deps, communities, funding),
+    anchoring,
   };
 }
 

@@ -8,7 +8,7 @@ import { DomainError } from '../domain-error.js';
 import { sha256Hex } from '../ledger/index.js';
 import { communityStream } from '../ledger/entry.js';
 import { computeOutcome, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
-import type { RecordedBallot } from '../governance/ballot.js';
+import { ballotFromPayload } from '../governance/ballot.js';
 import type { Queryable } from '../db/database.js';
 
 export interface RecountReport {
@@ -50,11 +50,9 @@ export async function recountFromLedger(db: Queryable, communityId: string, cycl
       case 'cycle.voting-opened':
         frozen = entry.payload as unknown as FrozenBallot;
         break;
-      case 'ballot.cast': {
-        const { cycleId: _c, voter, ...ballot } = entry.payload as { cycleId: string; voter: string } & RecordedBallot;
-        cast.push({ voter, ballot: ballot as RecordedBallot });
+      case 'ballot.cast':
+        cast.push({ voter: String(entry.payload.voter), ballot: ballotFromPayload(entry.payload) });
         break;
-      }
       case 'cycle.closed':
         recorded = (entry.payload as { outcome: RecordedOutcome }).outcome;
         break;

@@ -4,6 +4,7 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { createServices, defaultDeps, serviceOptions, type Clock, type Services } from '../../src/services/index.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import type { AnchorTarget } from '../../src/services/anchoring.js';
 import { openTestDatabase, type DatabaseKind } from './db.js';
 
 export const ADMIN_TOKEN = 'agl_admin_test_token_0123456789';
@@ -19,9 +20,9 @@ export interface TestApp {
   call(method: string, url: string, options?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
 }
 
-export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget } = {}): Promise<TestApp> {
   const handle = await openTestDatabase(kind);
-  const services = createServices(defaultDeps(handle.db, options.clock), serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED));
+  const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor });
   const app = await buildApp({ db: handle.db, services, adminToken: ADMIN_TOKEN });
   t.teardown(async () => {
     await app.close();

@@ -222,6 +222,28 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt })),
   });
 
+  app.get('/v1/cycles/:cycleId/signing', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'The EIP-712 typed data to sign a ballot in this cycle (for communities that require signed ballots)',
+      params: CycleParams,
+      response: {
+        200: z.object({
+          domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
+          types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+          primaryType: z.string(),
+          message: z.object({ community: z.string(), cycle: z.string(), nonce: z.string(), ballot: z.string() }),
+          required: z.boolean().nullable(),
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => {
+      const template = await budgeting.signingTemplate(request.params.cycleId);
+      return { ...template, types: { Ballot: template.types.Ballot.map((f) => ({ ...f })) } };
+    },
+  });
+
   app.get('/v1/cycles/:cycleId/ballots/count', {
     schema: {
       tags: ['budgeting'],

@@ -1,7 +1,7 @@
 /** Communities, members, funders and network auditors (SPEC §1, §3). */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AddMemberSchema, CreateCommunitySchema, type Community, type Member } from '../../governance/community.js';
+import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, RegisterAddressSchema, type Community, type Member } from '../../governance/community.js';
 import { communityStream } from '../../ledger/entry.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
@@ -15,6 +15,7 @@ const CommunitySchema = z
     learners: z.number().int(),
     needsIndex: z.string(),
     governance: z.object({ ballotType: z.string(), rule: z.string(), quorum: z.number().int() }),
+    requireSignedBallots: z.boolean(),
     stream: z.string(),
     createdAt: z.string(),
   })
@@ -34,7 +35,17 @@ const MemberSchema = z
 const NameBodySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
 export function presentCommunity(c: Community) {
-  return { id: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, governance: c.governance, stream: communityStream(c.id), createdAt: c.createdAt };
+  return {
+    id: c.id,
+    slug: c.slug,
+    name: c.name,
+    learners: c.learners,
+    needsIndex: c.needsIndex,
+    governance: c.governance,
+    requireSignedBallots: c.requireSignedBallots,
+    stream: communityStream(c.id),
+    createdAt: c.createdAt,
+  };
 }
 
 function presentMember(m: Member) {
@@ -89,6 +100,27 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       const page = await services.communities.listMembers(request.params.communityId, request.query.limit, request.query.cursor);
       return { items: page.items.map(presentMember), nextCursor: page.nextCursor };
     },
+  });
+
+  app.put('/v1/communities/:communityId/settings', {
+    schema: {
+      tags: ['communities'],
+      summary: "Change a community's settings, e.g. require signed ballots (steward, admin); applies to cycles whose voting opens afterwards",
+      params: CommunityParams,
+      body: CommunitySettingsSchema,
+      response: { 200: CommunitySchema, ...problemResponses },
+    },
+    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.changeSettings(ctx, request.params.communityId, request.body), presentCommunity),
+  });
+
+  app.put('/v1/me/address', {
+    schema: {
+      tags: ['communities'],
+      summary: 'Register the Ethereum address that signs your ballots (member)',
+      body: RegisterAddressSchema,
+      response: { 200: MemberSchema, ...problemResponses },
+    },
+    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.registerAddress(ctx, request.body.address), presentMember),
   });
 
   app.get('/v1/me', {

@@ -25,8 +25,59 @@ function present(c: StoredCheckpoint) {
   return { number: c.number, origin: c.origin, root: c.root, size: c.size, at: c.at, note: c.note, streams: c.streams };
 }
 
+const AnchorSchema = z
+  .object({
+    id: z.string(),
+    checkpoint: z.number().int(),
+    root: z.string(),
+    chainId: z.number().int(),
+    txHash: z.string().nullable(),
+    blockNumber: z.number().int().nullable(),
+    confirmations: z.number().int(),
+    status: z.enum(['pending', 'submitted', 'confirmed', 'final', 'failed']),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+  })
+  .meta({ id: 'Anchor' });
+
 export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
-  const { checkpoints, merkle } = services;
+  const { checkpoints, merkle, anchoring } = services;
+
+  app.get('/v1/anchors', {
+    schema: {
+      tags: ['verifiability'],
+      summary: 'Anchors of checkpoints on the EVM chain, newest first, with their state',
+      security: [],
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: z.array(AnchorSchema) },
+    },
+    handler: async (request) =>
+      (await anchoring.list(request.query.limit)).map((a) => ({
+        id: a.id,
+        checkpoint: a.checkpointNumber,
+        root: a.root,
+        chainId: a.chainId,
+        txHash: a.txHash,
+        blockNumber: a.blockNumber,
+        confirmations: a.confirmations,
+        status: a.status,
+        attempts: a.attempts,
+        lastError: a.lastError,
+        nextAttemptAt: a.nextAttemptAt === null ? null : new Date(a.nextAttemptAt).toISOString(),
+      })),
+  });
+
+  app.get('/v1/anchors/:id/verify', {
+    schema: {
+      tags: ['verifiability'],
+      summary: 'Re-read the anchor transaction from the chain and compare it with the checkpoint',
+      security: [],
+      params: z.object({ id: z.uuid() }),
+      response: { 200: z.object({ ok: z.boolean(), reason: z.string().optional(), blockNumber: z.number().int().optional() }), ...problemResponses },
+    },
+    handler: async (request) => anchoring.verify(request.params.id),
+  });
 
   app.post('/v1/checkpoints', {
     schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema, ...problemResponses } },

@@ -1,0 +1,77 @@
+/**
+ * Anchoring through the whole service against a real local EVM node (Hardhat 2 on 127.0.0.1):
+ * a checkpoint is anchored, confirmed and verified from the chain; with the node stopped, writes
+ * and checkpoints keep succeeding while anchors wait with their error; when the node returns,
+ * anchoring catches up. Skips, saying why, only when no node can start.
+ */
+import t from 'tap';
+import { createEthersChainClient } from '../../src/anchoring/ethers-chain-client.js';
+import { ADMIN_TOKEN, startTestApp } from '../helpers/app.js';
+import { expectJson, makeCommunity } from '../helpers/community.js';
+import { startEvmNode, type EvmNode } from '../helpers/evm-node.js';
+
+t.setTimeout(240_000);
+
+interface Anchor { id: string; checkpoint: number; status: string; txHash: string | null; confirmations: number; lastError: string | null; chainId: number }
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, limitMs = 60_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let node: EvmNode | undefined;
+let startError = '';
+try {
+  node = await startEvmNode();
+} catch (err) {
+  startError = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+}
+
+if (node === undefined) {
+  t.test('anchoring through the service', { skip: `cannot start a local hardhat node: ${startError}` }, () => {});
+} else {
+  const evm = node;
+  t.teardown(() => evm.stop());
+  t.test('anchoring through the service', async (t) => {
+    const client = createEthersChainClient({ rpcUrl: evm.rpcUrl, privateKey: evm.privateKeys[0]!, chainId: evm.chainId, timeoutMs: 2000 });
+    t.teardown(() => client.close());
+    const api = await startTestApp(t, 'pglite', { anchor: { client, chainId: evm.chainId } });
+    const worker = api.services.anchoring.startWorker(100, quiet);
+    t.teardown(() => worker?.stop());
+    const anchors = async () => expectJson<Anchor[]>(await api.call('GET', '/v1/anchors'), 200);
+
+    await makeCommunity(api, 'anchored', 1);
+    const first = await expectJson<{ number: number; root: string }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+    const anchored = await waitFor('the first anchor to be confirmed', anchors, (list) => list.some((a) => a.checkpoint === first.number && (a.status === 'confirmed' || a.status === 'final')));
+    const record = anchored.find((a) => a.checkpoint === first.number)!;
+    t.equal(record.chainId, evm.chainId);
+    t.ok(record.confirmations >= 1, 'at least one confirmation');
+    t.match(record.txHash, /^0x[0-9a-f]{64}$/);
+    const verified = await expectJson<{ ok: boolean; blockNumber: number }>(await api.call('GET', `/v1/anchors/${record.id}/verify`), 200);
+    t.equal(verified.ok, true, 'the transaction on the chain carries this checkpoint');
+    t.type(verified.blockNumber, 'number');
+
+    await evm.stop();
+    const started = Date.now();
+    const res = await api.call('POST', '/v1/communities', { token: ADMIN_TOKEN, body: { slug: 'while-the-chain-sleeps', name: 'Offline' } });
+    t.equal(res.statusCode, 201, 'writes keep succeeding while the chain is down');
+    const second = await expectJson<{ number: number }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+    t.ok(Date.now() - started < 30_000, 'and are not held up by anchoring');
+    const waiting = await waitFor('the second anchor to record its failure', anchors, (list) => list.some((a) => a.checkpoint === second.number && a.lastError !== null));
+    t.equal(waiting.find((a) => a.checkpoint === second.number)?.status, 'pending');
+    const unreachable = await api.call('GET', `/v1/anchors/${record.id}/verify`);
+    t.equal(unreachable.statusCode, 503, 'verify says the chain is unavailable');
+
+    await evm.restart();
+    const caughtUp = await waitFor('anchoring to catch up', anchors, (list) => list.some((a) => a.checkpoint === second.number && (a.status === 'confirmed' || a.status === 'final')), 90_000);
+    const again = caughtUp.find((a) => a.checkpoint === second.number)!;
+    t.same((await expectJson<{ ok: boolean }>(await api.call('GET', `/v1/anchors/${again.id}/verify`), 200)).ok, true);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Signed ballots (EIP-712): a valid signature is accepted and kept in the ledger for auditors;
+ * a wrong signer, another cycle, another community, a replayed nonce and an edited ballot are each
+ * refused with their own problem type.
+ */
+import t from 'tap';
+import { Wallet, verifyTypedData } from 'ethers';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectJson, grant, makeCommunity, type TestCommunity } from '../helpers/community.js';
+import { ballotTypedData } from '../../src/governance/signed-ballot.js';
+import { databaseKinds } from '../helpers/db.js';
+
+const CHAIN_ID = 1;
+
+async function votingCycle(api: TestApp, c: TestCommunity) {
+  await grant(api, `community:${c.id}`, '10000');
+  const cycle = await expectJson<{ id: string }>(await api.call('POST', `/v1/communities/${c.id}/cycles`, { token: c.steward.token, body: { title: 'Signed', budget: '1000', currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }), 201);
+  const p = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token, body: { title: 'Chairs', cost: '400' } }), 201);
+  const q = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token, body: { title: 'Desks', cost: '500' } }), 201);
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'review' } }), 200);
+  for (const x of [p, q]) await expectJson(await api.call('POST', `/v1/proposals/${x.id}/review`, { token: c.steward.token, body: { decision: 'accept' } }), 200);
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'voting' } }), 200);
+  return { cycleId: cycle.id, p: p.id, q: q.id };
+}
+
+async function sign(wallet: Pick<Wallet, 'signTypedData'>, communityId: string, cycleId: string, nonce: string, ballot: { approvals: string[] }) {
+  const data = ballotTypedData(CHAIN_ID, communityId, cycleId, nonce, ballot);
+  return wallet.signTypedData(data.domain, { Ballot: data.types.Ballot.map((f) => ({ ...f })) }, data.message);
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`on ${kind}`, async (t) => {
+    const api = await startTestApp(t, kind);
+    const a = await makeCommunity(api, 'signers-a', 2);
+    const b = await makeCommunity(api, 'signers-b', 1);
+    const alice = Wallet.createRandom();
+    const mallory = Wallet.createRandom();
+    await expectJson(await api.call('PUT', `/v1/communities/${a.id}/settings`, { token: a.steward.token, body: { requireSignedBallots: true } }), 200);
+    await expectJson(await api.call('PUT', `/v1/communities/${b.id}/settings`, { token: ADMIN_TOKEN, body: { requireSignedBallots: true } }), 200);
+    const voter = a.members[0]!;
+    await expectJson(await api.call('PUT', '/v1/me/address', { token: voter.token, body: { address: alice.address } }), 200);
+    const inA = await votingCycle(api, a);
+    const otherCycleInA = await votingCycle(api, a);
+    const inB = await votingCycle(api, b);
+    const vote = (cycleId: string, body: object) => api.call('PUT', `/v1/cycles/${cycleId}/ballot`, { token: voter.token, body });
+    const code = (res: { statusCode: number; json(): unknown }) => [res.statusCode, (res.json() as { code?: string }).code];
+
+    await t.test('a valid signature is accepted and kept for auditors', async (t) => {
+      const ballot = { approvals: [inA.p] };
+      const signature = await sign(alice, a.id, inA.cycleId, '1', ballot);
+      const receipt = await expectJson<{ receipt: { hash: string } }>(await vote(inA.cycleId, { ...ballot, nonce: '1', signature }), 200);
+      const entry = await api.handle.db.selectFrom('ledger_entries').select('body').where('hash', '=', receipt.receipt.hash).executeTakeFirstOrThrow();
+      const payload = (JSON.parse(entry.body) as { payload: { approvals: string[]; signature: { nonce: string; signature: string; chainId: number } } }).payload;
+      t.equal(payload.signature.signature, signature);
+      // An auditor rechecks from the ledger alone that the recorded ballot is what the address signed.
+      const data = ballotTypedData(payload.signature.chainId, a.id, inA.cycleId, payload.signature.nonce, { approvals: payload.approvals });
+      t.equal(verifyTypedData(data.domain, { Ballot: data.types.Ballot.map((f) => ({ ...f })) }, data.message, payload.signature.signature), alice.address);
+      const template = await expectJson<{ domain: { chainId: number }; required: boolean }>(await api.call('GET', `/v1/cycles/${inA.cycleId}/signing`, { token: voter.token }), 200);
+      t.same([template.domain.chainId, template.required], [CHAIN_ID, true]);
+    });
+
+    await t.test('each forgery or replay is refused', async (t) => {
+      const ballot = { approvals: [inA.q] };
+      t.same(code(await vote(inA.cycleId, ballot)), [422, 'signature-required'], 'unsigned, where signatures are required');
+      t.same(code(await vote(inA.cycleId, { ...ballot, nonce: '2', signature: await sign(mallory, a.id, inA.cycleId, '2', ballot) })), [403, 'bad-signature'], 'wrong signer');
+      t.same(code(await vote(inA.cycleId, { ...ballot, nonce: '2', signature: await sign(alice, a.id, otherCycleInA.cycleId, '2', ballot) })), [403, 'bad-signature'], 'signed for another cycle');
+      t.same(code(await vote(inA.cycleId, { ...ballot, nonce: '2', signature: await sign(alice, b.id, inA.cycleId, '2', ballot) })), [403, 'bad-signature'], 'signed for another community');
+      t.same(code(await vote(inA.cycleId, { approvals: [inA.p, inA.q], nonce: '2', signature: await sign(alice, a.id, inA.cycleId, '2', ballot) })), [403, 'bad-signature'], 'edited ballot');
+      const replay = { approvals: [inA.p], nonce: '1', signature: await sign(alice, a.id, inA.cycleId, '1', { approvals: [inA.p] }) };
+      t.same(code(await vote(inA.cycleId, replay)), [409, 'nonce-used'], 'replayed nonce');
+      await expectJson(await vote(inA.cycleId, { ...ballot, nonce: '7', signature: await sign(alice, a.id, inA.cycleId, '7', ballot) }), 200);
+      t.same(code(await vote(inA.cycleId, { ...ballot, nonce: '3', signature: await sign(alice, a.id, inA.cycleId, '3', ballot) })), [409, 'nonce-used'], 'an older nonce');
+      t.same(code(await vote(inB.cycleId, { ...ballot, nonce: '9', signature: await sign(alice, b.id, inB.cycleId, '9', ballot) })), [403, 'forbidden'], 'not a member of B at all');
+      const noAddress = a.members[1]!;
+      const r = await api.call('PUT', `/v1/cycles/${inA.cycleId}/ballot`, { token: noAddress.token, body: { ...ballot, nonce: '1', signature: await sign(alice, a.id, inA.cycleId, '1', ballot) } });
+      t.same(code(r), [422, 'no-address']);
+    });
+
+    await t.test('addresses stay out of the ledger', async (t) => {
+      const rows = await api.handle.db.selectFrom('ledger_entries').select('body').where('type', 'in', ['member.added', 'member.address-registered']).execute();
+      t.notOk(rows.some((r) => r.body.toLowerCase().includes(alice.address.toLowerCase().slice(2))));
+      const verify = await expectJson<{ ok: boolean }>(await api.call('GET', '/v1/ledger/verify', { token: ADMIN_TOKEN }), 200);
+      t.ok(verify.ok);
+      const recountCycle = inA.cycleId;
+      await expectJson(await api.call('POST', `/v1/cycles/${recountCycle}/phase`, { token: a.steward.token, body: { phase: 'closed' } }), 200);
+      const recount = await expectJson<{ equal: boolean }>(await api.call('POST', `/v1/cycles/${recountCycle}/recount`, { token: ADMIN_TOKEN }), 200);
+      t.equal(recount.equal, true, 'signatures do not disturb the recount');
+    });
+  });
+}
