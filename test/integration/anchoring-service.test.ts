@@ -5,6 +5,9 @@
  * anchoring catches up. Skips, saying why, only when no node can start.
  */
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runScript } from '../helpers/run-script.js';
 import { createEthersChainClient } from '../../src/anchoring/ethers-chain-client.js';
 import { ADMIN_TOKEN, startTestApp } from '../helpers/app.js';
 import { expectJson, makeCommunity } from '../helpers/community.js';
@@ -57,6 +60,27 @@ if (node === undefined) {
     const verified = await expectJson<{ ok: boolean; blockNumber: number }>(await api.call('GET', `/v1/anchors/${record.id}/verify`), 200);
     t.equal(verified.ok, true, 'the transaction on the chain carries this checkpoint');
     t.type(verified.blockNumber, 'number');
+
+    await t.test('the offline toolkit checks an anchor on the chain', async (t) => {
+      await makeCommunity(api, 'anchored-too', 1);
+      const later = await expectJson<{ number: number }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+      await waitFor('the later anchor', anchors, (list) => list.some((a) => a.checkpoint === later.number && a.txHash !== null && (a.status === 'confirmed' || a.status === 'final')));
+      const dir = t.testdir({});
+      const exportPath = join(dir, 'export.jsonl');
+      writeFileSync(exportPath, (await api.call('GET', '/v1/ledger/export', { token: ADMIN_TOKEN })).body);
+      const key = (await expectJson<{ verifierKey: string }>(await api.call('GET', '/v1/checkpoints/public-key'), 200)).verifierKey;
+      const saveCheckpoint = async (n: number) => {
+        const path = join(dir, `checkpoint-${n}.json`);
+        writeFileSync(path, (await api.call('GET', `/v1/checkpoints/${n}`)).body);
+        return path;
+      };
+      const good = await runScript('verify.ts', ['--checkpoint', await saveCheckpoint(first.number), '--key', key, '--rpc', evm.rpcUrl, '--anchor-tx', record.txHash!, exportPath]);
+      t.equal(good.code, 0, good.stdout + good.stderr);
+      t.match(good.stdout, new RegExp(`anchor of checkpoint ${first.number}: tx ${record.txHash} in block \\d+ on chain ${evm.chainId}`));
+      const mismatch = await runScript('verify.ts', ['--checkpoint', await saveCheckpoint(later.number), '--key', key, '--rpc', evm.rpcUrl, '--anchor-tx', record.txHash!, exportPath]);
+      t.equal(mismatch.code, 1, 'an anchor of another checkpoint');
+      t.match(mismatch.stdout, new RegExp(`the anchor is for checkpoint ${first.number}, not ${later.number}`));
+    });
 
     await evm.stop();
     const started = Date.now();

@@ -1,30 +1,53 @@
-/** `npm run verify -- <file>` on a real export: passes clean, fails each kind of tampering by name. */
+/**
+ * `npm run verify` on a real export, as an auditor runs it (a separate process, no database):
+ * passes a clean export with its checkpoint and recounts; fails each kind of tampering by name.
+ */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, startTestApp } from '../helpers/app.js';
+import { expectJson, grant, makeCommunity } from '../helpers/community.js';
 import { runScript } from '../helpers/run-script.js';
+import { GENESIS_PREV, exportLine, parseExportLine, seal } from '../../src/ledger/index.js';
 
 t.test('offline verifier', async (t) => {
   const api = await startTestApp(t, 'pglite');
-  for (const slug of ['north', 'south']) {
-    const c = (await api.call('POST', '/v1/communities', { token: ADMIN_TOKEN, body: { slug, name: slug } })).json() as { id: string };
-    for (const name of ['Ana', 'Ben', 'Chi']) await api.call('POST', `/v1/communities/${c.id}/members`, { token: ADMIN_TOKEN, body: { name } });
+  const c = await makeCommunity(api, 'north', 3);
+  await grant(api, `community:${c.id}`, '10000');
+  const cycle = await expectJson<{ id: string }>(await api.call('POST', `/v1/communities/${c.id}/cycles`, { token: c.steward.token, body: { title: 'Library', budget: '1000', currency: 'EUR', ballot: { type: 'approval' }, rule: 'equal-shares' } }), 201);
+  const p = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token, body: { title: 'Books', cost: '600' } }), 201);
+  const q = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[1]!.token, body: { title: 'Shelves', cost: '500' } }), 201);
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'review' } }), 200);
+  for (const x of [p, q]) await expectJson(await api.call('POST', `/v1/proposals/${x.id}/review`, { token: c.steward.token, body: { decision: 'accept' } }), 200);
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'voting' } }), 200);
+  for (const [i, choice] of [[0, [p.id]], [1, [p.id, q.id]], [2, [q.id]]] as const) {
+    await expectJson(await api.call('PUT', `/v1/cycles/${cycle.id}/ballot`, { token: c.members[i]!.token, body: { approvals: [...choice] } }), 200);
   }
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'closed' } }), 200);
+  const checkpoint = await expectJson<{ number: number; streams: { stream: string; root: string }[] }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+  const key = (await expectJson<{ verifierKey: string }>(await api.call('GET', '/v1/checkpoints/public-key'), 200)).verifierKey;
   const exported = (await api.call('GET', '/v1/ledger/export', { token: ADMIN_TOKEN })).body;
   const lines = exported.trim().split('\n');
-  t.ok(lines.length >= 10);
+
   const dir = t.testdir({});
-  const write = (name: string, content: string[]) => {
+  const write = (name: string, content: string) => {
     const path = join(dir, name);
-    writeFileSync(path, `${content.join('\n')}\n`);
+    writeFileSync(path, content);
     return path;
   };
+  const exportFile = (name: string, content: string[]) => write(`${name}.jsonl`, `${content.join('\n')}\n`);
+  const checkpointPath = write('checkpoint.json', JSON.stringify(checkpoint));
+  const withCheckpoint = (file: string, checkpointFile = checkpointPath, verifierKey = key) => ['--checkpoint', checkpointFile, '--key', verifierKey, file];
 
-  const clean = await runScript('verify.ts', [write('clean.jsonl', lines)]);
-  t.equal(clean.code, 0, 'a clean export passes');
-  t.match(clean.stdout, /PASSED/);
-  t.match(clean.stdout, /every hash and every link/);
+  await t.test('a clean export passes every check', async (t) => {
+    const clean = await runScript('verify.ts', withCheckpoint(exportFile('clean', lines)));
+    t.equal(clean.code, 0, clean.stdout + clean.stderr);
+    t.match(clean.stdout, /every hash and every link/);
+    t.match(clean.stdout, /Merkle root of community:/);
+    t.match(clean.stdout, /checkpoint 1 .*signature valid/);
+    t.match(clean.stdout, new RegExp(`cycle ${cycle.id}: recount of 3 effective ballots \\(equal-shares/add1\\) equals the recorded outcome`));
+    t.match(clean.stdout, /PASSED/);
+  });
 
   const edit = (i: number, from: string, to: string) =>
     lines.map((l, j) => {
@@ -32,21 +55,56 @@ t.test('offline verifier', async (t) => {
       t.ok(l.includes(from), `line ${i + 1} holds what the tamper changes`);
       return l.replace(from, to);
     });
-  const ben = lines.findIndex((l) => l.includes('"name":"Ben"'));
-  const cases: [string, string[], RegExp][] = [
-    ['edited entry', edit(ben, '"name":"Ben"', '"name":"Bex"'), new RegExp(`line ${ben + 1}: stream community:[0-9a-f-]+, seq \\d+: hash-mismatch`)],
-    ['dropped entry', lines.filter((_, i) => i !== 2), /line 3: .*seq-gap/],
-    ['reordered entries', [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)], /line 2: .*seq-gap/],
-    ['edited prev', edit(3, /"prev":"[0-9a-f]{64}"/.exec(lines[3]!)![0], `"prev":"${'0'.repeat(64)}"`), /line 4: .*(hash-mismatch|prev-mismatch)/],
-    ['malformed line', [...lines.slice(0, 2), '{"not":"an entry"}', ...lines.slice(2)], /line 3: .*malformed/],
-  ];
-  for (const [name, content, expected] of cases) {
-    const result = await runScript('verify.ts', [write(`${name.replace(/ /g, '-')}.jsonl`, content)]);
-    t.equal(result.code, 1, `${name}: exits 1`);
-    t.match(result.stdout, expected, `${name}: names the problem`);
-    t.notMatch(result.stdout, /PASSED/);
-  }
-  const missing = await runScript('verify.ts', [join(dir, 'nope.jsonl')]);
-  t.equal(missing.code, 2, 'an unreadable input exits 2');
-  t.match(missing.stderr, /cannot verify/);
+  // The ballot of member 3, who chose only the shelves.
+  const ballotLine = lines.findIndex((l) => l.includes('"type":"ballot.cast"') && l.includes(`"approvals":["${q.id}"]`));
+  t.ok(ballotLine > 0, 'the ballot to tamper with is in the export');
+
+  await t.test('each kind of tampering fails and is named', async (t) => {
+    const cases: [string, string[], string[] | undefined, RegExp][] = [
+      ['edited entry', edit(ballotLine, q.id, p.id), undefined, new RegExp(`line ${ballotLine + 1}: stream community:[0-9a-f-]+, seq \\d+: hash-mismatch`)],
+      ['dropped entry', lines.filter((_, i) => i !== 2), undefined, /line 3: .*seq-gap/],
+      ['reordered entries', [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)], undefined, /line 2: .*seq-gap/],
+      ['malformed line', [...lines.slice(0, 2), '{"not":"an entry"}', ...lines.slice(2)], undefined, /line 3: .*malformed/],
+      ['wrong checkpoint signature', lines, ['--checkpoint', write('forged.json', JSON.stringify({ ...checkpoint, note: checkpoint.note.replace(/— (\S+) \S+/, '— $1 AAAAAAAA') })), '--key', key], /signature does not verify/],
+      ['checkpoint signed by another key', lines, ['--checkpoint', checkpointPath, '--key', key.replace(/\+[0-9a-f]{8}\+/, '+00000000+')], /cannot verify|does not verify/],
+      ['a shortened export against its checkpoint', lines.slice(0, -1), undefined, /missing-tail|has fewer/],
+    ];
+    for (const [name, content, extra, expected] of cases) {
+      const args = extra === undefined ? withCheckpoint(exportFile(name.replace(/ /g, '-'), content)) : [...extra, exportFile(name.replace(/ /g, '-'), content)];
+      const result = await runScript('verify.ts', args);
+      t.not(result.code, 0, `${name}: exits non-zero`);
+      t.match(result.stdout + result.stderr, expected, `${name}: names the problem`);
+      t.notMatch(result.stdout, /PASSED/);
+    }
+  });
+
+  await t.test('a rewritten history (every hash recomputed) is caught by the checkpoint and the recount', async (t) => {
+    // The operator changes a ballot and re-seals the whole stream: the chain itself is sound again.
+    const entries = lines.map((l, i) => parseExportLine(l, i + 1));
+    const stream = entries[ballotLine]!.stream;
+    let prev = GENESIS_PREV;
+    const rewritten = entries.map((e, i) => {
+      if (e.stream !== stream) return lines[i]!;
+      const payload = i === ballotLine ? { ...e.payload, approvals: [p.id] } : e.payload;
+      const sealed = seal({ stream: e.stream, seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload, prev });
+      prev = sealed.hash;
+      return exportLine(sealed.body, sealed.hash);
+    });
+    const chainOnly = await runScript('verify.ts', ['--no-recount', exportFile('rewritten-chain-only', rewritten)]);
+    t.equal(chainOnly.code, 0, 'the re-sealed chain alone looks sound: this is why checkpoints exist');
+    const withProof = await runScript('verify.ts', withCheckpoint(exportFile('rewritten', rewritten)));
+    t.equal(withProof.code, 1);
+    t.match(withProof.stdout, new RegExp(`stream ${stream}, seq \\d+: hash-mismatch: the export's first \\d+ entries`));
+    const recountOnly = await runScript('verify.ts', [exportFile('rewritten-recount', rewritten)]);
+    t.equal(recountOnly.code, 1);
+    t.match(recountOnly.stdout, /recorded outcome .* is not what its 3 ballot entries give/);
+  });
+
+  await t.test('bad invocations exit 2', async (t) => {
+    const missing = await runScript('verify.ts', [join(dir, 'nope.jsonl')]);
+    t.equal(missing.code, 2);
+    t.match(missing.stderr, /cannot verify/);
+    const half = await runScript('verify.ts', ['--checkpoint', checkpointPath, exportFile('x', lines)]);
+    t.equal(half.code, 2);
+  });
 });
