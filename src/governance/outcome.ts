@@ -70,12 +70,12 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
   const effective = effectiveBallots(cast);
   const byId = new Map(frozen.proposals.map((p) => [p.id, p]));
   const keyOf = (id: string): string => byId.get(id)?.key ?? id;
-  const input: TallyInput & { unitMinor: bigint } = {
+  const input: TallyInput = {
     budget: BigInt(frozen.budget),
     ballotType: frozen.ballot.type,
     projects: frozen.proposals.map((p) => ({ key: p.key, cost: BigInt(p.cost) })),
     ballots: effective.map((b) => toTallyBallot(b.ballot, keyOf)),
-    unitMinor: BigInt(frozen.unitMinor),
+    raiseStep: BigInt(frozen.unitMinor),
   };
   const outcome: Outcome = tally(input, ruleSpec(frozen));
   const idOf = new Map(frozen.proposals.map((p) => [p.key, p.id]));

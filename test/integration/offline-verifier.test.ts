@@ -24,7 +24,7 @@ t.test('offline verifier', async (t) => {
     await expectJson(await api.call('PUT', `/v1/cycles/${cycle.id}/ballot`, { token: c.members[i]!.token, body: { approvals: [...choice] } }), 200);
   }
   await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'closed' } }), 200);
-  const checkpoint = await expectJson<{ number: number; streams: { stream: string; root: string }[] }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+  const checkpoint = await expectJson<{ number: number; note: string; streams: { stream: string; root: string }[] }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
   const key = (await expectJson<{ verifierKey: string }>(await api.call('GET', '/v1/checkpoints/public-key'), 200)).verifierKey;
   const exported = (await api.call('GET', '/v1/ledger/export', { token: ADMIN_TOKEN })).body;
   const lines = exported.trim().split('\n');
