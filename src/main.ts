@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     db: handle.db,
     services,
     adminToken: admin.value,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
   app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');

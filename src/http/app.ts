@@ -6,9 +6,11 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { sha256Hex } from '../ledger/hash.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -27,6 +29,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Default request body limit in bytes (routes may raise their own). */
   bodyLimit?: number;
+  /** Requests per minute per token (per IP without one); unset or 0: no limit. */
+  rateLimitPerMinute?: number;
 }
 
 export interface RouteDeps {
@@ -49,6 +53,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  if ((options.rateLimitPerMinute ?? 0) > 0) {
+    await app.register(rateLimit, {
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Per token when there is one (a shared school IP must not lock out its members), else per IP.
+      keyGenerator: (request) => {
+        const auth = request.headers.authorization;
+        return typeof auth === 'string' && auth.startsWith('Bearer ') ? `token:${sha256Hex(auth.slice(7))}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(new Error(`too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429, code: 'FST_RATE_LIMITED' }),
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
