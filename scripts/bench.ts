@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { appendEntry, streamEntries } from '../src/db/ledger.repository.js';
+import { appendEntry, appendStandalone, streamEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
-import { ChainVerifier, exportLine, parseExportLine } from '../src/ledger/index.js';
+import { ChainVerifier, exportLine, readExportLine } from '../src/ledger/index.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,7 +44,11 @@ const payload = (i: number) => ({
   amount: String(125000 + i),
 });
 
-async function appendRate(handle: DatabaseHandle, clients: number, streams: number, label: string): Promise<number> {
+/**
+ * Appends per second. `bare`: each append is its own transaction, one statement (as pgbench's
+ * inserts are); otherwise inside an explicit transaction (BEGIN, append, COMMIT), as a command does.
+ */
+async function appendRate(handle: DatabaseHandle, clients: number, streams: number, label: string, bare: boolean): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   const started = Date.now();
@@ -53,7 +57,10 @@ async function appendRate(handle: DatabaseHandle, clients: number, streams: numb
       const stream = `bench:${label}:${worker % streams}`;
       let i = 0;
       while (Date.now() < deadline) {
-        await handle.db.transaction().execute((trx) => appendEntry(trx, stream, new Date().toISOString(), { type: 'bench.append', actor: 'system', payload: payload(i++) }));
+        const entry = { type: 'bench.append', actor: 'system', payload: payload(i++) };
+        const at = new Date().toISOString();
+        if (bare) await appendStandalone(handle.db, stream, at, entry);
+        else await handle.db.transaction().execute((trx) => appendEntry(trx, stream, at, entry));
         done += 1;
       }
     }),
@@ -88,13 +95,17 @@ async function main(): Promise<void> {
     await migrateToLatest(handle.db);
     await handle.db.schema.createTable('pgbench_rows').addColumn('id', 'bigserial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
 
-    console.log('\nAppends (one transaction each: lock head, insert entry, update head, commit)');
+    console.log('\nAppends (lock the stream head, build and hash the canonical body, insert, move the head, commit)');
     const rows: [string, number, number][] = [];
     for (const [clients, streams] of [[1, 1], [8, 1], [8, 8]] as const) {
-      const appends = await appendRate(handle, clients, streams, `${clients}x${streams}`);
       const limit = pgbenchRate(clients);
-      rows.push([`${clients} client(s), ${streams} stream(s)`, appends, limit]);
-      console.log(`  ${`${clients} client(s) → ${streams} stream(s)`.padEnd(28)} ${fmt(appends).padStart(7)} appends/s   pgbench single-row insert, ${clients} client(s): ${fmt(limit).padStart(7)} tx/s   ratio ${(appends / limit * 100).toFixed(0)} %`);
+      const bare = await appendRate(handle, clients, streams, `bare-${clients}x${streams}`, true);
+      const wrapped = await appendRate(handle, clients, streams, `trx-${clients}x${streams}`, false);
+      rows.push([`${clients} client(s), ${streams} stream(s)`, bare, limit]);
+      console.log(
+        `  ${`${clients} client(s) → ${streams} stream(s)`.padEnd(26)} append ${fmt(bare).padStart(6)}/s (${((bare / limit) * 100).toFixed(0)} %)` +
+          `   in BEGIN…COMMIT ${fmt(wrapped).padStart(6)}/s (${((wrapped / limit) * 100).toFixed(0)} %)   pgbench insert ${fmt(limit).padStart(6)} tx/s`,
+      );
     }
 
     console.log('\nVerify (database: read every stream in seq order, check bytes, fields, hashes, links, heads)');
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
     const shaSeconds = (performance.now() - t1) / 1000;
     const t2 = performance.now();
     const offline = new ChainVerifier();
-    lines.forEach((line, i) => offline.push(parseExportLine(line, i + 1)));
+    lines.forEach((line, i) => offline.pushCanonical(readExportLine(line, i + 1)));
     const offlineSeconds = (performance.now() - t2) / 1000;
     if (!offline.ok) throw new Error('offline verify found problems');
     const mb = bytes / 1e6;

@@ -4,7 +4,7 @@
  * linked by `prev`. Stops at the first problem, because everything after a broken link is unproven.
  * Further checks (Merkle roots, checkpoint signature, anchors, recounts) plug in as `EntryCheck`s.
  */
-import { ChainVerifier, ExportFormatError, parseExportLine, type Problem, type RecordedEntry, type StreamSummary } from '../ledger/index.js';
+import { ChainVerifier, ExportFormatError, readExportLine, type Problem, type RecordedEntry, type StreamSummary } from '../ledger/index.js';
 
 export interface EntryCheck {
   /** Sees every sound entry in export order; returns a problem to stop verification. */
@@ -37,14 +37,14 @@ export async function verifyExport(lines: AsyncIterable<string>, checks: EntryCh
     lineNo += 1;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') continue;
-    let entry: RecordedEntry;
+    let entry: RecordedEntry & { body: string };
     try {
-      entry = parseExportLine(text, lineNo);
+      entry = readExportLine(text, lineNo);
     } catch (err) {
       if (err instanceof ExportFormatError) return fail({ stream: '?', seq: null, reason: 'malformed', detail: err.message }, lineNo);
       throw err;
     }
-    const [problem] = verifier.push(entry);
+    const [problem] = verifier.pushCanonical(entry);
     if (problem !== undefined) return fail(problem, lineNo);
     for (const check of checks) {
       const found = check.onEntry?.(entry);

@@ -74,7 +74,7 @@ export async function appendEntries(
  * move head). The body it builds is checked against the hash it reports, so a database that
  * encoded the text differently could never slip a mismatched entry in.
  */
-async function appendOne(trx: Transaction<Database>, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
+async function appendOne(trx: Queryable, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
   const parts = sealParts({ stream, type: entry.type, at, actor: entry.actor, payload: entry.payload });
   const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string }>`
     select seq, prev_hash, hash, body
@@ -82,6 +82,14 @@ async function appendOne(trx: Transaction<Database>, stream: string, at: string,
   const row = result.rows[0];
   if (row === undefined || sha256Hex(row.body) !== row.hash) throw new Error(`ledger_append returned an inconsistent entry for ${stream}`);
   return { stream, seq: Number(row.seq), type: entry.type, at, actor: entry.actor, payload: entry.payload, prev: row.prev_hash, hash: row.hash, body: row.body };
+}
+
+/**
+ * An append that is a transaction by itself (one statement, committed on its own): for entries
+ * with no other effect to commit alongside. Same function, same bytes as inside a transaction.
+ */
+export async function appendStandalone(db: Queryable, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
+  return appendOne(db, stream, at, entry);
 }
 
 export async function appendEntry(trx: Transaction<Database>, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {

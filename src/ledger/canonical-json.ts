@@ -36,3 +36,30 @@ function assertRepresentable(value: unknown, path: string): void {
       throw new CanonicalJsonError(`${path}: ${typeof value} is not JSON`);
   }
 }
+
+/**
+ * Whether `text` is exactly the canonical form of `value` (its own parse). Fast path: the native
+ * serializer reproduces the text and every object's keys are already in RFC 8785 order (UTF-16
+ * code units); otherwise the full canonicalization decides. Integer-like keys, which JavaScript
+ * enumerates first, simply take the slow path.
+ */
+export function isCanonicalText(text: string, value: unknown): boolean {
+  if (JSON.stringify(value) === text && keysSorted(value)) return true;
+  try {
+    return canonicalJson(value) === text;
+  } catch {
+    return false;
+  }
+}
+
+function keysSorted(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(keysSorted);
+  let previous: string | undefined;
+  for (const key of Object.keys(value)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!keysSorted((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}

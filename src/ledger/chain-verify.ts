@@ -71,6 +71,15 @@ export class ChainVerifier {
     return this.link(entry, found);
   }
 
+  /** Checks an entry given with its canonical bytes (`readExportLine`): hash of the bytes and links. */
+  pushCanonical(entry: RecordedEntry & { body: string }): Problem[] {
+    const found: Problem[] = [];
+    if (sha256Hex(entry.body) !== entry.hash) {
+      found.push({ stream: entry.stream, seq: entry.seq, reason: 'hash-mismatch', detail: `hash ${entry.hash} is not SHA-256 of the entry` });
+    }
+    return this.link(entry, found);
+  }
+
   /**
    * Checks a stored entry whose fields were already compared with its bytes (by the database, in
    * one pass): only the hash of the bytes and the links are computed here.

@@ -3,7 +3,8 @@
  * line that is not exactly an entry becomes a typed error naming the line, never a crash.
  */
 import type { RecordedEntry } from './chain-verify.js';
-import type { JsonObject } from './entry.js';
+import { canonicalJson, isCanonicalText } from './canonical-json.js';
+import { toHashedShape, type JsonObject } from './entry.js';
 import { isHexHash } from './hash.js';
 
 export class ExportFormatError extends Error {
@@ -19,6 +20,34 @@ export class ExportFormatError extends Error {
 const FIELDS = ['actor', 'at', 'hash', 'payload', 'prev', 'seq', 'stream', 'type'];
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+/** `,"hash":"<64 hex>"}`: how the service ends every line it writes. */
+const HASH_SUFFIX_LENGTH = ',"hash":"'.length + 64 + '"}'.length;
+
+/**
+ * An export line as an entry with the canonical bytes its hash must cover. Lines as the service
+ * writes them (the canonical body with `hash` appended) are read with one parse and the body's
+ * own bytes; any other spelling of the same entry is canonicalized first.
+ */
+export function readExportLine(text: string, line: number): RecordedEntry & { body: string } {
+  const tail = text.length > HASH_SUFFIX_LENGTH ? text.slice(-HASH_SUFFIX_LENGTH) : '';
+  const hash = tail.slice(9, 73);
+  if (tail.startsWith(',"hash":"') && tail.endsWith('"}') && isHexHash(hash)) {
+    const body = `${text.slice(0, -HASH_SUFFIX_LENGTH)}}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const entry = checkEntry({ ...(value as Record<string, unknown>), hash }, line);
+      return { ...entry, body: isCanonicalText(body, value) ? body : canonicalJson(toHashedShape(entry)) };
+    }
+  }
+  const entry = parseExportLine(text, line);
+  return { ...entry, body: canonicalJson(toHashedShape(entry)) };
+}
+
 export function parseExportLine(text: string, line: number): RecordedEntry {
   let value: unknown;
   try {
@@ -26,6 +55,10 @@ export function parseExportLine(text: string, line: number): RecordedEntry {
   } catch {
     throw new ExportFormatError(line, 'not valid JSON');
   }
+  return checkEntry(value, line);
+}
+
+function checkEntry(value: unknown, line: number): RecordedEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExportFormatError(line, 'not a JSON object');
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();

@@ -18,6 +18,7 @@ export interface VerifyReport {
 }
 
 const MAX_LISTED_PROBLEMS = 1000;
+const VERIFY_CONCURRENCY = 3;
 
 export class LedgerService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -28,18 +29,24 @@ export class LedgerService {
       throw new DomainError('stream-not-found', `no ledger stream named ${stream}`, { stream });
     }
     const verifier = new ChainVerifier();
-    for (const name of names) {
-      for await (const page of streamForVerify(this.deps.db, name)) {
-        for (const entry of page) verifier.pushStored(entry);
+    // Streams are independent: several are read at once (each still strictly in seq order), so the
+    // database parses bodies on one core while this process hashes on another.
+    const queue = [...names];
+    const worker = async (): Promise<void> => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        for await (const page of streamForVerify(this.deps.db, name)) {
+          for (const entry of page) verifier.pushStored(entry);
+        }
+        const head = await getStreamHead(this.deps.db, name);
+        verifier.expectHead(name, head?.size ?? 0, head?.headHash ?? 'none (the head row is missing)');
       }
-      const head = await getStreamHead(this.deps.db, name);
-      verifier.expectHead(name, head?.size ?? 0, head?.headHash ?? 'none (the head row is missing)');
-    }
+    };
+    await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));
     return {
       ok: verifier.ok,
       streams: names.length,
       entries: verifier.entries,
-      problems: verifier.problems.slice(0, MAX_LISTED_PROBLEMS),
+      problems: [...verifier.problems].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : (a.seq ?? 0) - (b.seq ?? 0))).slice(0, MAX_LISTED_PROBLEMS),
       truncated: verifier.problems.length > MAX_LISTED_PROBLEMS,
     };
   }

@@ -88,3 +88,19 @@ t.test('export lines parse strictly', async (t) => {
     t.throws(() => parseExportLine(bad, 7), message);
   }
 });
+
+t.test('export lines are read with their own canonical bytes, or canonicalized when spelled otherwise', async (t) => {
+  const { readExportLine, isCanonicalText } = await import('../../src/ledger/index.js');
+  const [e] = chain('community:x', 1);
+  const line = exportLine(e!.body, e!.hash);
+  t.equal(readExportLine(line, 1).body, e!.body, 'our own lines: the bytes as they are');
+  const respelled = JSON.stringify({ hash: e!.hash, type: e!.type, seq: e!.seq, stream: e!.stream, prev: e!.prev, payload: e!.payload, at: e!.at, actor: e!.actor }, null, 1);
+  t.equal(readExportLine(respelled.replace(/\n/g, ''), 2).body, e!.body, 'any other spelling of the same entry: canonicalized');
+  t.ok(isCanonicalText('{"a":1,"b":[true,{"c":"x"}]}', { a: 1, b: [true, { c: 'x' }] }));
+  t.notOk(isCanonicalText('{"b":1,"a":2}', { b: 1, a: 2 }), 'unsorted keys');
+  t.notOk(isCanonicalText('{"a": 1}', { a: 1 }), 'whitespace');
+  t.ok(isCanonicalText('{"10":1,"9":2}', JSON.parse('{"10":1,"9":2}') as unknown), 'integer-like keys take the slow path and pass');
+  const duplicate = line.replace('"actor":"system"', '"actor":"mallory","actor":"system"');
+  const read = readExportLine(duplicate, 3);
+  t.equal(read.body, e!.body, 'a duplicated key never becomes part of the hashed bytes');
+});
