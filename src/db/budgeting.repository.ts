@@ -77,7 +77,7 @@ export async function findCycle(db: Queryable, id: string, lock?: 'update' | 'sh
 }
 
 export async function listCycles(db: Queryable, communityId: string, limit: number, cursor?: string): Promise<Page<CycleRecord>> {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   let query = db.selectFrom('cycles').selectAll().where('community_id', '=', communityId).orderBy('created_at').orderBy('id').limit(limit + 1);
   if (after !== undefined) {
     const [at, id] = after;
@@ -213,7 +213,7 @@ export async function setVoterNonce(db: Queryable, cycleId: string, memberId: st
 }
 
 export async function listVoters(db: Queryable, cycleId: string, limit: number, cursor?: string): Promise<Page<{ pseudonym: string; memberId: string | null }>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   let query = db.selectFrom('cycle_voters').select(['pseudonym', 'member_id']).where('cycle_id', '=', cycleId).orderBy('pseudonym').limit(limit + 1);
   if (after !== undefined) query = query.where('pseudonym', '>', String(after[0]));
   const page = toPage(await query.execute(), limit, (row) => [row.pseudonym]);

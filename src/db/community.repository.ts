@@ -67,7 +67,7 @@ export async function findCommunityBySlug(db: Queryable, slug: string): Promise<
 }
 
 export async function listCommunities(db: Queryable, limit: number, cursor?: string): Promise<Page<Community>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   let query = db.selectFrom('communities').selectAll().orderBy('slug').limit(limit + 1);
   if (after !== undefined) query = query.where('slug', '>', String(after[0]));
   const rows = await query.execute();
@@ -120,7 +120,7 @@ export async function findMember(db: Queryable, id: string): Promise<Member | un
 }
 
 export async function listMembers(db: Queryable, communityId: string, limit: number, cursor?: string): Promise<Page<Member>> {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   let query = db
     .selectFrom('members')
     .selectAll()

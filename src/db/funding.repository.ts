@@ -128,7 +128,7 @@ export async function insertTransfer(db: Queryable, t: Omit<TransferRecord, 'ord
 /** Transfers touching any of the accounts, oldest first, cursor-paginated. */
 export async function listTransfersOf(db: Queryable, accounts: readonly string[], limit: number, cursor?: string): Promise<Page<TransferRecord>> {
   if (accounts.length === 0) return { items: [], nextCursor: null };
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['integer']);
   let query = db
     .selectFrom('transfers')
     .selectAll()

@@ -9,11 +9,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import secureJson from 'secure-json-parse';
+import { DomainError } from '../domain-error.js';
 import type { Db } from '../db/database.js';
 import { sha256Hex } from '../ledger/hash.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, sendProblem } from './errors.js';
+import { problem } from './problem.js';
 import { registerIdempotency } from './idempotency.js';
 import { communityRoutes } from './routes/communities.js';
 import { ledgerRoutes } from './routes/ledger.js';
@@ -39,6 +42,21 @@ export interface RouteDeps {
 }
 
 export const API_VERSION = '1.0.0';
+
+function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw new DomainError('invalid-json', 'the body is empty; send a JSON object');
+  try {
+    return secureJson.parse(text, (key: string, value: unknown) => {
+      if (!key.isWellFormed() || (typeof value === 'string' && !value.isWellFormed())) throw new BadText();
+      return value;
+    }, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    if (err instanceof BadText) throw new DomainError('invalid-json', 'the body holds text that is not valid Unicode (a lone surrogate)');
+    throw new DomainError('invalid-json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+class BadText extends Error {}
 const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -48,8 +66,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors fastify raises before routing (a malformed URL, a path parameter too long) are
+    // problem+json too, and never echo the request back.
+    frameworkErrors: (error, _request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void sendProblem(reply, problem(status === 414 ? 'uri-too-long' : 'invalid-url', status === 414 ? 'a part of the path is too long' : 'the request URL is malformed', {}, status));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // JSON bodies: fastify's prototype-poisoning protection, plus text must be well-formed Unicode (a
+  // lone surrogate cannot be stored as UTF-8, so it would otherwise fail deep inside a write).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)), undefined);
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);

@@ -1,11 +1,11 @@
 /**
  * Authentication and authorization. `onRequest` turns the bearer token into a principal (admin by
  * constant-time comparison with the configured token's hash; others by their stored hash). Every
- * route gets a preHandler built from its row in the ACCESS matrix: 401 without a usable token,
+ * route gets a preValidation guard built from its row in the ACCESS matrix: 401 without a usable token,
  * 404 when the route's resource does not exist, 403 when the principal holds no grant for it.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, RouteOptions, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions, preValidationAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
 import type { Db } from '../db/database.js';
 import { findMember, findToken } from '../db/community.repository.js';
@@ -43,15 +43,17 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (!url.startsWith('/v1/') && ACCESS[accessKey(String(route.method), url)] === undefined) return; // docs, static files
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      if (method === 'HEAD') continue;
-      const access = ACCESS[accessKey(method, url)];
+      // Fastify derives HEAD from GET with a copy of its options: it gets the GET row's guard here.
+      const access = ACCESS[accessKey(method === 'HEAD' ? 'GET' : method, url)];
       if (access === undefined) {
         throw new Error(`route ${method} ${url} has no entry in the authorization matrix (src/http/access.ts)`);
       }
+      // preValidation: a caller without a grant is refused before the request is validated, so a
+      // refusal never depends on (or reveals) what the body or query would have been checked for.
       const guard = authorize(options.db, access);
-      const existing = route.preHandler;
-      route.preHandler = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
-          }
+      const existing = route.preValidation;
+      route.preValidation = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
+    }
   });
 }
 
@@ -77,7 +79,7 @@ async function resolvePrincipal(db: Db, adminHash: Buffer, header: string | unde
   }
 }
 
-function authorize(db: Db, access: RouteAccess): preHandlerAsyncHookHandler {
+function authorize(db: Db, access: RouteAccess): preValidationAsyncHookHandler {
   const communityGrants = access.allow.filter((g): g is 'steward' | 'member' | 'auditor' => g === 'steward' || g === 'member' || g === 'auditor');
   return async (request) => {
     if (access.allow.includes('public')) return;
@@ -110,6 +112,7 @@ function forbiddenDetail(access: RouteAccess): string {
   return `this token may not ${access.summary}; allowed: ${access.allow.join(', ')}${access.scope === 'network' ? '' : ' (community roles only in their own community)'}`;
 }
 
+/** Path parameters are strings; the query is not validated yet when the guard runs. */
 type Params = Record<string, string | undefined>;
 
 /** The route's community; throws not-found when the resource in the path does not exist. */
@@ -132,13 +135,15 @@ async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Prom
     case 'account-param':
       return communityOfAccount(db, params.account ?? '');
     case 'stream-query': {
-      const stream = query.stream;
-      if (stream === undefined || !stream.startsWith('community:')) return null;
+      // Not validated yet (the guard runs first): a repeated `stream` arrives as an array.
+      const stream: unknown = query.stream;
+      if (typeof stream !== 'string' || !stream.startsWith('community:')) return null;
       return stream.slice('community:'.length);
     }
     case 'transfer-body': {
-      const body = (request.body ?? {}) as Params;
-      return communityOfAccount(db, body.from ?? '');
+      // Not validated yet (the guard runs first): read it defensively.
+      const from = (request.body as { from?: unknown } | null | undefined)?.from;
+      return communityOfAccount(db, typeof from === 'string' ? from : '');
     }
   }
 }

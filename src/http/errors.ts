@@ -40,6 +40,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendProblem(reply, problem('internal', 'an internal error occurred; it has been logged', { instance }));
     }
     const pg = pgCode(err);
+    if (pg !== undefined && /^22/.test(pg)) {
+      // A data exception: a value the schema let through (e.g. a date PostgreSQL cannot hold).
+      request.log.warn({ err }, 'the database refused a value from the request');
+      return sendProblem(reply, problem('invalid-value', 'a value in the request is out of the range this service can store', { instance }));
+    }
     if (pg === '23505') {
       request.log.warn({ err }, 'unique constraint violated by a concurrent request');
       return sendProblem(reply, problem('conflict', 'a concurrent request changed the same thing; retry', { instance }));

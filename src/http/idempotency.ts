@@ -71,7 +71,8 @@ function checkIdempotencyKey(db: Db): preHandlerAsyncHookHandler {
 function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
   const path = request.url.split('?')[0] ?? request.url;
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-  const body = request.body;
+  // A route without a body schema takes no body: whatever was sent is not part of the request.
+  const body = request.routeOptions.schema?.body === undefined && !isStream(request.body) ? undefined : request.body;
   const base = { scope: actorOf(request.principal), key, method: request.method, path };
   if (isStream(body)) {
     return { ...base, requestHash: () => { throw new Error('the route did not hash its streamed body'); }, requestBody: undefined };

@@ -47,10 +47,16 @@ export function presentTransfer(t: TransferRecord) {
   };
 }
 
+/** An RFC 3339 time within years 1970–9999 (what PostgreSQL and people mean by a date here). */
+const ReportTime = z.iso.datetime({ offset: true }).refine((v) => {
+  const year = Number(v.slice(0, 4));
+  return year >= 1970 && year <= 9999 && !Number.isNaN(Date.parse(v));
+}, 'a time between 1970 and 9999, e.g. 2026-01-01T00:00:00Z');
+
 const EquityQuerySchema = z.object({
   format: z.enum(['json', 'csv']).optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('only money received at or after this time'),
-  to: z.iso.datetime({ offset: true }).optional().describe('only money received before this time'),
+  from: ReportTime.optional().describe('only money received at or after this time'),
+  to: ReportTime.optional().describe('only money received before this time'),
   funderId: UuidSchema.optional().describe("only this funder's direct grants"),
 });
 

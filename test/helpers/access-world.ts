@@ -1,0 +1,253 @@
+/**
+ * One small world for the authorization matrix and the HTTP fuzzer, built through the API:
+ * communities A and B (a steward, an auditor and members each), a funder that granted money to A,
+ * a network auditor, four cycles of A (in `proposals`, `review`, `voting` and `implementation`),
+ * a selected and a rejected proposal, a ballot receipt and a checkpoint after it.
+ *
+ * `ROUTE_REQUESTS` says, for every route of the authorization matrix, one request whose path
+ * (or body, or query) points at community A's resources. Bodies are schema-valid so the answer
+ * shows who may call, not what the validator thinks; for write routes they are chosen to be
+ * refused by a business rule (409/422) where possible, so a caller that gets through changes
+ * nothing the next caller relies on.
+ */
+import type { MemberRole } from '../../src/governance/principal.js';
+import type { RouteAccess } from '../../src/http/access.js';
+import { ADMIN_TOKEN, type TestApp } from './app.js';
+import { expectJson, grant, makeCommunity, type Person, type TestCommunity } from './community.js';
+
+export type RoleName = 'admin' | 'funder' | 'network-auditor' | 'steward-a' | 'steward-b' | 'member-a' | 'member-b' | 'auditor-a' | 'no-token';
+
+/** Who calls: the token, and what the matrix needs to know about its holder. */
+export interface Caller {
+  role: RoleName;
+  token: string | undefined;
+  kind: 'public' | 'admin' | 'funder' | 'network-auditor' | 'member';
+  /** member callers: their community and roles in it */
+  communityId?: string;
+  roles?: readonly MemberRole[];
+}
+
+export interface AccessWorld {
+  a: TestCommunity;
+  b: TestCommunity;
+  funder: { id: string; token: string };
+  networkAuditor: { id: string; token: string };
+  /** cycles of community A, by phase */
+  cycles: { proposals: string; review: string; voting: string; implementation: string };
+  /** proposals of community A; `selected` and `rejected` are in the implementation cycle, authored by A's first member */
+  proposals: { selected: string; rejected: string; submitted: string; inReview: string; onBallot: string };
+  /** the receipt of A's first member's ballot in the implementation cycle (an entry hash) */
+  receiptHash: string;
+  /** a checkpoint made after that ballot */
+  checkpoint: number;
+  callers: Caller[];
+}
+
+interface Created {
+  id: string;
+}
+
+export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
+  const a = await makeCommunity(api, 'alpha', 2);
+  const b = await makeCommunity(api, 'beta', 1);
+  const memberA = a.members[0]!;
+  const otherA = a.members[1]!;
+  const funderGrant = await grant(api, `community:${a.id}`, '1000000');
+  const networkAuditor = await expectJson<{ id: string; token: string }>(await api.call('POST', '/v1/auditors', { token: ADMIN_TOKEN, body: { name: 'Network auditor' } }), 201);
+
+  const steward = a.steward.token;
+  const openCycle = async (title: string, budget: string) =>
+    (
+      await expectJson<Created>(
+        await api.call('POST', `/v1/communities/${a.id}/cycles`, { token: steward, body: { title, budget, currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }),
+        201,
+      )
+    ).id;
+  const propose = async (cycleId: string, author: Person, title: string, cost: string) =>
+    (await expectJson<Created>(await api.call('POST', `/v1/cycles/${cycleId}/proposals`, { token: author.token, body: { title, cost } }), 201)).id;
+  const phase = async (cycleId: string, to: string) => expectJson(await api.call('POST', `/v1/cycles/${cycleId}/phase`, { token: steward, body: { phase: to } }), 200);
+  const review = async (proposalId: string, body: Record<string, string>) => expectJson(await api.call('POST', `/v1/proposals/${proposalId}/review`, { token: steward, body }), 200);
+
+  // implementation: a selected proposal and a rejected one, both by A's first member, who voted.
+  const implementation = await openCycle('Library', '100000');
+  const selected = await propose(implementation, memberA, 'Books', '40000');
+  const rejected = await propose(implementation, memberA, 'Television', '10000');
+  await phase(implementation, 'review');
+  await review(selected, { decision: 'accept' });
+  await review(rejected, { decision: 'reject', reason: 'not for learning' });
+  await phase(implementation, 'voting');
+  const ballot = await expectJson<{ receipt: { hash: string } }>(await api.call('PUT', `/v1/cycles/${implementation}/ballot`, { token: memberA.token, body: { approvals: [selected] } }), 200);
+  await phase(implementation, 'closed');
+  await phase(implementation, 'implementation');
+
+  const voting = await openCycle('Garden', '1000');
+  const onBallot = await propose(voting, otherA, 'Seeds', '300');
+  await phase(voting, 'review');
+  await review(onBallot, { decision: 'accept' });
+  await phase(voting, 'voting');
+
+  const reviewCycle = await openCycle('Music', '1000');
+  const inReview = await propose(reviewCycle, memberA, 'Drums', '500');
+  await phase(reviewCycle, 'review');
+
+  const proposalsCycle = await openCycle('Sports', '1000');
+  const submitted = await propose(proposalsCycle, memberA, 'Balls', '200');
+
+  const checkpoint = await expectJson<{ number: number }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+
+  const member = (role: RoleName, person: Person, community: TestCommunity, roles: MemberRole[]): Caller => ({ role, token: person.token, kind: 'member', communityId: community.id, roles });
+  const callers: Caller[] = [
+    { role: 'admin', token: ADMIN_TOKEN, kind: 'admin' },
+    { role: 'funder', token: funderGrant.token, kind: 'funder' },
+    { role: 'network-auditor', token: networkAuditor.token, kind: 'network-auditor' },
+    member('steward-a', a.steward, a, ['steward']),
+    member('steward-b', b.steward, b, ['steward']),
+    member('member-a', memberA, a, ['member']),
+    member('member-b', b.members[0]!, b, ['member']),
+    member('auditor-a', a.auditor, a, ['auditor']),
+    { role: 'no-token', token: undefined, kind: 'public' },
+  ];
+
+  return {
+    a,
+    b,
+    funder: { id: funderGrant.funderId, token: funderGrant.token },
+    networkAuditor,
+    cycles: { proposals: proposalsCycle, review: reviewCycle, voting, implementation },
+    proposals: { selected, rejected, submitted, inReview, onBallot },
+    receiptHash: ballot.receipt.hash,
+    checkpoint: checkpoint.number,
+    callers,
+  };
+}
+
+/** What the matrix says about this caller on this route (every request points at community A). */
+export function allowedByMatrix(access: RouteAccess, caller: Caller, world: AccessWorld): boolean {
+  if (access.allow.includes('public')) return true;
+  switch (caller.kind) {
+    case 'public':
+      return false;
+    case 'admin':
+    case 'funder':
+    case 'network-auditor':
+      return access.allow.includes(caller.kind);
+    case 'member': {
+      const community = access.scope === 'network' ? null : access.scope === 'self' ? caller.communityId : world.a.id;
+      return community === caller.communityId && (caller.roles ?? []).some((role) => access.allow.includes(role));
+    }
+  }
+}
+
+export interface RouteRequest {
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A well-formed id that names nothing. */
+export const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
+
+/** Fills a matrix key's path template (`/v1/cycles/:cycleId`) with the given parameters. */
+export function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/:([A-Za-z]+)/g, (_whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`no value for :${name} in ${template}`);
+    return value;
+  });
+}
+
+/** Path parameters that name community A's resources. */
+export function paramsOfA(world: AccessWorld): Record<string, string> {
+  return {
+    communityId: world.a.id,
+    cycleId: world.cycles.implementation,
+    proposalId: world.proposals.rejected,
+    account: `community:${world.a.id}`,
+    hash: world.receiptHash,
+    number: String(world.checkpoint),
+    id: UNKNOWN_UUID,
+  };
+}
+
+type RequestBuilder = (world: AccessWorld, caller: Caller) => Omit<RouteRequest, 'url'> & { query?: string; params?: Record<string, string> };
+
+const none: RequestBuilder = () => ({});
+const streamOfA: RequestBuilder = (w) => ({ query: `stream=community:${w.a.id}` });
+
+/**
+ * One request per matrix key, pointing at community A. The comment after each says what an
+ * allowed caller gets, so a reviewer can check the matrix table against it.
+ */
+export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
+  'GET /healthz': none,
+  'GET /openapi.json': none,
+  'POST /v1/communities': () => ({ body: { slug: 'alpha', name: 'Alpha again' } }), // 409 slug-taken
+  'GET /v1/communities': none,
+  'GET /v1/communities/:communityId': none,
+  'POST /v1/communities/:communityId/members': () => ({ body: { name: 'Added by the matrix' } }), // 201
+  'GET /v1/communities/:communityId/members': none,
+  'PUT /v1/communities/:communityId/settings': () => ({ body: { requireSignedBallots: false } }), // 200 (no change)
+  'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}` } }), // 200 (the caller's own membership)
+  'GET /v1/me': none,
+  'POST /v1/funders': () => ({ body: { name: 'Matrix funder' } }), // 201
+  'POST /v1/auditors': () => ({ body: { name: 'Matrix auditor' } }), // 201
+  'POST /v1/communities/:communityId/cycles': () => ({ body: { title: 'Too big', budget: '999999999999', currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }), // 409 overdraw
+  'GET /v1/communities/:communityId/cycles': none,
+  'GET /v1/cycles/:cycleId': none,
+  'POST /v1/cycles/:cycleId/phase': () => ({ body: { phase: 'closed' } }), // 409 phase-not-next
+  'POST /v1/cycles/:cycleId/proposals': () => ({ body: { title: 'Late', cost: '1' } }), // 409 phase-closed
+  'GET /v1/cycles/:cycleId/proposals': none,
+  'GET /v1/proposals/:proposalId': none,
+  'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
+  'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
+  'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
+  'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
+  'GET /v1/cycles/:cycleId/signing': none,
+  'GET /v1/cycles/:cycleId/ballots/count': none,
+  'GET /v1/cycles/:cycleId/outcome': none,
+  'POST /v1/cycles/:cycleId/recount': none, // 200
+  'GET /v1/cycles/:cycleId/voters': none,
+  'POST /v1/imports/pabulib': () => ({ query: 'rule=greedy', body: 'not a pabulib file', headers: { 'content-type': 'text/plain' } }), // 400 malformed-pabulib
+  'GET /v1/cycles/:cycleId/export.pb': none,
+  'GET /v1/receipts/:hash': none,
+  // A funder moves money only from its own account: its request is a grant to A (in a currency A's account does not hold).
+  'POST /v1/transfers': (w, caller) =>
+    caller.kind === 'funder'
+      ? { body: { transferId: 'matrix-grant', from: `external:${w.funder.id}`, to: `community:${w.a.id}`, amount: '1', currency: 'USD' } } // 409 currency-mismatch
+      : { body: { transferId: 'matrix-spend', from: `proposal:${w.proposals.selected}`, to: `spent:${w.proposals.selected}`, amount: '999999999', currency: 'EUR' } }, // 409/422
+  'POST /v1/distributions': (w) => ({ body: { distributionId: 'matrix', amount: '999999999999', currency: 'EUR', formula: 'equal', communities: [w.a.id] } }), // 409 overdraw (empty pool)
+  'GET /v1/accounts/:account': none,
+  'GET /v1/communities/:communityId/balances': none,
+  'GET /v1/communities/:communityId/statement': none,
+  'POST /v1/proposals/:proposalId/spending': () => ({ body: { transferId: 'matrix-spend-2', amount: '1', receiptRef: 'R-1', spentOn: '2026-01-01' } }), // 409 proposal-status
+  'GET /v1/proposals/:proposalId/money-trail': (w) => ({ params: { proposalId: w.proposals.selected } }),
+  'GET /v1/reports/equity': none,
+  'GET /v1/reports/equity.svg': none,
+  'POST /v1/checkpoints': none, // 201
+  'GET /v1/checkpoints/latest': none,
+  'GET /v1/checkpoints/public-key': none,
+  'GET /v1/checkpoints/:number': none,
+  'GET /v1/proofs/inclusion': (w) => ({ query: `entry=${w.receiptHash}` }),
+  'GET /v1/proofs/consistency': (w) => ({ query: `stream=community:${w.a.id}&from=1&to=2` }),
+  'GET /v1/proofs/stream-head': (w) => ({ query: `stream=community:${w.a.id}&checkpoint=${w.checkpoint}` }),
+  'GET /v1/anchors': none,
+  'GET /v1/anchors/:id/verify': none, // 404: anchoring is off in tests, there are no anchors
+  'GET /v1/receipts/:hash/proof': none,
+  'GET /v1/ledger/streams': none,
+  'GET /v1/ledger/verify': streamOfA,
+  'GET /v1/ledger/export': streamOfA,
+};
+
+/** The request for matrix key `key` by `caller`, pointing at community A; undefined when the table has no entry. */
+export function requestFor(world: AccessWorld, key: string, caller: Caller): RouteRequest | undefined {
+  const build = ROUTE_REQUESTS[key];
+  if (build === undefined) return undefined;
+  const template = key.slice(key.indexOf(' ') + 1);
+  const { query, params, ...rest } = build(world, caller);
+  const path = fillPath(template, { ...paramsOfA(world), ...(params ?? {}) });
+  return { ...rest, url: query === undefined ? path : `${path}?${query}` };
+}
+
+export function methodOf(key: string): string {
+  return key.slice(0, key.indexOf(' '));
+}
