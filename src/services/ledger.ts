@@ -32,13 +32,22 @@ export class LedgerService {
     // Streams are independent: several are read at once (each still strictly in seq order), so the
     // database parses bodies on one core while this process hashes on another.
     const queue = [...names];
+    // Each stream is read in one read-only snapshot, so appends landing meanwhile are neither a
+    // missing tail nor a gap: head and entries are judged as of the same instant.
     const worker = async (): Promise<void> => {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-        for await (const page of streamForVerify(this.deps.db, name)) {
-          for (const entry of page) verifier.pushStored(entry);
-        }
-        const head = await getStreamHead(this.deps.db, name);
-        verifier.expectHead(name, head?.size ?? 0, head?.headHash ?? 'none (the head row is missing)');
+        const stream = name;
+        await this.deps.db
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .setAccessMode('read only')
+          .execute(async (trx) => {
+            const head = await getStreamHead(trx, stream);
+            for await (const page of streamForVerify(trx, stream)) {
+              for (const entry of page) verifier.pushStored(entry);
+            }
+            verifier.expectHead(stream, head?.size ?? 0, head?.headHash ?? 'none (the head row is missing)');
+          });
       }
     };
     await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));

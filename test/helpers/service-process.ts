@@ -1,0 +1,138 @@
+/**
+ * The real service as a child process (`node --import tsx src/main.ts`), for crash and load runs:
+ * start on a free 127.0.0.1 port, wait until /healthz answers, kill it hard or stop it gracefully.
+ * Invariants: it only ever listens on 127.0.0.1; every child started here is SIGKILLed if this
+ * process exits first, so a failed run never leaves a service (and a locked data dir) behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
+
+export interface ServiceOptions {
+  /** `postgres://…` (PostgreSQL) or undefined (embedded PGlite in `dataDir`). */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string;
+  /** Extra environment (e.g. CHECKPOINT_INTERVAL_SECONDS); LOG_LEVEL defaults to warn. */
+  env?: Record<string, string>;
+  /** How long start-up (database open + migrations) may take before we call it a hang. */
+  readyTimeoutMs?: number;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServiceProcess {
+  baseUrl: string;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 on /healthz. */
+  startMs: number;
+  exited: Promise<Exit>;
+  /** The last ~256 KB of the child's stdout and stderr, for failure reports. */
+  output(): string;
+  /** SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill. */
+  kill(): Promise<Exit>;
+  /** SIGTERM, then wait up to `timeoutMs` for a clean exit (SIGKILL after that, reported as a hang). */
+  stop(timeoutMs?: number): Promise<Exit & { hung: boolean }>;
+}
+
+const LOOPBACK = '127.0.0.1';
+const OUTPUT_LIMIT = 256 * 1024;
+const live = new Set<ChildProcess>();
+
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** A port the OS says is free right now on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
+  const port = await freePort();
+  const baseUrl = `http://${LOOPBACK}:${port}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TMPDIR: process.env.TMPDIR ?? '/tmp',
+    // Coverage of the child is collected when the parent runs under tap.
+    ...(process.env.NODE_V8_COVERAGE === undefined ? {} : { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE }),
+    DATA_DIR: options.dataDir,
+    PORT: String(port),
+    HOST: LOOPBACK,
+    ADMIN_TOKEN: options.adminToken,
+    LOG_LEVEL: 'warn',
+    ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
+    ...options.env,
+  };
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'main.ts')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output += chunk.toString();
+    if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  let exit: Exit | undefined;
+  void exited.then((e) => (exit = e));
+
+  const deadline = started + (options.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exit !== undefined) throw new Error(`service exited during start-up (code ${exit.code}, signal ${exit.signal}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`service did not answer /healthz within ${options.readyTimeoutMs ?? 60_000} ms (hang on start-up):\n${output}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const startMs = Date.now() - started;
+
+  return {
+    baseUrl,
+    pid: child.pid ?? -1,
+    startMs,
+    exited,
+    output: () => output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+    stop: async (timeoutMs = 30_000) => {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const first = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
+      if (first !== 'timeout') return { ...first, hung: false };
+      child.kill('SIGKILL');
+      return { ...(await exited), hung: true };
+    },
+  };
+}
