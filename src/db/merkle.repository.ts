@@ -41,6 +41,16 @@ export async function allMerkleHeads(db: Queryable): Promise<{ stream: string; f
   return rows.map((r) => ({ stream: r.stream, frontier: parseFrontier(r.frontier) }));
 }
 
+export async function indexedAndLedgerSize(db: Queryable, stream: string): Promise<{ indexed: number; ledger: number } | undefined> {
+  const row = await db
+    .selectFrom('ledger_streams as s')
+    .leftJoin('merkle_heads as m', 'm.stream', 's.stream')
+    .select(['s.size as ledger', 'm.size as indexed'])
+    .where('s.stream', '=', stream)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { indexed: Number(row.indexed ?? 0), ledger: Number(row.ledger) };
+}
+
 /** Streams whose index is behind the ledger. */
 export async function streamsBehind(db: Queryable): Promise<string[]> {
   const rows = await sql<{ stream: string }>`

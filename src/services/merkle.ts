@@ -55,6 +55,12 @@ export class MerkleService {
     }
   }
 
+  /** The indexed size of a stream, catching up first only when the index is behind the ledger. */
+  private async indexedSize(stream: string): Promise<number> {
+    const sizes = await repo.indexedAndLedgerSize(this.deps.db, stream);
+    return sizes !== undefined && sizes.indexed >= sizes.ledger ? sizes.indexed : this.catchUp(stream);
+  }
+
   async catchUpAll(): Promise<number> {
     const behind = await repo.streamsBehind(this.deps.db);
     for (const stream of behind) await this.catchUp(stream);
@@ -72,7 +78,7 @@ export class MerkleService {
   async inclusion(entryHash: string, size?: number): Promise<InclusionProof> {
     const entry = await findEntryByHash(this.deps.db, entryHash);
     if (entry === undefined) throw new DomainError('entry-not-found', `no ledger entry has hash ${entryHash}`);
-    const current = await this.catchUp(entry.stream);
+    const current = await this.indexedSize(entry.stream);
     const treeSize = size ?? current;
     const leafIndex = entry.seq - 1;
     if (treeSize > current) throw new DomainError('bad-size', `the stream ${entry.stream} has ${current} entries; size ${treeSize} does not exist yet`, { currentSize: current });
@@ -92,7 +98,7 @@ export class MerkleService {
 
   async consistency(stream: string, from: number, to: number) {
     await this.requireStream(stream);
-    const current = await this.catchUp(stream);
+    const current = await this.indexedSize(stream);
     if (from < 1 || from > to) throw new DomainError('bad-size', `need 1 ≤ from ≤ to; got from=${from}, to=${to}`);
     if (to > current) throw new DomainError('bad-size', `the stream ${stream} has ${current} entries; size ${to} does not exist yet`, { currentSize: current });
     const plan = consistencyProofPlan(from, to);
