@@ -85,8 +85,9 @@ for (const kind of databaseKinds()) {
       const old = await expectJson<{ counted: boolean; replacedBy: { hash: string } | null }>(await api.call('GET', `/v1/receipts/${first.receipt.hash}`), 200);
       t.equal(old.counted, false);
       t.equal(old.replacedBy?.hash, second.receipt.hash);
-      const latest = await expectJson<{ counted: boolean }>(await api.call('GET', `/v1/receipts/${second.receipt.hash}`), 200);
+      const latest = await expectJson<{ counted: boolean; links: { proof: string } }>(await api.call('GET', `/v1/receipts/${second.receipt.hash}`), 200);
       t.equal(latest.counted, true);
+      t.match(latest, { links: { proof: `/v1/receipts/${second.receipt.hash}/proof` } }, 'the receipt links to its proofs');
       t.same(await expectJson(await api.call('GET', `/v1/cycles/${cycle.id}/ballots/count`), 200), { ballots: 5, voters: 4 });
       const entry = await api.handle.db.selectFrom('ledger_entries').select(['payload', 'actor']).where('hash', '=', first.receipt.hash).executeTakeFirstOrThrow();
       t.notMatch(JSON.stringify(entry), /[0-9a-f-]{36}".*member/, 'ballot entries carry no member id');

@@ -46,6 +46,13 @@ const ProposalSchema = z
 
 const ReceiptSchema = z.object({ stream: z.string(), seq: z.number().int(), hash: z.string() }).meta({ id: 'Receipt' });
 
+/** Where a voter checks a receipt later: whether it counts, and its proofs. */
+const ReceiptLinksSchema = z.object({ status: z.string(), proof: z.string(), inclusion: z.string() });
+
+function receiptLinks(hash: string) {
+  return { status: `/v1/receipts/${hash}`, proof: `/v1/receipts/${hash}/proof`, inclusion: `/v1/proofs/inclusion?entry=${hash}` };
+}
+
 const OutcomeProposalSchema = z.object({
   id: z.string(),
   key: z.string(),
@@ -217,9 +224,10 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       summary: 'Cast or replace your ballot (member in the census, during voting); the last one counts',
       params: CycleParams,
       body: BallotSchema,
-      response: { 200: z.object({ receipt: ReceiptSchema }), ...problemResponses },
+      response: { 200: z.object({ receipt: ReceiptSchema, links: ReceiptLinksSchema }), ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt })),
+    handler: (request, reply) =>
+      runCommand(db, request, reply, 200, (ctx) => budgeting.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
   });
 
   app.get('/v1/cycles/:cycleId/signing', {
@@ -306,10 +314,10 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       security: [],
       params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits') }),
       response: {
-        200: z.object({ receipt: ReceiptSchema, cycleId: z.string(), phase: z.string(), counted: z.boolean(), replacedBy: ReceiptSchema.nullable(), castAt: z.string() }),
+        200: z.object({ receipt: ReceiptSchema, cycleId: z.string(), phase: z.string(), counted: z.boolean(), replacedBy: ReceiptSchema.nullable(), castAt: z.string(), links: ReceiptLinksSchema }),
         ...problemResponses,
       },
     },
-    handler: async (request) => budgeting.receipt(request.params.hash),
+    handler: async (request) => ({ ...(await budgeting.receipt(request.params.hash)), links: receiptLinks(request.params.hash) }),
   });
 };
