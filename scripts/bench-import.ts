@@ -1,40 +1,26 @@
 /**
  * `npm run bench:import`: the HTTP import of a large pabulib election (default Poland_Lodz_2022:
  * 90,494 voters, 160 projects; every vote a ledger entry) into a scratch PostgreSQL database, over
- * a real socket on 127.0.0.1. Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * a real socket on 127.0.0.1. Env: BENCH_DATABASE_URL (a local server, default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_PB_FILE (a path), BENCH_RULE (greedy | equal-shares, default greedy).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL } from '../test/helpers/scratch-postgres.js';
 
-const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const file = process.env.BENCH_PB_FILE ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'pabulib', 'Poland_Lodz_2022.pb');
 const rule = process.env.BENCH_RULE ?? 'greedy';
-const dbName = 'agora_bench_import';
 const ADMIN = 'bench-admin-token-0123456789';
 
-async function admin(sqlText: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
-  await admin(`drop database if exists ${dbName} with (force)`);
-  await admin(`create database ${dbName}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const handle = await openDatabase({ databaseUrl: url.toString() });
+  const scratch = await createScratchDatabase(baseUrl, 'agora_bench_import');
+  const handle = await openDatabase({ databaseUrl: scratch.url });
   await migrateToLatest(handle.db);
   const services = createServices(defaultDeps(handle.db), serviceOptions('agora-ledger-bench', '22'.repeat(32)));
   const app = await buildApp({ db: handle.db, services, adminToken: ADMIN, logger: { level: 'info' } });
@@ -60,7 +46,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await handle.close();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await scratch.drop();
   }
 }
 

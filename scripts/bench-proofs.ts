@@ -3,28 +3,17 @@
  * HTTP routes call. Builds a stream of BENCH_ENTRIES entries (default 1,000,000) with batched
  * appends, indexes it, then times inclusion and consistency proofs (median / p99 over random
  * entries and sizes) and a checkpoint over BENCH_STREAMS streams (default 1,000).
- * Scratch database `agora_bench_proofs` on BENCH_DATABASE_URL, dropped afterwards.
+ * A scratch database on BENCH_DATABASE_URL (a local server), dropped afterwards.
  */
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { appendEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL } from '../test/helpers/scratch-postgres.js';
 
-const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const entries = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const streams = Number(process.env.BENCH_STREAMS ?? 1000);
-const dbName = 'agora_bench_proofs';
-
-async function admin(sqlText: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
-  }
-}
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -33,11 +22,8 @@ function stats(samples: number[]): string {
 }
 
 async function main(): Promise<void> {
-  await admin(`drop database if exists ${dbName} with (force)`);
-  await admin(`create database ${dbName}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  const scratch = await createScratchDatabase(baseUrl, 'agora_bench_proofs');
+  const handle = await openDatabase({ databaseUrl: scratch.url, poolSize: 4 });
   try {
     await migrateToLatest(handle.db);
     const services = createServices(defaultDeps(handle.db), serviceOptions('agora-ledger-bench', '33'.repeat(32)));
@@ -92,7 +78,7 @@ async function main(): Promise<void> {
     console.log(`Checkpoint over ${streams + 1} streams (read heads, tree, sign, store): ${stats(checkpoint)}`);
   } finally {
     await handle.close();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await scratch.drop();
   }
 }
 

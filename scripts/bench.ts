@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: ledger append and verify throughput on PostgreSQL, each next to its physical
  * limit on the same machine — pgbench's single-row insert rate at the same concurrency, and
- * node:crypto SHA-256 over the same entry bytes. Uses a scratch database `agora_bench` on
- * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
+ * node:crypto SHA-256 over the same entry bytes. Uses a scratch database on BENCH_DATABASE_URL
+ * (a local server, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
  * Options (env): BENCH_SECONDS (default 10).
  */
 import { execFileSync } from 'node:child_process';
@@ -10,32 +10,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { appendEntry, appendStandalone, streamEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from '../test/helpers/scratch-postgres.js';
 import { ChainVerifier, exportLine, readExportLine } from '../src/ledger/index.js';
 
-const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const dbName = 'agora_bench';
-
-async function admin(sqlText: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
-  }
-}
-
-function benchUrl(): string {
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-}
 
 const payload = (i: number) => ({
   cycleId: '5f0c8d4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f',
@@ -68,14 +51,14 @@ async function appendRate(handle: DatabaseHandle, clients: number, streams: numb
   return done / ((Date.now() - started) / 1000);
 }
 
-function pgbenchRate(clients: number): number {
+function pgbenchRate(scratch: ScratchDatabase, clients: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'agora-pgbench-'));
   const script = join(dir, 'insert.sql');
   writeFileSync(script, `insert into pgbench_rows (body) values ('${JSON.stringify(payload(1)).replace(/'/g, "''")}');\n`);
-  const url = new URL(benchUrl());
+  const url = new URL(scratch.url);
   const out = execFileSync(
     'pgbench',
-    ['-n', '-f', script, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', dbName],
+    ['-n', '-f', script, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', scratch.name],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out);
@@ -88,9 +71,8 @@ function fmt(n: number): string {
 
 async function main(): Promise<void> {
   console.log(`Agora Ledger benchmark — PostgreSQL at ${new URL(baseUrl).host}, ${seconds} s per measurement, node ${process.version}`);
-  await admin(`drop database if exists ${dbName} with (force)`);
-  await admin(`create database ${dbName}`);
-  const handle = await openDatabase({ databaseUrl: benchUrl(), poolSize: 16 });
+  const scratch = await createScratchDatabase(baseUrl, 'agora_bench');
+  const handle = await openDatabase({ databaseUrl: scratch.url, poolSize: 16 });
   try {
     await migrateToLatest(handle.db);
     await handle.db.schema.createTable('pgbench_rows').addColumn('id', 'bigserial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
@@ -98,7 +80,7 @@ async function main(): Promise<void> {
     console.log('\nAppends (lock the stream head, build and hash the canonical body, insert, move the head, commit)');
     const rows: [string, number, number][] = [];
     for (const [clients, streams] of [[1, 1], [8, 1], [8, 8]] as const) {
-      const limit = pgbenchRate(clients);
+      const limit = pgbenchRate(scratch, clients);
       const bare = await appendRate(handle, clients, streams, `bare-${clients}x${streams}`, true);
       const wrapped = await appendRate(handle, clients, streams, `trx-${clients}x${streams}`, false);
       rows.push([`${clients} client(s), ${streams} stream(s)`, bare, limit]);
@@ -139,7 +121,7 @@ async function main(): Promise<void> {
     console.log(`  ratio to raw SHA-256: database ${(shaSeconds / verifySeconds * 100).toFixed(0)} %, offline ${(shaSeconds / offlineSeconds * 100).toFixed(0)} %`);
   } finally {
     await handle.close();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await scratch.drop();
   }
 }
 

@@ -3,7 +3,9 @@ import type { BallotRules, Cycle, Phase } from '../governance/cycle.js';
 import type { Proposal, ProposalStatus } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
+import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
+import type { CyclesTable, ProposalsTable } from './tables.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export interface CycleRecord extends Cycle {
@@ -12,22 +14,7 @@ export interface CycleRecord extends Cycle {
   proposalCounter: number;
 }
 
-interface CycleRow {
-  id: string;
-  community_id: string;
-  title: string;
-  budget_minor: bigint;
-  currency: string;
-  ballot: Record<string, unknown>;
-  rule: 'greedy' | 'equal-shares';
-  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
-  phase: string;
-  origin: 'native' | 'pabulib';
-  proposal_counter: number;
-  frozen: Record<string, unknown> | null;
-  outcome: Record<string, unknown> | null;
-  created_at: Date;
-}
+type CycleRow = Selectable<CyclesTable>;
 
 function toCycle(row: CycleRow): CycleRecord {
   return {
@@ -109,20 +96,7 @@ export async function nextProposalNumber(db: Queryable, cycleId: string): Promis
   return row.proposal_counter;
 }
 
-interface ProposalRow {
-  id: string;
-  cycle_id: string;
-  community_id: string;
-  key: string;
-  title: string;
-  description: string | null;
-  cost_minor: bigint;
-  category: string | null;
-  author_id: string | null;
-  status: string;
-  reason: string | null;
-  created_at: Date;
-}
+type ProposalRow = Selectable<ProposalsTable>;
 
 function toProposal(row: ProposalRow): Proposal {
   return {

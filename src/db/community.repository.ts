@@ -1,19 +1,12 @@
 /** Communities, members, funders, auditors and their token hashes. Queries only; no decisions. */
 import type { Community, GovernanceDefaults, Member } from '../governance/community.js';
 import type { MemberRole } from '../governance/principal.js';
+import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
+import type { CommunitiesTable, MembersTable } from './tables.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
-interface CommunityRow {
-  id: string;
-  slug: string;
-  name: string;
-  learners: number;
-  needs_index: string;
-  governance: Record<string, unknown>;
-  created_at: Date;
-  require_signed_ballots: boolean;
-}
+type CommunityRow = Selectable<CommunitiesTable>;
 
 function toCommunity(row: CommunityRow): Community {
   return {
@@ -80,14 +73,7 @@ export async function listAllCommunities(db: Queryable): Promise<Community[]> {
   return rows.map(toCommunity);
 }
 
-interface MemberRow {
-  id: string;
-  community_id: string;
-  name: string;
-  roles: string[];
-  address: string | null;
-  created_at: Date;
-}
+type MemberRow = Selectable<MembersTable>;
 
 function toMember(row: MemberRow): Member {
   return {

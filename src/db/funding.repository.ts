@@ -1,7 +1,9 @@
 /** Accounts, transfers and distributions. Queries only; `decideTransfer` decides. */
 import { sql } from 'kysely';
 import type { RecordedTransfer, TransferKind } from '../funding/index.js';
+import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
+import type { TransfersTable } from './tables.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export interface AccountRow {
@@ -60,23 +62,7 @@ export interface TransferRecord extends RecordedTransfer {
   ordinal: bigint;
 }
 
-interface TransferRow {
-  transfer_id: string;
-  from_account: string;
-  to_account: string;
-  amount_minor: bigint;
-  currency: string;
-  memo: string | null;
-  kind: string;
-  receipt_ref: string | null;
-  spent_on: string | null;
-  distribution_id: string | null;
-  stream: string;
-  seq: bigint;
-  hash: string;
-  at: string;
-  ordinal: bigint;
-}
+type TransferRow = Selectable<TransfersTable>;
 
 function toTransfer(r: TransferRow): TransferRecord {
   return {

@@ -4,10 +4,10 @@
  * different streams never wait for each other; entries are read per stream by `seq`, never by a
  * global order (a late commit would be skipped).
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { GENESIS_PREV, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
 import type { RecordedEntry } from '../ledger/index.js';
-import type { Database } from './tables.js';
+import type { Database, LedgerEntriesTable } from './tables.js';
 import type { Queryable } from './database.js';
 
 export interface NewEntry {
@@ -239,17 +239,7 @@ export async function findEntriesByType(db: Queryable, stream: string, types: re
   return rows.map(toRecordedEntry);
 }
 
-interface EntryRow {
-  stream: string;
-  seq: bigint;
-  type: string;
-  at: string;
-  actor: string;
-  payload: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-  body: string;
-}
+type EntryRow = Selectable<LedgerEntriesTable>;
 
 function toRecordedEntry(row: EntryRow): RecordedEntry {
   return {

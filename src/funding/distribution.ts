@@ -6,7 +6,7 @@
  */
 import { assertNever } from '../governance/principal.js';
 import { communityAccount, POOL } from './accounts.js';
-import { formatFraction, gcd, mul, parseDecimal, rational, type Rational } from './rational.js';
+import { formatFraction, gcd, mul, parseDecimal, rational, type Rational } from '../rational.js';
 import { derivedTransferId } from './transfer-id.js';
 import { MAX_MEMO_LENGTH, type TransferCommand } from './transfer.js';
 

@@ -6,7 +6,7 @@
  * (characters XML cannot hold become U+FFFD), fixed sizes, and the same report gives the same bytes.
  */
 import { lorenzCurve, type EquityCommunity, type EquityReport } from './equity.js';
-import { cmp, div, rational, toNumber, type Rational } from './rational.js';
+import { cmp, div, rational, toNumber, type Rational } from '../rational.js';
 
 const WIDTH = 960;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';

@@ -5,7 +5,7 @@
  * Everything is exact (bigint, rationals) up to the final rounding, except Theil's logarithm.
  * Communities without learners have no per-learner value and are left out of the indices.
  */
-import { add, cmp, div, gcd, mul, parseDecimal, quotientToNumber, rational, toFixed, toRoundedNumber, ZERO, type Rational } from './rational.js';
+import { add, cmp, div, gcd, mul, parseDecimal, quotientToNumber, rational, toFixed, toRoundedNumber, ZERO, type Rational } from '../rational.js';
 
 export interface EquityRow {
   communityId: string;

@@ -15,4 +15,4 @@ export {
   formatFraction,
   rational,
   type Rational,
-} from './rational.js';
+} from '../rational.js';

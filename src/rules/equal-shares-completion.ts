@@ -10,7 +10,7 @@
  *   selected (pabutools `exhaustion_by_budget_increase(..., budget_step=n, exhaustive_stop=False)`).
  * Each rerun is a full MES run from scratch; only the setup (grouped ballots) is shared.
  */
-import { add, fraction, type Fraction } from './fraction.js';
+import { add, rational, type Rational } from '../rational.js';
 import { runEqualShares, type MesRun, type MesSetup } from './equal-shares.js';
 import { formatAmount } from './format.js';
 import { RuleError } from './rule-error.js';
@@ -42,8 +42,8 @@ export function completeEqualShares(
   if (setup.voters === 0n) {
     return { run: runEqualShares(setup, { num: 0n, den: 1n }, true), increment: 0n, runs: 1, stop: 'nothing-to-fund' };
   }
-  const base = fraction(budget, setup.voters);
-  const at = (k: bigint): Fraction => add(base, { num: k * step, den: 1n });
+  const base = rational(budget, setup.voters);
+  const at = (k: bigint): Rational => add(base, { num: k * step, den: 1n });
   if (completion === 'none') {
     return { run: runEqualShares(setup, base, true), increment: 0n, runs: 1, stop: 'single-run' };
   }

@@ -18,7 +18,7 @@
  * - a project's ρ from an earlier round is a lower bound (budgets only shrink), so a round skips
  *   projects whose bound is above the best ρ found (pabutools does the same).
  */
-import { gcd, type Fraction, type Ratio } from './fraction.js';
+import { gcd, type Rational, type Ratio } from '../rational.js';
 
 export interface MesSetup {
   keys: string[];
@@ -51,7 +51,7 @@ export interface MesSelection {
 }
 
 export interface MesRun {
-  voterBudget: Fraction;
+  voterBudget: Rational;
   selections: MesSelection[];
   spent: bigint;
   /** Per unselected project: what its supporters had left in total at the end (only with `withLeftovers`). */
@@ -130,7 +130,7 @@ function sameRange(data: Int32Array, a: number, aEnd: number, b: number, bEnd: n
 }
 
 /** Runs MES once with every voter starting at `voterBudget` (a fraction of currency units). */
-export function runEqualShares(setup: MesSetup, voterBudget: Fraction, withLeftovers = false): MesRun {
+export function runEqualShares(setup: MesSetup, voterBudget: Rational, withLeftovers = false): MesRun {
   return new MesRunner(setup, voterBudget).run(withLeftovers);
 }
 
@@ -177,7 +177,7 @@ class MesRunner {
 
   constructor(
     private readonly setup: MesSetup,
-    private readonly voterBudget: Fraction,
+    private readonly voterBudget: Rational,
   ) {
     const groups = setup.groupMult.length;
     this.D = voterBudget.den;

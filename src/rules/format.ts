@@ -3,7 +3,7 @@
  * auditors, so the format is fixed here (no locale APIs): thousands separated by ",", two decimals
  * for shares of money, rounded in the direction that keeps the sentence true.
  */
-import { ceil, floor, type Ratio } from './fraction.js';
+import { ceil, floor, type Ratio } from '../rational.js';
 
 /** 1234567n → "1,234,567". */
 export function formatAmount(value: bigint): string {

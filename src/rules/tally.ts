@@ -6,7 +6,7 @@
  */
 import { completeEqualShares, type CompletedRun } from './equal-shares-completion.js';
 import { setupEqualShares, type MesSetup } from './equal-shares.js';
-import { add, fraction, type Fraction } from './fraction.js';
+import { add, rational, type Rational } from '../rational.js';
 import { formatAmount, formatMoney, listKeys, plural } from './format.js';
 import { greedy } from './greedy.js';
 import { prepareTally, type PreparedTally } from './prepare.js';
@@ -84,11 +84,11 @@ function notes(t: PreparedTally, setup: MesSetup, rule: Extract<RuleSpec, { rule
     out.push('equal shares: there are no ballots, so no voter had money to fund anything.');
     return out;
   }
-  const base = fraction(budget, voters);
+  const base = rational(budget, voters);
   out.push(
     `equal shares: each of ${plural(voters, 'voter', 'voters')} started with ${formatMoney(base, 'down')} (${formatAmount(budget)} / ${formatAmount(voters)}).`,
   );
-  const raised = (k: bigint): Fraction => add(base, { num: k, den: 1n });
+  const raised = (k: bigint): Rational => add(base, { num: k, den: 1n });
   const step = formatAmount(t.input.raiseStep ?? 1n);
   switch (done.stop) {
     case 'single-run':

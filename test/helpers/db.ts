@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { PROJECT_ROOT } from './paths.js';
+import { createScratchDatabase } from './scratch-postgres.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -56,23 +56,14 @@ async function openPgliteFromTemplate(): Promise<DatabaseHandle> {
 async function openFreshPostgres(): Promise<DatabaseHandle> {
   const baseUrl = process.env.TEST_DATABASE_URL;
   if (baseUrl === undefined) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `agora_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), poolSize: 20 });
+  const scratch = await createScratchDatabase(baseUrl, 'agora_test');
+  const handle = await openDatabase({ databaseUrl: scratch.url, poolSize: 20 });
   await migrateToLatest(handle.db);
   return {
     ...handle,
     close: async () => {
       await handle.close();
-      const dropper = new pg.Client({ connectionString: baseUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await scratch.drop();
     },
   };
 }

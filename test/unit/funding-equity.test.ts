@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { equityCsv, equityReport, equitySvg, EQUITY_CSV_COLUMNS, gini, rational, theil, toFixed, type EquityRow } from '../../src/funding/index.js';
-import { toNumber } from '../../src/funding/rational.js';
+import { toNumber } from '../../src/rational.js';
 import { all, parseXml, textOf } from '../helpers/xml.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

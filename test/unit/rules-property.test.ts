@@ -5,7 +5,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { tally, type Completion, type RuleSpec, type TallyInput } from '../../src/rules/index.js';
-import { add, compare, fraction, min, sub, type Fraction } from '../../src/rules/fraction.js';
+import { add, cmp as compare, rational as fraction, min, sub, type Rational as Fraction } from '../../src/rational.js';
 import { compareKeys } from '../../src/rules/key-order.js';
 
 /** One MES run, straight from the README: per-voter budgets, smallest ρ, ties by ascending key. */

@@ -28,6 +28,13 @@ const TransferSchema = z
   })
   .meta({ id: 'Transfer' });
 
+/** A transfer as answered to the one who made it: `replayed` when its id was already recorded. */
+const TransferResultSchema = TransferSchema.extend({ replayed: z.boolean() });
+
+function presentTransferResult(r: { transfer: TransferRecord; replayed: boolean }) {
+  return { ...presentTransfer(r.transfer), replayed: r.replayed };
+}
+
 const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
 
 export function presentTransfer(t: TransferRecord) {
@@ -93,7 +100,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       body: z
         .object({ transferId: TransferIdSchema, from: AccountNameSchema, to: AccountNameSchema, amount: MoneyStringSchema, currency: CurrencySchema, memo: z.string().max(500).optional() })
         .strict(),
-      response: { 201: TransferSchema.extend({ replayed: z.boolean() }), ...problemResponses },
+      response: { 201: TransferResultSchema, ...problemResponses },
     },
     handler: (request, reply) =>
       runCommand(
@@ -110,7 +117,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
             currency: request.body.currency,
             memo: request.body.memo ?? null,
           }),
-        (r) => ({ ...presentTransfer(r.transfer), replayed: r.replayed }),
+        presentTransferResult,
       ),
   });
 
@@ -215,7 +222,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           memo: z.string().max(500).optional(),
         })
         .strict(),
-      response: { 201: TransferSchema.extend({ replayed: z.boolean() }), ...problemResponses },
+      response: { 201: TransferResultSchema, ...problemResponses },
     },
     handler: (request, reply) =>
       runCommand(
@@ -231,7 +238,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
             spentOn: request.body.spentOn,
             memo: request.body.memo,
           }),
-        (r) => ({ ...presentTransfer(r.transfer), replayed: r.replayed }),
+        presentTransferResult,
       ),
   });
 

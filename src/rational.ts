@@ -1,10 +1,17 @@
 /**
- * Exact fractions over bigint, for shares of money and per-learner figures. Invariant: every value
- * is reduced and its denominator is positive, so equal values have equal fields. No floating point
- * here except `toNumber`, which only the reporting indices (Theil needs ln) use.
+ * Exact fractions over bigint, shared by the outcome rules and the money side (shares, per-learner
+ * figures). Invariant: every `Rational` is reduced and its denominator is positive, so equal values
+ * have equal fields. No floating point here except `toNumber`, which only the reporting indices
+ * (Theil needs ln) use. A `Ratio` may share factors: for values only displayed or rounded.
  */
 
 export interface Rational {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+/** num/den with den > 0, not necessarily reduced (reducing a long quotient only to print it is wasted work). */
+export interface Ratio {
   readonly num: bigint;
   readonly den: bigint;
 }
@@ -111,4 +118,19 @@ export function parseDecimal(text: string): Rational | undefined {
   if (match === null) return undefined;
   const fraction = match[2] ?? '';
   return rational(BigInt(`${match[1] ?? '0'}${fraction}`), 10n ** BigInt(fraction.length));
+}
+
+export function min(a: Rational, b: Rational): Rational {
+  return cmp(a, b) <= 0 ? a : b;
+}
+
+/** Largest integer ≤ the value. */
+export function floor(a: Ratio): bigint {
+  const q = a.num / a.den; // truncates toward zero
+  return a.num < 0n && q * a.den !== a.num ? q - 1n : q;
+}
+
+/** Smallest integer ≥ the value. */
+export function ceil(a: Ratio): bigint {
+  return -floor({ num: -a.num, den: a.den });
 }
