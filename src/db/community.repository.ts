@@ -45,6 +45,10 @@ export async function setRequireSignedBallots(db: Queryable, id: string, require
   await db.updateTable('communities').set({ require_signed_ballots: required }).where('id', '=', id).execute();
 }
 
+export async function setMemberRoles(db: Queryable, memberId: string, roles: readonly string[]): Promise<void> {
+  await db.updateTable('members').set({ roles: [...roles] }).where('id', '=', memberId).execute();
+}
+
 export async function setMemberAddress(db: Queryable, memberId: string, address: string): Promise<void> {
   await db.updateTable('members').set({ address }).where('id', '=', memberId).execute();
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MEMBER_ROLES, type MemberRole } from './principal.js';
 import { normalizeDecimal } from './decimal.js';
+import { DomainError } from '../domain-error.js';
 
 export const SlugSchema = z
   .string()
@@ -91,6 +92,20 @@ export function newCommunity(input: CreateCommunityInput, id: string, at: string
     requireSignedBallots: false,
     createdAt: at,
   };
+}
+
+export const SetRolesSchema = z.object({ roles: z.array(MemberRoleSchema).min(1).max(3) }).strict();
+
+/**
+ * Who may hand out which role: the admin any role; a steward only `member` (SPEC §1: stewards
+ * manage the census; the admin grants roles), so no steward can appoint a steward or an auditor.
+ */
+export function decideRoleGrant(granter: 'admin' | 'steward', roles: readonly MemberRole[]): void {
+  if (granter === 'admin') return;
+  const beyond = roles.filter((r) => r !== 'member');
+  if (beyond.length > 0) {
+    throw new DomainError('role-not-grantable', `only the network admin grants the ${beyond.join(' and ')} role; a steward adds members`, { roles: beyond });
+  }
 }
 
 export const CommunitySettingsSchema = z.object({ requireSignedBallots: z.boolean() }).strict();

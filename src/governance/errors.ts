@@ -3,6 +3,8 @@
  * maps each to a problem type; the status is listed in src/http/problem.ts.
  */
 export const GOVERNANCE_CODES = {
+  /** a steward may add members; steward and auditor roles are granted by the admin */
+  'role-not-grantable': 403,
   /** the cycle, proposal or receipt does not exist */
   'cycle-not-found': 404,
   'proposal-not-found': 404,

@@ -44,6 +44,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'POST /v1/communities/:communityId/members': { allow: ['admin', 'steward'], scope: 'community-param', summary: 'add a member (returns its token once)' },
   'GET /v1/communities/:communityId/members': { allow: ['admin', 'network-auditor', 'steward', 'auditor'], scope: 'community-param', summary: 'list members' },
   'PUT /v1/communities/:communityId/settings': { allow: ['admin', 'steward'], scope: 'community-param', summary: "change a community's settings" },
+  'PUT /v1/members/:memberId/roles': { allow: ['admin'], scope: 'member-param', summary: "set a member's roles" },
   'PUT /v1/me/address': { allow: ['member'], scope: 'self', summary: 'register your signing address' },
   'GET /v1/me': { allow: readers, scope: 'self', summary: 'who this token is' },
   'POST /v1/funders': { allow: ['admin'], scope: 'network', summary: 'register a funder (returns its token once)' },

@@ -6,7 +6,9 @@ import { DomainError } from '../domain-error.js';
 import * as repo from '../db/community.repository.js';
 import { appendEntry } from '../db/ledger.repository.js';
 import { communityStream, NETWORK_STREAM, sha256Hex } from '../ledger/index.js';
+import type { MemberRole } from '../governance/principal.js';
 import {
+  decideRoleGrant,
   newCommunity,
   newMember,
   type AddMemberInput,
@@ -59,6 +61,7 @@ export class CommunityService {
   async addMember(ctx: CommandContext, communityId: string, input: AddMemberInput): Promise<{ member: Member; token: string }> {
     const at = timestamp(this.deps);
     const member = newMember(input, communityId, this.deps.newId(), at);
+    decideRoleGrant(ctx.principal.kind === 'admin' ? 'admin' : 'steward', member.roles);
     const token = this.deps.newToken();
     return transact(this.deps, ctx, async (trx) => {
       if ((await repo.findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
@@ -71,6 +74,20 @@ export class CommunityService {
         payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: member.address !== null },
       });
       return { member, token };
+    });
+  }
+
+  /** The admin changes a member's roles (the only way to grant steward or auditor later). */
+  async setRoles(ctx: CommandContext, memberId: string, roles: readonly MemberRole[]): Promise<Member> {
+    decideRoleGrant(ctx.principal.kind === 'admin' ? 'admin' : 'steward', roles);
+    const sorted = [...new Set(roles)].sort();
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const member = await repo.findMember(trx, memberId);
+      if (member === undefined) throw notFound('member', memberId);
+      await repo.setMemberRoles(trx, memberId, sorted);
+      await appendEntry(trx, communityStream(member.communityId), at, { type: 'member.roles-changed', actor: actor(ctx), payload: { memberId, from: member.roles, to: sorted } });
+      return { ...member, roles: sorted };
     });
   }
 

@@ -162,6 +162,7 @@ export function paramsOfA(world: AccessWorld): Record<string, string> {
     communityId: world.a.id,
     cycleId: world.cycles.implementation,
     proposalId: world.proposals.rejected,
+    memberId: world.a.members[0]!.id,
     account: `community:${world.a.id}`,
     hash: world.receiptHash,
     number: String(world.checkpoint),
@@ -187,6 +188,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/communities/:communityId/members': () => ({ body: { name: 'Added by the matrix' } }), // 201
   'GET /v1/communities/:communityId/members': none,
   'PUT /v1/communities/:communityId/settings': () => ({ body: { requireSignedBallots: false } }), // 200 (no change)
+  'PUT /v1/members/:memberId/roles': () => ({ body: { roles: ['member'] } }), // 200 (no change: member A's roles)
   'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}` } }), // 200 (the caller's own membership)
   'GET /v1/me': none,
   'POST /v1/funders': () => ({ body: { name: 'Matrix funder' } }), // 201

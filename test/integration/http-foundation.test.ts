@@ -77,6 +77,18 @@ for (const kind of databaseKinds()) {
       t.equal((await api.call('GET', `/v1/ledger/export?stream=community:${a.id}`, { token: auditorA.token })).statusCode, 200, 'own stream is fine');
     });
 
+    await t.test('stewards add members; only the admin grants steward and auditor roles', async (t) => {
+      isProblem(t, await api.call('POST', `/v1/communities/${a.id}/members`, { token: stewardA.token, body: { name: 'Deputy', roles: ['steward'] } }), 403, 'role-not-grantable');
+      isProblem(t, await api.call('PUT', `/v1/members/${memberA.id}/roles`, { token: stewardA.token, body: { roles: ['member', 'auditor'] } }), 403, 'forbidden');
+      const promoted = await api.call('PUT', `/v1/members/${memberA.id}/roles`, { token: ADMIN_TOKEN, body: { roles: ['member', 'auditor'] } });
+      t.equal(promoted.statusCode, 200);
+      t.same((promoted.json() as { roles: string[] }).roles, ['auditor', 'member']);
+      t.same((await api.call('GET', '/v1/me', { token: memberA.token })).json(), { kind: 'member', id: memberA.id, communityId: a.id, roles: ['auditor', 'member'] }, 'the token carries the new roles at once');
+      const entry = await api.handle.db.selectFrom('ledger_entries').select('payload').where('type', '=', 'member.roles-changed').executeTakeFirstOrThrow();
+      t.match(entry.payload, { memberId: memberA.id, from: ['member'], to: ['auditor', 'member'] });
+      await api.call('PUT', `/v1/members/${memberA.id}/roles`, { token: ADMIN_TOKEN, body: { roles: ['member'] } });
+    });
+
     await t.test('a missing, malformed or unknown token gets 401', async (t) => {
       isProblem(t, await api.call('GET', `/v1/communities/${a.id}`), 401, 'unauthenticated');
       isProblem(t, await api.call('GET', `/v1/communities/${a.id}`, { token: 'agl_not_a_real_token_at_all' }), 401, 'unknown-token');

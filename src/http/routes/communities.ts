@@ -1,7 +1,7 @@
 /** Communities, members, funders and network auditors (SPEC §1, §3). */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, RegisterAddressSchema, type Community, type Member } from '../../governance/community.js';
+import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, RegisterAddressSchema, SetRolesSchema, type Community, type Member } from '../../governance/community.js';
 import { communityStream } from '../../ledger/entry.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
@@ -111,6 +111,17 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       response: { 200: CommunitySchema, ...problemResponses },
     },
     handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.changeSettings(ctx, request.params.communityId, request.body), presentCommunity),
+  });
+
+  app.put('/v1/members/:memberId/roles', {
+    schema: {
+      tags: ['communities'],
+      summary: "Set a member's roles (admin: the only way to grant steward or auditor after joining)",
+      params: z.object({ memberId: UuidSchema }),
+      body: SetRolesSchema,
+      response: { 200: MemberSchema, ...problemResponses },
+    },
+    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), presentMember),
   });
 
   app.put('/v1/me/address', {
