@@ -155,5 +155,32 @@ for (const kind of databaseKinds()) {
       // A: 1 + 3 = 4 points, B: 4 points; the tie goes to the lower key (A, 0001); B no longer fits.
       t.same(outcome.selected, [a.id]);
     });
+
+    await t.test('knapsack, ordinal and selection limits', async (t) => {
+      const open = async (body: Record<string, unknown>, costs: string[]) => {
+        const { cycle: y, propose: p } = await setupCycle(api, c, body);
+        const ps = [];
+        for (const [i, cost] of costs.entries()) ps.push(await p(i % 4, `P${i}`, cost));
+        await expectJson(await phase(api, c, y.id, 'review'), 200);
+        for (const x of ps) await expectJson(await api.call('POST', `/v1/proposals/${x.id}/review`, { token: c.steward.token, body: { decision: 'accept' } }), 200);
+        await expectJson(await phase(api, c, y.id, 'voting'), 200);
+        return { id: y.id, ps };
+      };
+      const knapsack = await open({ budget: '1000', ballot: { type: 'knapsack' }, rule: 'equal-shares' }, ['600', '500', '300']);
+      t.same((await problemCode(await vote(api, c.members[0]!.token, knapsack.id, { approvals: [knapsack.ps[0]!.id, knapsack.ps[1]!.id] })))[1], 'over-budget', '600 + 500 > 1000');
+      await expectJson(await vote(api, c.members[0]!.token, knapsack.id, { approvals: [knapsack.ps[0]!.id, knapsack.ps[2]!.id] }), 200);
+      const limited = await open({ budget: '1000', ballot: { type: 'approval', maxSelections: 1 }, rule: 'greedy' }, ['100', '200']);
+      t.same((await problemCode(await vote(api, c.members[0]!.token, limited.id, { approvals: limited.ps.map((x) => x.id) })))[1], 'too-many-selections');
+      const ordinal = await open({ budget: '500', ballot: { type: 'ordinal', maxSelections: 3 }, rule: 'greedy' }, ['300', '300', '200']);
+      const [x, y, z] = ordinal.ps.map((p) => p.id) as [string, string, string];
+      t.same((await problemCode(await vote(api, c.members[0]!.token, ordinal.id, { ranking: [x, x] })))[1], 'duplicate-selection');
+      await expectJson(await vote(api, c.members[0]!.token, ordinal.id, { ranking: [y, x, z] }), 200);
+      await expectJson(await vote(api, c.members[1]!.token, ordinal.id, { ranking: [y, z] }), 200);
+      await expectJson(await phase(api, c, ordinal.id, 'closed'), 200);
+      const outcome = await expectJson<{ selected: string[]; proposals: { id: string; votes: string }[] }>(await api.call('GET', `/v1/cycles/${ordinal.id}/outcome`), 200);
+      // Borda over k = 3: y 3 + 3 = 6, x 2 + 0 = 2, z 1 + 2 = 3 → y (300) then z (200) fill 500.
+      t.same(Object.fromEntries(outcome.proposals.map((p) => [p.id, p.votes])), { [x]: '2', [y]: '6', [z]: '3' });
+      t.same(outcome.selected, [y, z]);
+    });
   });
 }
