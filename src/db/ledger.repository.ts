@@ -5,7 +5,7 @@
  * global order (a late commit would be skipped).
  */
 import { sql, type Selectable, type Transaction } from 'kysely';
-import { GENESIS_PREV, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
+import { GENESIS_PREV, joinSealParts, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
 import type { Queryable } from './database.js';
@@ -76,12 +76,16 @@ export async function appendEntries(
  */
 async function appendOne(trx: Queryable, stream: string, at: string, entry: NewEntry): Promise<SealedEntry> {
   const parts = sealParts({ stream, type: entry.type, at, actor: entry.actor, payload: entry.payload });
-  const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string }>`
-    select seq, prev_hash, hash, body
+  const result = await sql<{ seq: bigint; prev_hash: string; hash: string }>`
+    select seq, prev_hash, hash
     from ledger_append(${stream}, ${entry.type}, ${at}, ${entry.actor}, ${parts.payloadJson}, ${parts.head}, ${parts.tail})`.execute(trx);
   const row = result.rows[0];
-  if (row === undefined || sha256Hex(row.body) !== row.hash) throw new Error(`ledger_append returned an inconsistent entry for ${stream}`);
-  return { stream, seq: Number(row.seq), type: entry.type, at, actor: entry.actor, payload: entry.payload, prev: row.prev_hash, hash: row.hash, body: row.body };
+  if (row === undefined) throw new Error(`ledger_append returned nothing for ${stream}`);
+  const seq = Number(row.seq);
+  // The same bytes, rebuilt here: the database must have hashed exactly what this process would.
+  const body = joinSealParts(parts, row.prev_hash, seq);
+  if (sha256Hex(body) !== row.hash) throw new Error(`ledger_append hashed other bytes than ${stream} #${seq} should hold`);
+  return { stream, seq, type: entry.type, at, actor: entry.actor, payload: entry.payload, prev: row.prev_hash, hash: row.hash, body };
 }
 
 /**

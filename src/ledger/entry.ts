@@ -58,10 +58,16 @@ export interface SealParts {
 export function sealParts(entry: Omit<LedgerEntry, 'seq' | 'prev'>): SealParts {
   const payloadJson = canonicalJson(entry.payload);
   return {
-    head: `{"actor":${canonicalJson(entry.actor)},"at":${canonicalJson(entry.at)},"payload":${payloadJson},"prev":"`,
-    tail: `,"stream":${canonicalJson(entry.stream)},"type":${canonicalJson(entry.type)}}`,
+    head: `{"actor":${jcsString(entry.actor)},"at":${jcsString(entry.at)},"payload":${payloadJson},"prev":"`,
+    tail: `,"stream":${jcsString(entry.stream)},"type":${jcsString(entry.type)}}`,
     payloadJson,
   };
+}
+
+/** RFC 8785 serializes a string exactly as ECMAScript's JSON.stringify does (the hot path of appends). */
+function jcsString(value: string): string {
+  if (typeof value !== 'string') throw new TypeError('expected a string');
+  return JSON.stringify(value);
 }
 
 export function joinSealParts(parts: SealParts, prev: string, seq: number): string {
