@@ -44,15 +44,20 @@ export class BudgetingService {
     const cycle = newCycle(input, communityId, this.deps.newId(), at);
     return transact(this.deps, ctx, async (trx) => {
       if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
-      await repo.insertCycle(trx, cycle);
-      await appendEntry(trx, communityStream(communityId), at, {
-        type: 'cycle.created',
-        actor: actor(ctx),
-        payload: { cycleId: cycle.id, title: cycle.title, ...cycleRulesPayload(cycle) } as JsonObject,
-      });
-      await this.funding.reserveForCycle(trx, ctx, cycle, at);
+      await this.insertCycleIn(trx, ctx, cycle, at);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
     });
+  }
+
+  /** A new cycle, its `cycle.created` entry and the reservation of its budget, in the caller's transaction. */
+  async insertCycleIn(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string, extra: JsonObject = {}): Promise<void> {
+    await repo.insertCycle(trx, cycle);
+    await appendEntry(trx, communityStream(cycle.communityId), at, {
+      type: 'cycle.created',
+      actor: actor(ctx),
+      payload: { cycleId: cycle.id, title: cycle.title, ...cycleRulesPayload(cycle), ...extra } as JsonObject,
+    });
+    await this.funding.reserveForCycle(trx, ctx, cycle, at);
   }
 
   async getCycle(cycleId: string): Promise<CycleRecord> {
@@ -190,9 +195,22 @@ export class BudgetingService {
     if (accepted.length === 0) throw new DomainError('empty-ballot', 'voting cannot open: no proposal has been accepted');
     const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
     const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
-    await repo.insertVoters(trx, cycle.id, voters);
     const community = await findCommunity(trx, cycle.communityId);
-    const frozen = frozenBallot(cycle, accepted, community?.requireSignedBallots ?? false);
+    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at);
+  }
+
+  /** Records the census and the frozen ballot (`cycle.voting-opened`) in the caller's transaction. */
+  async openVotingIn(
+    trx: Trx,
+    ctx: CommandContext,
+    cycle: Cycle,
+    accepted: readonly Proposal[],
+    voters: readonly { pseudonym: string; memberId: string | null }[],
+    signedBallots: boolean,
+    at: string,
+  ): Promise<FrozenBallot> {
+    await repo.insertVoters(trx, cycle.id, voters);
+    const frozen = frozenBallot(cycle, accepted, signedBallots);
     await appendEntry(trx, communityStream(cycle.communityId), at, {
       type: 'cycle.voting-opened',
       actor: actor(ctx),
@@ -207,7 +225,8 @@ export class BudgetingService {
     return computeOutcome(cycle.frozen, ballots.map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
   }
 
-  private async recordOutcome(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
+  /** Proposal statuses, the `cycle.closed` entry and the allocation of a tallied outcome, in the caller's transaction. */
+  async recordOutcome(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
     const selected = new Set(outcome.selected);
     const onBallot = outcome.proposals.map((p) => p.id);
     await repo.setProposalStatus(trx, outcome.selected, 'selected');

@@ -39,15 +39,16 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps);
   const anchoring = new AnchoringService(deps, options.anchor);
+  const budgeting = new BudgetingService(deps, funding, options.ballotChainId);
   return {
     deps,
     communities,
     ledger: new LedgerService(deps),
-    budgeting: new BudgetingService(deps, funding, options.ballotChainId),
+    budgeting,
     funding,
     merkle,
     checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
-    pabulib: new PabulibService(deps, communities, funding),
+    pabulib: new PabulibService(deps, communities, funding, budgeting),
     anchoring,
   };
 }

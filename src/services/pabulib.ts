@@ -8,8 +8,8 @@
 import { DomainError } from '../domain-error.js';
 import { parsePabulib, PabulibFormatError, writePabulibChunks, type PbElection, type PbProgress } from '../pabulib/index.js';
 import * as budgetingRepo from '../db/budgeting.repository.js';
-import { appendEntries, appendEntry } from '../db/ledger.repository.js';
-import { communityStream, type JsonObject } from '../ledger/index.js';
+import { appendEntries } from '../db/ledger.repository.js';
+import { communityStream } from '../ledger/index.js';
 import { newCommunity, type Community } from '../governance/community.js';
 import type { Cycle } from '../governance/cycle.js';
 import type { Proposal } from '../governance/proposal.js';
@@ -17,7 +17,7 @@ import type { RecordedBallot } from '../governance/ballot.js';
 import { computeOutcome, effectiveBallots } from '../governance/outcome.js';
 import { currencyExponent } from '../governance/currency.js';
 import { externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
-import { BudgetingService, frozenBallot } from './budgeting.js';
+import { BudgetingService } from './budgeting.js';
 import type { CommunityService } from './communities.js';
 import type { FundingService } from './funding.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
@@ -46,6 +46,7 @@ export class PabulibService {
     private readonly deps: ServiceDeps,
     private readonly communities: CommunityService,
     private readonly funding: FundingService,
+    private readonly budgeting: BudgetingService,
   ) {}
 
   async import(ctx: CommandContext, source: AsyncIterable<Uint8Array> | string, options: ImportOptions): Promise<ImportResult> {
@@ -107,13 +108,7 @@ export class PabulibService {
         { transferId: `import-grant-${cycle.id}`, from: externalAccount(IMPORT_FUNDER), to: communityAccount(community.id), amountMinor: cycle.budgetMinor, currency, memo: 'budget of an imported pabulib election', kind: 'grant' },
         at,
       );
-      await budgetingRepo.insertCycle(trx, { ...cycle, phase: 'voting' });
-      await appendEntry(trx, stream, at, {
-        type: 'cycle.created',
-        actor: who,
-        payload: { cycleId: cycle.id, title: cycle.title, budget: cycle.budgetMinor.toString(), currency, ballot: { ...cycle.ballot }, rule: cycle.rule, completion: cycle.completion, origin: 'pabulib', meta: Object.fromEntries(election.meta) } as unknown as JsonObject,
-      });
-      await this.funding.reserveForCycle(trx, ctx, cycle, at);
+      await this.budgeting.insertCycleIn(trx, ctx, { ...cycle, phase: 'voting' }, at, { origin: 'pabulib', meta: Object.fromEntries(election.meta) });
       await budgetingRepo.insertProposals(trx, proposals);
       await appendEntries(
         trx,
@@ -125,13 +120,8 @@ export class PabulibService {
           payload: { cycleId: cycle.id, proposalId: p.id, key: p.key, title: p.title, cost: p.costMinor.toString(), category: p.category, status: 'accepted' },
         })),
       );
-      const frozen = frozenBallot(cycle, proposals);
-      await budgetingRepo.insertVoters(trx, cycle.id, ballots.map((b) => ({ pseudonym: b.voter, memberId: null })));
-      await appendEntry(trx, stream, at, {
-        type: 'cycle.voting-opened',
-        actor: who,
-        payload: { ...frozen, census: { size: ballots.length, voters: ballots.map((b) => b.voter).sort() } } as unknown as JsonObject,
-      });
+      const voters = ballots.map((b) => ({ pseudonym: b.voter, memberId: null }));
+      const frozen = await this.budgeting.openVotingIn(trx, ctx, cycle, proposals, voters, false, at);
       options.onProgress?.({ stage: 'ballots', done: 0, total: ballots.length });
       const chunk = 5000;
       for (let i = 0; i < ballots.length; i += chunk) {
@@ -140,11 +130,7 @@ export class PabulibService {
       }
       const outcome = computeOutcome(frozen, ballots);
       await budgetingRepo.updateCyclePhase(trx, cycle.id, 'closed', { frozen, outcome });
-      const selected = new Set(outcome.selected);
-      await budgetingRepo.setProposalStatus(trx, outcome.selected, 'selected');
-      await budgetingRepo.setProposalStatus(trx, proposals.map((p) => p.id).filter((id) => !selected.has(id)), 'not_selected');
-      await appendEntry(trx, stream, at, { type: 'cycle.closed', actor: who, payload: { cycleId: cycle.id, outcome } as unknown as JsonObject });
-      await this.funding.allocateAtTally(trx, ctx, cycle, outcome, at);
+      await this.budgeting.recordOutcome(trx, ctx, cycle, outcome, at);
       return { communityId: community.id, cycleId: cycle.id, projects: Object.fromEntries(idOf), ballots: ballots.length, selected: outcome.selected };
     });
   }
