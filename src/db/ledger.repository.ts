@@ -231,17 +231,6 @@ export async function findEntryByHash(db: Queryable, hash: string): Promise<Reco
   return row === undefined ? undefined : toRecordedEntry(row);
 }
 
-export async function findEntriesByType(db: Queryable, stream: string, types: readonly string[], afterSeq = 0): Promise<RecordedEntry[]> {
-  const rows = await db
-    .selectFrom('ledger_entries')
-    .select(['stream', 'seq', 'type', 'at', 'actor', 'payload', 'prev_hash', 'hash', 'body'])
-    .where('stream', '=', stream)
-    .where('type', 'in', types)
-    .where('seq', '>', BigInt(afterSeq))
-    .orderBy('seq')
-    .execute();
-  return rows.map(toRecordedEntry);
-}
 
 type EntryRow = Selectable<LedgerEntriesTable>;
 

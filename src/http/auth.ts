@@ -10,7 +10,7 @@ import { DomainError } from '../domain-error.js';
 import type { Db } from '../db/database.js';
 import { findMember, findToken } from '../db/community.repository.js';
 import { communityExists, communityOfMember, communityOfRow } from '../db/scope.repository.js';
-import { sha256, sha256Hex } from '../ledger/hash.js';
+import { sha256 } from '../ledger/hash.js';
 import type { MemberRole, Principal } from '../governance/principal.js';
 import { ACCESS, accessKey, type Grant, type RouteAccess, type Scope } from './access.js';
 
@@ -171,8 +171,4 @@ function splitAccount(account: string): [string, string] {
 function required(communityId: string | undefined, what: string, id: string | undefined): string {
   if (communityId === undefined) throw new DomainError(`${what}-not-found`, `no ${what} with id ${id ?? ''}`);
   return communityId;
-}
-
-export function tokenHash(token: string): string {
-  return sha256Hex(token);
 }

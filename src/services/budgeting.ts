@@ -9,7 +9,7 @@ import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, findMember, listAllMembers } from '../db/community.repository.js';
 import { ballotTypedData } from '../governance/signed-ballot.js';
 import { recoverBallotSigner } from './ballot-signatures.js';
-import { appendEntries, appendEntry, findEntryByHash } from '../db/ledger.repository.js';
+import { appendEntries, appendEntry } from '../db/ledger.repository.js';
 import { communityStream, type JsonObject } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, requirePhase, cycleRulesPayload, type CreateCycleInput, type Cycle, type Phase } from '../governance/cycle.js';
 import { decideProgress, decideReview, decideWithdraw, proposalKey, type ProgressInput, type Proposal, type ReviewInput, type SubmitProposalInput } from '../governance/proposal.js';
@@ -330,9 +330,6 @@ export class BudgetingService {
     return repo.listVoters(this.deps.db, cycleId, limit, cursor);
   }
 
-  async entryOfReceipt(hash: string) {
-    return findEntryByHash(this.deps.db, hash);
-  }
 
   private async lockProposal(trx: Trx, proposalId: string): Promise<{ cycle: CycleRecord; proposal: Proposal }> {
     const found = await repo.findProposal(trx, proposalId);
