@@ -14,6 +14,7 @@ import {
   allocationAtTally,
   decideTransfer,
   derivedTransferId,
+  disbursement,
   distribute,
   distributionTransfers,
   equityReport,
@@ -89,15 +90,14 @@ export class FundingService implements CycleFunding {
       const proposal = await findProposal(trx, proposalId);
       if (proposal === undefined) throw new DomainError('proposal-not-found', `no proposal with id ${proposalId}`);
       const cycle = await findCycle(trx, proposal.cycleId, 'share');
-      const command: TransferCommand = {
+      if (cycle === undefined) throw new Error(`proposal ${proposalId} names cycle ${proposal.cycleId}, which is missing`);
+      const command = disbursement({
         transferId: input.transferId,
-        from: proposalAccount(proposalId),
-        to: `spent:${proposalId}`,
+        proposalId,
         amountMinor: input.amountMinor,
-        currency: cycle?.currency ?? '',
+        currency: cycle.currency,
         memo: input.memo ?? `receipt ${input.receiptRef}`,
-        kind: 'disbursement',
-      };
+      });
       const existing = await this.replayOrNothing(trx, command);
       if (existing !== undefined) return existing;
       if (!['funded', 'in_progress'].includes(proposal.status)) {
