@@ -11,7 +11,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
-import { createScratchDatabase, DEFAULT_SERVER_URL } from '../test/helpers/scratch-postgres.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL } from './lib/scratch-postgres.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const file = process.env.BENCH_PB_FILE ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'pabulib', 'Poland_Lodz_2022.pb');
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const handle = await openDatabase({ databaseUrl: scratch.url });
   await migrateToLatest(handle.db);
   const services = createServices(defaultDeps(handle.db), serviceOptions('agora-ledger-bench', '22'.repeat(32)));
-  const app = await buildApp({ db: handle.db, services, adminToken: ADMIN, logger: { level: 'info' } });
+  const app = await buildApp({ services, adminToken: ADMIN, logger: { level: 'info' } });
   try {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const size = statSync(file).size;
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/plain', 'content-length': String(size) },
       body: Readable.toWeb(createReadStream(file)) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
     const body = (await res.json()) as { ballots?: number; selected?: string[]; detail?: string };
     const seconds = (performance.now() - started) / 1000;
     if (res.status !== 201) throw new Error(`import answered ${res.status}: ${JSON.stringify(body)}`);

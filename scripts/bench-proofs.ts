@@ -9,7 +9,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { appendEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
-import { createScratchDatabase, DEFAULT_SERVER_URL } from '../test/helpers/scratch-postgres.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL } from './lib/scratch-postgres.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const entries = Number(process.env.BENCH_ENTRIES ?? 1_000_000);

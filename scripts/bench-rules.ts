@@ -10,13 +10,12 @@
  * AGORA_SHARED_DATA (default ../shared/data beside the checkout).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parsePabulibText, toTallyInput, type PbElection } from '../src/pabulib/index.js';
 import { compareKeys, tally, type RuleSpec, type TallyInput } from '../src/rules/index.js';
+import { sharedData } from './lib/paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(process.env.AGORA_SHARED_DATA ?? join(root, '..', 'shared', 'data'), 'pabulib');
+const dataDir = sharedData('pabulib');
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 7));
 const only = process.env.BENCH_ONLY;
 

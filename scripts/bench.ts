@@ -14,7 +14,7 @@ import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { appendEntry, appendStandalone, streamEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
-import { createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from '../test/helpers/scratch-postgres.js';
+import { createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from './lib/scratch-postgres.js';
 import { ChainVerifier, exportLine, readExportLine } from '../src/ledger/index.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;

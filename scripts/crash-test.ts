@@ -12,8 +12,8 @@
  * The server defaults to TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
 import { parseArgs } from 'node:util';
-import { runCrashScenario, type CrashDatabase, type CrashReport } from '../test/helpers/crash-scenario.js';
-import { DEFAULT_SERVER_URL } from '../test/helpers/scratch-postgres.js';
+import { runCrashScenario, type CrashDatabase, type CrashReport } from './lib/crash-scenario.js';
+import { DEFAULT_SERVER_URL } from './lib/scratch-postgres.js';
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

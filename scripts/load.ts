@@ -21,10 +21,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { HttpClient } from '../test/helpers/http-client.js';
-import { assertLocalServer, createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from '../test/helpers/scratch-postgres.js';
-import { startService, type ServiceProcess } from '../test/helpers/service-process.js';
-import { ballotBody, buildVotingWorld } from '../test/helpers/voting-world.js';
+import { HttpClient } from './lib/http-client.js';
+import { assertLocalServer, createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from './lib/scratch-postgres.js';
+import { startService, type ServiceProcess } from './lib/service-process.js';
+import { ballotBody, buildVotingWorld } from './lib/voting-world.js';
 
 /** The part of autocannon's API used here (it ships no types). */
 interface Histogram {

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateOpenApiDocument } from '../src/http/openapi-document.js';
+import { generateOpenApiDocument } from './lib/openapi-document.js';
 
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'openapi', 'openapi.json');
 const mode = process.argv[2] ?? 'check';

@@ -15,7 +15,6 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
@@ -83,7 +82,7 @@ async function open(source: string, token: string | undefined): Promise<Readable
   if (/^https?:\/\//.test(source)) {
     const res = await fetch(source, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
     if (!res.ok || res.body === null) throw new InputError(`${source} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    return Readable.fromWeb(res.body as WebReadableStream);
+    return Readable.fromWeb(res.body);
   }
   const stream = createReadStream(source);
   await new Promise<void>((resolve, reject) => {

@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEDGER_SIGNING_KEY: hexSeed.optional(),
+  SEALING_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (a 32-byte key)').optional(),
+  NETWORK_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
   LEDGER_ORIGIN: z.string().min(1).default('agora-ledger'),
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   ANCHOR_RPC_URL: z.string().url().optional(),
@@ -33,6 +35,10 @@ export interface Config {
   host: string;
   adminToken: string | undefined;
   signingKeySeedHex: string | undefined;
+  /** 32-byte key (hex) that encrypts secrets the service keeps; unset: derived from the signing key */
+  sealingKeyHex: string | undefined;
+  /** currency of communities created without one */
+  networkCurrency: string;
   ledgerOrigin: string;
   checkpointIntervalSeconds: number;
   anchor: { rpcUrl: string; privateKey: string; chainId: number | undefined; toAddress: string | undefined } | undefined;
@@ -64,6 +70,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     adminToken: e.ADMIN_TOKEN,
     signingKeySeedHex: e.LEDGER_SIGNING_KEY?.toLowerCase(),
+    sealingKeyHex: e.SEALING_KEY?.toLowerCase(),
+    networkCurrency: e.NETWORK_CURRENCY,
     ledgerOrigin: e.LEDGER_ORIGIN,
     checkpointIntervalSeconds: e.CHECKPOINT_INTERVAL_SECONDS,
     anchor:

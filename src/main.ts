@@ -23,9 +23,8 @@ async function main(): Promise<void> {
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
   const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
   const anchor = await anchorTarget(config);
-  const services = createServices(defaultDeps(handle.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId), anchor });
+  const services = createServices(defaultDeps(handle.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
   const app = await buildApp({
-    db: handle.db,
     services,
     adminToken: admin.value,
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -134,8 +134,9 @@ export function startAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
     if (observation.kind === 'failed') {
       logger.warn({ ...fields, attempts: after.attempts, nextAttemptAt: after.nextAttemptAt, error: after.lastError }, 'anchor step failed; will retry');
     } else if (before.status !== after.status) {
-      const log = after.status === 'pending' ? logger.warn : logger.info;
-      log.call(logger, { ...fields, from: before.status, reason: after.lastError }, `anchor ${before.status} -> ${after.status}`);
+      const fieldsOut = { ...fields, from: before.status, reason: after.lastError };
+      if (after.status === 'pending') logger.warn(fieldsOut, `anchor ${before.status} -> ${after.status}`);
+      else logger.info(fieldsOut, `anchor ${before.status} -> ${after.status}`);
     }
   };
 

@@ -163,7 +163,9 @@ function streamTree(sorted: readonly StreamHead[]): MemoryMerkleTree {
 
 /** Validated copies sorted by name; duplicate names would make the leaf order ambiguous. */
 function sortedHeads(heads: readonly StreamHead[]): StreamHead[] {
-  if (!Array.isArray(heads)) invalid('streams is a list of {stream, size, root}');
+  // checked as unknown input (it may come from a file), without narrowing `heads` to any[]
+  const input: unknown = heads;
+  if (!Array.isArray(input)) invalid('streams is a list of {stream, size, root}');
   const sorted = heads
     .map(({ stream, size, root }) => {
       if (typeof stream !== 'string' || stream.length === 0 || CONTROL.test(stream)) {

@@ -261,5 +261,5 @@ function describe(err: unknown): string {
   const e = err as { shortMessage?: unknown; message?: unknown; code?: unknown; error?: { message?: unknown } };
   const rpcMessage = typeof e.error?.message === 'string' ? ` (${e.error.message})` : '';
   if (typeof e.shortMessage === 'string') return `${e.shortMessage}${rpcMessage}`;
-  return typeof e.message === 'string' ? e.message : String(e.code ?? 'unknown error');
+  return typeof e.message === 'string' ? e.message : typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : 'unknown error';
 }

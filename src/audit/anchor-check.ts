@@ -3,6 +3,7 @@
  * is mined, and its calldata carries exactly this checkpoint's number and root (and, when given,
  * came from the expected sender). Reads only; needs an RPC URL, no key.
  */
+// eslint-disable-next-line no-restricted-imports -- being replaced by the read-only ChainReader port (issue 10.6, ops branch)
 import { JsonRpcProvider } from 'ethers';
 import { decodeAnchorPayload } from '../anchoring/index.js';
 import type { Problem } from '../ledger/index.js';

@@ -7,8 +7,8 @@
 import { openCheckpoint, streamHeadLeafHash, type StreamHead } from '../anchoring/index.js';
 import { appendLeaves, EMPTY_FRONTIER, entryLeafHash, rootFromFrontier, type Frontier } from '../ledger/merkle/index.js';
 import type { Problem, RecordedEntry } from '../ledger/index.js';
-import { ballotFromPayload } from '../governance/ballot.js';
-import { computeOutcome, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
+import { decodeEvent } from '../events/index.js';
+import { cycleIdOf, evolve, initialCycleState, recount, type CycleLedgerState } from '../governance/cycle-ledger.js';
 import type { EntryCheck } from './export-verifier.js';
 
 /** Recomputes each stream's Merkle root, and its root at any sizes asked for in advance. */
@@ -86,46 +86,50 @@ export class CheckpointCheck implements EntryCheck {
   }
 }
 
-/** Recounts every closed cycle in the export from its frozen ballot and its ballot entries. */
+/** Recounts every closed cycle in the export with the one cycle fold, from its own entries. */
 export class RecountCheck implements EntryCheck {
-  private readonly cycles = new Map<string, { stream: string; frozen?: FrozenBallot; cast: CastBallot[]; recorded?: RecordedOutcome; closedSeq?: number }>();
+  private readonly cycles = new Map<string, CycleLedgerState>();
 
-  onEntry(entry: RecordedEntry): undefined {
-    const cycleId = entry.payload.cycleId;
-    if (typeof cycleId !== 'string') return undefined;
-    const cycle = this.cycles.get(cycleId) ?? { stream: entry.stream, cast: [] };
-    this.cycles.set(cycleId, cycle);
-    if (entry.type === 'cycle.voting-opened') cycle.frozen = entry.payload as unknown as FrozenBallot;
-    if (entry.type === 'ballot.cast') cycle.cast.push({ voter: String(entry.payload.voter), ballot: ballotFromPayload(entry.payload) });
-    if (entry.type === 'cycle.closed') {
-      cycle.recorded = (entry.payload as unknown as { outcome: RecordedOutcome }).outcome;
-      cycle.closedSeq = entry.seq;
+  onEntry(entry: RecordedEntry): Problem | undefined {
+    const decoded = decodeEvent(entry.type, entry.payload);
+    if (!decoded.ok) {
+      // Only entries about cycles matter here; an unknown type elsewhere is not a recount's business.
+      return typeof entry.payload.cycleId === 'string' ? { stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: decoded.reason } : undefined;
     }
+    const cycleId = cycleIdOf(decoded.event);
+    if (cycleId === undefined) return undefined;
+    const state = this.cycles.get(cycleId) ?? initialCycleState(cycleId);
+    this.cycles.set(cycleId, evolve(state, { stream: entry.stream, seq: entry.seq, event: decoded.event }));
     return undefined;
   }
 
   finish() {
     const passed: string[] = [];
     const problems: Problem[] = [];
-    for (const [cycleId, cycle] of this.cycles) {
-      if (cycle.recorded === undefined || cycle.frozen === undefined) continue;
-      let recomputed: RecordedOutcome;
-      try {
-        recomputed = computeOutcome(cycle.frozen, cycle.cast);
-      } catch (err) {
-        problems.push({ stream: cycle.stream, seq: cycle.closedSeq ?? null, reason: 'body-mismatch', detail: `cycle ${cycleId} cannot be recounted: ${err instanceof Error ? err.message : String(err)}` });
-        continue;
+    for (const [cycleId, state] of this.cycles) {
+      const stream = state.stream ?? '?';
+      for (const anomaly of state.anomalies) problems.push({ stream, seq: anomaly.seq, reason: 'body-mismatch', detail: `cycle ${cycleId}: ${anomaly.reason}` });
+      const result = recount(state);
+      switch (result.kind) {
+        case 'not-frozen':
+        case 'not-closed':
+          break;
+        case 'untallyable':
+          problems.push({ stream, seq: state.closedSeq, reason: 'body-mismatch', detail: `cycle ${cycleId} cannot be recounted: ${result.reason}` });
+          break;
+        case 'recounted':
+          if (!result.equal) {
+            problems.push({
+              stream,
+              seq: state.closedSeq,
+              reason: 'body-mismatch',
+              detail: `cycle ${cycleId}: the recorded outcome (selected ${result.recorded.selected.length}, spent ${result.recorded.spent}) is not what its ${state.cast.length} ballot entries give (selected ${result.recomputed.selected.length}, spent ${result.recomputed.spent})`,
+            });
+          } else {
+            passed.push(`cycle ${cycleId}: recount of ${result.recomputed.ballotsCounted} effective ballots (${result.recorded.rule}${result.recorded.completion === null ? '' : `/${result.recorded.completion}`}) equals the recorded outcome`);
+          }
+          break;
       }
-      if (!sameOutcome(cycle.recorded, recomputed)) {
-        problems.push({
-          stream: cycle.stream,
-          seq: cycle.closedSeq ?? null,
-          reason: 'body-mismatch',
-          detail: `cycle ${cycleId}: the recorded outcome (selected ${cycle.recorded.selected.length}, spent ${cycle.recorded.spent}) is not what its ${cycle.cast.length} ballot entries give (selected ${recomputed.selected.length}, spent ${recomputed.spent})`,
-        });
-        continue;
-      }
-      passed.push(`cycle ${cycleId}: recount of ${recomputed.ballotsCounted} effective ballots (${cycle.frozen.rule}${cycle.frozen.completion === null ? '' : `/${cycle.frozen.completion}`}) equals the recorded outcome`);
     }
     return { problems, passed };
   }

@@ -33,17 +33,17 @@ export async function dueAnchors(db: Queryable, nowMs: number): Promise<AnchorRe
     .orderBy('checkpoint_number')
     .limit(100)
     .execute();
-  return rows.map((r) => r.record as unknown as AnchorRecord);
+  return rows.map((r) => r.record);
 }
 
 export async function listAnchors(db: Queryable, limit: number): Promise<AnchorRecord[]> {
   const rows = await db.selectFrom('anchors').select('record').orderBy('checkpoint_number', 'desc').limit(limit).execute();
-  return rows.map((r) => r.record as unknown as AnchorRecord);
+  return rows.map((r) => r.record);
 }
 
 export async function findAnchor(db: Queryable, id: string): Promise<AnchorRecord | undefined> {
   const row = await db.selectFrom('anchors').select('record').where('id', '=', id).executeTakeFirst();
-  return row?.record as unknown as AnchorRecord | undefined;
+  return row?.record;
 }
 
 export function databaseAnchorStore(db: Queryable, clock: () => Date): AnchorStore {

@@ -1,5 +1,5 @@
 /** Cycles, proposals, census and ballots. Queries only; the services decide. */
-import type { BallotRules, Cycle, Phase } from '../governance/cycle.js';
+import type { Cycle, CycleRecord, Phase } from '../governance/cycle.js';
 import type { Proposal, ProposalStatus } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
@@ -8,11 +8,7 @@ import type { Queryable } from './database.js';
 import type { CyclesTable, ProposalsTable } from './tables.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
-export interface CycleRecord extends Cycle {
-  frozen: FrozenBallot | null;
-  outcome: RecordedOutcome | null;
-  proposalCounter: number;
-}
+export type { CycleRecord } from '../governance/cycle.js';
 
 type CycleRow = Selectable<CyclesTable>;
 
@@ -23,15 +19,15 @@ function toCycle(row: CycleRow): CycleRecord {
     title: row.title,
     budgetMinor: row.budget_minor,
     currency: row.currency,
-    ballot: row.ballot as unknown as BallotRules,
+    ballot: row.ballot,
     rule: row.rule,
     completion: row.completion,
     phase: row.phase as Phase,
     origin: row.origin,
     createdAt: row.created_at.toISOString(),
     proposalCounter: row.proposal_counter,
-    frozen: row.frozen as unknown as FrozenBallot | null,
-    outcome: row.outcome as unknown as RecordedOutcome | null,
+    frozen: row.frozen,
+    outcome: row.outcome,
   };
 }
 
@@ -226,7 +222,7 @@ export async function insertBallots(db: Queryable, ballots: readonly BallotRecor
 /** Every ballot of a cycle in ledger order (the caller keeps the last per voter). */
 export async function listBallots(db: Queryable, cycleId: string): Promise<BallotRecord[]> {
   const rows = await db.selectFrom('ballots').selectAll().where('cycle_id', '=', cycleId).orderBy('seq').execute();
-  return rows.map((r) => ({ hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot as unknown as RecordedBallot, castAt: r.cast_at }));
+  return rows.map((r) => ({ hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, castAt: r.cast_at }));
 }
 
 export async function countBallots(db: Queryable, cycleId: string): Promise<{ ballots: number; voters: number }> {
@@ -240,7 +236,7 @@ export async function countBallots(db: Queryable, cycleId: string): Promise<{ ba
 
 export async function findBallotByHash(db: Queryable, hash: string): Promise<BallotRecord | undefined> {
   const r = await db.selectFrom('ballots').selectAll().where('hash', '=', hash).executeTakeFirst();
-  return r === undefined ? undefined : { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot as unknown as RecordedBallot, castAt: r.cast_at };
+  return r === undefined ? undefined : { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, castAt: r.cast_at };
 }
 
 export async function latestBallotOf(db: Queryable, cycleId: string, pseudonym: string): Promise<{ hash: string; seq: number } | undefined> {

@@ -1,5 +1,5 @@
 /** Communities, members, funders, auditors and their token hashes. Queries only; no decisions. */
-import type { Community, GovernanceDefaults, Member } from '../governance/community.js';
+import type { Community, Member } from '../governance/community.js';
 import type { MemberRole } from '../governance/principal.js';
 import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
@@ -15,7 +15,7 @@ function toCommunity(row: CommunityRow): Community {
     name: row.name,
     learners: row.learners,
     needsIndex: normalizeNumeric(row.needs_index),
-    governance: row.governance as unknown as GovernanceDefaults,
+    governance: row.governance,
     requireSignedBallots: row.require_signed_ballots,
     createdAt: row.created_at.toISOString(),
   };

@@ -50,7 +50,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   }
   await pglite.waitReady;
   const embedded = pglite;
-  const pool = new pg.Pool(createPgConfig(embedded) as unknown as pg.PoolConfig);
+  const pool = new pg.Pool(createPgConfig(embedded));
   pool.on('error', (err) => options.onPoolError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

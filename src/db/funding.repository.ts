@@ -1,6 +1,6 @@
 /** Accounts, transfers and distributions. Queries only; `decideTransfer` decides. */
 import { sql } from 'kysely';
-import type { RecordedTransfer, TransferKind } from '../funding/index.js';
+import type { TransferKind, TransferRecord } from '../funding/index.js';
 import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
 import type { TransfersTable } from './tables.js';
@@ -51,16 +51,7 @@ export async function lockTransferId(db: Queryable, transferId: string): Promise
   await sql`select pg_advisory_xact_lock(hashtextextended(${`transfer:${transferId}`}, 0))`.execute(db);
 }
 
-export interface TransferRecord extends RecordedTransfer {
-  receiptRef: string | null;
-  spentOn: string | null;
-  distributionId: string | null;
-  stream: string;
-  seq: number;
-  hash: string;
-  at: string;
-  ordinal: bigint;
-}
+export type { TransferRecord } from '../funding/transfer.js';
 
 type TransferRow = Selectable<TransfersTable>;
 

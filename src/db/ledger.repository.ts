@@ -222,6 +222,18 @@ export async function* streamForVerify(db: Queryable, stream: string, pageSize =
   }
 }
 
+/** Every entry of a stream whose payload names the cycle, in seq order (a recount reads these bytes). */
+export async function entriesNamingCycle(db: Queryable, stream: string, cycleId: string): Promise<{ seq: number; body: string; hash: string }[]> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'body', 'hash'])
+    .where('stream', '=', stream)
+    .where(sql<string>`payload ->> 'cycleId'`, '=', cycleId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => ({ seq: Number(row.seq), body: row.body, hash: row.hash }));
+}
+
 export async function findEntryByHash(db: Queryable, hash: string): Promise<RecordedEntry | undefined> {
   const row = await db
     .selectFrom('ledger_entries')
@@ -241,7 +253,7 @@ function toRecordedEntry(row: EntryRow): RecordedEntry {
     type: row.type,
     at: row.at,
     actor: row.actor,
-    payload: row.payload as JsonObject,
+    payload: row.payload,
     prev: row.prev_hash,
     hash: row.hash,
     body: row.body,

@@ -18,6 +18,6 @@ export async function migrateToLatest(db: Db, logger?: MigrationLogger): Promise
     else if (result.status === 'Error') logger?.error({ migration: result.migrationName }, 'migration failed');
   }
   if (error !== undefined) {
-    throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+    throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   }
 }

@@ -1,8 +1,15 @@
 /**
  * Row types of every table, as kysely sees them. One source of truth per table is its migration;
- * these interfaces mirror the migrations and are mapped to domain types by the repositories.
+ * these interfaces mirror the migrations and are mapped to domain types by the repositories. A jsonb
+ * column is typed with the domain shape the service writes into it (always through its schema).
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { JsonObject } from '../ledger/entry.js';
+import type { GovernanceDefaults } from '../governance/community.js';
+import type { BallotRules } from '../governance/cycle.js';
+import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
+import type { RecordedBallot } from '../governance/ballot.js';
+import type { AnchorRecord } from '../anchoring/anchor-state.js';
 
 /** bigint columns come back as bigint on both databases (pg type parser 20 → BigInt). */
 type BigIntColumn = ColumnType<bigint, bigint | number | string, bigint | number | string>;
@@ -22,7 +29,7 @@ export interface LedgerEntriesTable {
   type: string;
   at: string;
   actor: string;
-  payload: Json<Record<string, unknown>>;
+  payload: Json<JsonObject>;
   prev_hash: string;
   hash: string;
   body: string;
@@ -34,7 +41,7 @@ export interface CommunitiesTable {
   name: string;
   learners: number;
   needs_index: string;
-  governance: Json<Record<string, unknown>>;
+  governance: Json<GovernanceDefaults>;
   created_at: Timestamp;
   require_signed_ballots: Generated<boolean>;
 }
@@ -85,14 +92,14 @@ export interface CyclesTable {
   title: string;
   budget_minor: BigIntColumn;
   currency: string;
-  ballot: Json<Record<string, unknown>>;
+  ballot: Json<BallotRules>;
   rule: 'greedy' | 'equal-shares';
   completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
   phase: string;
   origin: 'native' | 'pabulib';
   proposal_counter: Generated<number>;
-  frozen: Json<Record<string, unknown>> | null;
-  outcome: Json<Record<string, unknown>> | null;
+  frozen: Json<FrozenBallot> | null;
+  outcome: Json<RecordedOutcome> | null;
   created_at: Timestamp;
 }
 
@@ -124,7 +131,7 @@ export interface BallotsTable {
   pseudonym: string;
   stream: string;
   seq: BigIntColumn;
-  ballot: Json<Record<string, unknown>>;
+  ballot: Json<RecordedBallot>;
   cast_at: string;
 }
 
@@ -211,7 +218,7 @@ export interface AnchorsTable {
   attempts: number;
   next_attempt_at: BigIntColumn | null;
   last_error: string | null;
-  record: Json<Record<string, unknown>>;
+  record: Json<AnchorRecord>;
   created_at: string;
   updated_at: string;
 }

@@ -4,15 +4,31 @@
  * problem+json; only JSON-safe details (the differing `fields`) travel with it, never bigints.
  */
 import { DomainError } from '../domain-error.js';
+import type { TransferCode } from './transfer.js';
+import type { DistributionCode } from './distribution.js';
+import type { AllocationCode, SpendingCode } from './flows.js';
 
-export interface Rejection<Code extends string = string> {
+/** Codes the funding services raise besides the pure decisions' own. */
+export const FUNDING_SERVICE_CODES = [
+  /** the account names a funder, community, cycle or proposal that does not exist */
+  'account-not-found',
+  /** a funder moves money only from its own external account; a steward only its own community's */
+  'not-your-account',
+] as const;
+
+/** Every funding code a client can see (`exists` is a replay, answered with the first result). */
+export type FundingCode = Exclude<TransferCode, 'exists'> | DistributionCode | AllocationCode | SpendingCode | (typeof FUNDING_SERVICE_CODES)[number];
+
+export interface Rejection<Code extends FundingCode = FundingCode> {
   ok: false;
   code: Code;
   detail: string;
   fields?: readonly string[];
 }
 
-export function fundingError<Code extends string>(rejection: Rejection<Code>): DomainError<Code> {
-  const details = rejection.fields === undefined ? undefined : { fields: [...rejection.fields] };
+export function fundingError<Code extends FundingCode>(rejection: Rejection<Code> | { ok: false; code: 'exists'; detail: string }): DomainError<Code> {
+  // A replay is answered with the first result before any decision is turned into an error.
+  if (rejection.code === 'exists') throw new Error(`a replay reached fundingError: ${rejection.detail}`);
+  const details = 'fields' in rejection && rejection.fields !== undefined ? { fields: [...rejection.fields] } : undefined;
   return new DomainError(rejection.code, rejection.detail, details);
 }

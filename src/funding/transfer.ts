@@ -57,6 +57,18 @@ export interface RecordedTransfer {
   kind: TransferKind;
 }
 
+/** A transfer as stored: with its receipt, its ledger entry and its place in the order of transfers. */
+export interface TransferRecord extends RecordedTransfer {
+  receiptRef: string | null;
+  spentOn: string | null;
+  distributionId: string | null;
+  stream: string;
+  seq: number;
+  hash: string;
+  at: string;
+  ordinal: bigint;
+}
+
 export interface AccountState {
   balanceMinor: bigint;
   /** null until the account's first transfer fixes it */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import type { TallyBallot } from '../rules/index.js';
 import type { BallotRules } from './cycle.js';
+import type { RecordedBallotPayload } from '../events/index.js';
 
 const Id = z.string().min(1).max(64);
 
@@ -23,8 +24,8 @@ export const BallotSchema = z.union([
 ]);
 export type BallotInput = z.infer<typeof BallotSchema>;
 
-/** A validated ballot over proposal ids, as recorded in the ledger (points as strings). */
-export type RecordedBallot = { approvals: string[] } | { points: Record<string, string> } | { ranking: string[] };
+/** A validated ballot over proposal ids, as recorded in the ledger (points as strings; schema in the event catalog). */
+export type RecordedBallot = z.output<typeof RecordedBallotPayload>;
 
 export interface BallotProposal {
   id: string;
@@ -71,13 +72,6 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     }
   }
   return 'approvals' in input ? { approvals: [...input.approvals] } : { ranking: [...chosen] };
-}
-
-/** The choices of a `ballot.cast` payload, without its cycle, voter or signature fields. */
-export function ballotFromPayload(payload: Record<string, unknown>): RecordedBallot {
-  if ('points' in payload) return { points: payload.points as Record<string, string> };
-  if ('ranking' in payload) return { ranking: payload.ranking as string[] };
-  return { approvals: (payload.approvals ?? []) as string[] };
 }
 
 /** The rule's view of a recorded ballot: proposal keys instead of ids, points as bigint. */

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import { BallotTypeSchema, CompletionSchema, RuleNameSchema } from './community.js';
+import type { FrozenBallot, RecordedOutcome } from './outcome.js';
 
 export const PHASES = ['proposals', 'review', 'voting', 'closed', 'implementation', 'completed'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -59,6 +60,13 @@ export interface Cycle {
   /** how the cycle came to be: created here, or imported from a pabulib file */
   origin: 'native' | 'pabulib';
   createdAt: string;
+}
+
+/** A cycle as stored: with its frozen ballot once voting opened and its outcome once it closed. */
+export interface CycleRecord extends Cycle {
+  frozen: FrozenBallot | null;
+  outcome: RecordedOutcome | null;
+  proposalCounter: number;
 }
 
 /** Validates ballot rules against the rule and builds a new cycle in `proposals`. */

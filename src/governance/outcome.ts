@@ -3,43 +3,22 @@
  * function of (rules, proposals on the ballot, effective ballots): the same function runs at close
  * and at a recount from ledger entries alone, and `inputsHash` pins exactly what it read.
  */
-import { canonicalJson, sha256Hex, type JsonObject } from '../ledger/index.js';
+import { canonicalJson, sha256Hex } from '../ledger/index.js';
 import { tally, type Outcome, type RuleSpec, type TallyInput } from '../rules/index.js';
-import type { BallotRules } from './cycle.js';
+import type { z } from 'zod';
+import type { FrozenBallotPayload, RecordedOutcomePayload } from '../events/index.js';
 import { toTallyBallot, type RecordedBallot } from './ballot.js';
 
-/** What `cycle.voting-opened` freezes (amounts as strings, as in every ledger payload). */
-export interface FrozenBallot {
-  cycleId: string;
-  budget: string;
-  currency: string;
-  ballot: BallotRules;
-  rule: 'greedy' | 'equal-shares';
-  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
-  /** one whole currency unit in minor units: the step of the add1 completions */
-  unitMinor: string;
-  /** ballots must be EIP-712 signed by the member's registered address */
-  signedBallots: boolean;
-  proposals: { id: string; key: string; cost: string }[];
-}
+/** What `cycle.voting-opened` freezes (its schema is in the event catalog). */
+export type FrozenBallot = z.output<typeof FrozenBallotPayload>;
 
 export interface CastBallot {
   voter: string;
   ballot: RecordedBallot;
 }
 
-export interface RecordedOutcome {
-  cycleId: string;
-  rule: 'greedy' | 'equal-shares';
-  completion: 'add1' | 'add1-until-exhaustive' | 'none' | null;
-  budget: string;
-  spent: string;
-  selected: string[];
-  proposals: { id: string; key: string; cost: string; votes: string; selected: boolean; explanation: string; round: number | null }[];
-  notes: string[];
-  ballotsCounted: number;
-  inputsHash: string;
-}
+/** The outcome `cycle.closed` records (its schema is in the event catalog). */
+export type RecordedOutcome = z.output<typeof RecordedOutcomePayload>;
 
 export function ruleSpec(frozen: Pick<FrozenBallot, 'rule' | 'completion'>): RuleSpec {
   return frozen.rule === 'greedy' ? { rule: 'greedy' } : { rule: 'equal-shares', completion: frozen.completion ?? 'add1' };
@@ -62,7 +41,7 @@ export function inputsHash(frozen: FrozenBallot, effective: readonly CastBallot[
     projects: frozen.proposals.map((p) => ({ key: p.key, cost: p.cost })),
     ballots: effective.map((b) => ({ voter: b.voter, ...b.ballot })),
   };
-  return sha256Hex(canonicalJson(inputs as unknown as JsonObject));
+  return sha256Hex(canonicalJson(inputs));
 }
 
 /** Applies the cycle's rule to its effective ballots (ballots in any order; the last per voter counts). */
@@ -103,5 +82,5 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
 
 /** Byte-for-byte comparison of two recorded outcomes (canonical JSON). */
 export function sameOutcome(a: RecordedOutcome, b: RecordedOutcome): boolean {
-  return canonicalJson(a as unknown as JsonObject) === canonicalJson(b as unknown as JsonObject);
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -11,7 +11,6 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { z } from 'zod';
 import secureJson from 'secure-json-parse';
 import { DomainError } from '../domain-error.js';
-import type { Db } from '../db/database.js';
 import { sha256Hex } from '../ledger/hash.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
@@ -26,7 +25,6 @@ import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
 
 export interface AppOptions {
-  db: Db;
   services: Services;
   adminToken: string;
   logger?: FastifyServerOptions['logger'];
@@ -37,7 +35,6 @@ export interface AppOptions {
 }
 
 export interface RouteDeps {
-  db: Db;
   services: Services;
 }
 
@@ -117,8 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, { db: options.db, adminToken: options.adminToken });
-  registerIdempotency(app, options.db);
+  registerAuth(app, { access: options.services.access, adminToken: options.adminToken });
+  registerIdempotency(app, options.services.idempotency);
 
   app.get('/healthz', {
     schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
@@ -126,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true }, handler: async () => app.swagger() });
 
-  const deps: RouteDeps = { db: options.db, services: options.services };
+  const deps: RouteDeps = { services: options.services };
   await app.register(communityRoutes, deps);
   await app.register(ledgerRoutes, deps);
   await app.register(budgetingRoutes, deps);

@@ -7,11 +7,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions, preValidationAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
-import type { Db } from '../db/database.js';
-import { findMember, findToken } from '../db/community.repository.js';
-import { communityExists, communityOfMember, communityOfRow } from '../db/scope.repository.js';
+import { notFound, type FoundThing } from '../governance/errors.js';
+import type { AccessService } from '../services/access.js';
 import { sha256 } from '../ledger/hash.js';
-import type { MemberRole, Principal } from '../governance/principal.js';
+import type { Principal } from '../governance/principal.js';
 import { ACCESS, accessKey, type Grant, type RouteAccess, type Scope } from './access.js';
 
 declare module 'fastify' {
@@ -23,7 +22,7 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  db: Db;
+  access: AccessService;
   adminToken: string;
 }
 
@@ -35,7 +34,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('scopeCommunityId', undefined);
 
   app.addHook('onRequest', async (request) => {
-    request.principal = await resolvePrincipal(options.db, adminHash, request.headers.authorization);
+    request.principal = await resolvePrincipal(options.access, adminHash, request.headers.authorization);
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -50,36 +49,26 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       }
       // preValidation: a caller without a grant is refused before the request is validated, so a
       // refusal never depends on (or reveals) what the body or query would have been checked for.
-      const guard = authorize(options.db, access);
+      const guard = authorize(options.access, access);
       const existing = route.preValidation;
       route.preValidation = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
     }
   });
 }
 
-async function resolvePrincipal(db: Db, adminHash: Buffer, header: string | undefined): Promise<Principal> {
+async function resolvePrincipal(access: AccessService, adminHash: Buffer, header: string | undefined): Promise<Principal> {
   if (header === undefined || header === '') return { kind: 'public' };
   const match = BEARER.exec(header);
   if (match === null) throw new DomainError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
   const token = match[1] ?? '';
   const hash = sha256(token);
   if (timingSafeEqual(hash, adminHash)) return { kind: 'admin' };
-  const found = await findToken(db, hash.toString('hex'));
+  const found = await access.principalOfTokenHash(hash.toString('hex'));
   if (found === undefined) throw new DomainError('unknown-token', 'this token is not known here; ask your steward or administrator for a new one');
-  switch (found.kind) {
-    case 'funder':
-      return { kind: 'funder', funderId: found.principalId };
-    case 'auditor':
-      return { kind: 'auditor', auditorId: found.principalId };
-    case 'member': {
-      const member = await findMember(db, found.principalId);
-      if (member === undefined) throw new DomainError('unknown-token', 'the member of this token no longer exists');
-      return { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
-    }
-  }
+  return found;
 }
 
-function authorize(db: Db, access: RouteAccess): preValidationAsyncHookHandler {
+function authorize(lookup: AccessService, access: RouteAccess): preValidationAsyncHookHandler {
   const communityGrants = access.allow.filter((g): g is 'steward' | 'member' | 'auditor' => g === 'steward' || g === 'member' || g === 'auditor');
   return async (request) => {
     if (access.allow.includes('public')) return;
@@ -87,7 +76,7 @@ function authorize(db: Db, access: RouteAccess): preValidationAsyncHookHandler {
     if (principal.kind === 'public') throw new DomainError('unauthenticated', 'this needs a bearer token (Authorization: Bearer <token>)');
     if (networkGrant(principal, access.allow)) return;
     if (principal.kind === 'member' && communityGrants.length > 0) {
-      const communityId = await resolveScope(db, access.scope, request);
+      const communityId = await resolveScope(lookup, access.scope, request);
       request.scopeCommunityId = communityId;
       if (communityId === principal.communityId && communityGrants.some((g) => principal.roles.has(g))) return;
     }
@@ -116,7 +105,7 @@ function forbiddenDetail(access: RouteAccess): string {
 type Params = Record<string, string | undefined>;
 
 /** The route's community; throws not-found when the resource in the path does not exist. */
-async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Promise<string | null> {
+async function resolveScope(lookup: AccessService, scope: Scope, request: FastifyRequest): Promise<string | null> {
   const params = (request.params ?? {}) as Params;
   const query = (request.query ?? {}) as Params;
   switch (scope) {
@@ -125,15 +114,15 @@ async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Prom
     case 'self':
       return request.principal.kind === 'member' ? request.principal.communityId : null;
     case 'community-param':
-      return required(await communityExists(db, params.communityId ?? ''), 'community', params.communityId);
+      return required(await lookup.communityOf('community', params.communityId ?? ''), 'community', params.communityId);
     case 'member-param':
-      return required(await communityOfMember(db, params.memberId ?? ''), 'member', params.memberId);
+      return required(await lookup.communityOf('member', params.memberId ?? ''), 'member', params.memberId);
     case 'cycle-param':
-      return required(await communityOfRow(db, 'cycles', params.cycleId ?? ''), 'cycle', params.cycleId);
+      return required(await lookup.communityOf('cycle', params.cycleId ?? ''), 'cycle', params.cycleId);
     case 'proposal-param':
-      return required(await communityOfRow(db, 'proposals', params.proposalId ?? ''), 'proposal', params.proposalId);
+      return required(await lookup.communityOf('proposal', params.proposalId ?? ''), 'proposal', params.proposalId);
     case 'account-param':
-      return communityOfAccount(db, params.account ?? '');
+      return lookup.communityOfAccountName(params.account ?? '');
     case 'stream-query': {
       // Not validated yet (the guard runs first): a repeated `stream` arrives as an array.
       const stream: unknown = query.stream;
@@ -143,32 +132,12 @@ async function resolveScope(db: Db, scope: Scope, request: FastifyRequest): Prom
     case 'transfer-body': {
       // Not validated yet (the guard runs first): read it defensively.
       const from = (request.body as { from?: unknown } | null | undefined)?.from;
-      return communityOfAccount(db, typeof from === 'string' ? from : '');
+      return lookup.communityOfAccountName(typeof from === 'string' ? from : '');
     }
   }
 }
 
-async function communityOfAccount(db: Db, account: string): Promise<string | null> {
-  const [kind, id] = splitAccount(account);
-  switch (kind) {
-    case 'community':
-      return (await communityExists(db, id)) ?? null;
-    case 'cycle':
-      return (await communityOfRow(db, 'cycles', id)) ?? null;
-    case 'proposal':
-    case 'spent':
-      return (await communityOfRow(db, 'proposals', id)) ?? null;
-    default:
-      return null;
-  }
-}
-
-function splitAccount(account: string): [string, string] {
-  const colon = account.indexOf(':');
-  return colon < 0 ? [account, ''] : [account.slice(0, colon), account.slice(colon + 1)];
-}
-
-function required(communityId: string | undefined, what: string, id: string | undefined): string {
-  if (communityId === undefined) throw new DomainError(`${what}-not-found`, `no ${what} with id ${id ?? ''}`);
+function required(communityId: string | undefined, what: FoundThing, id: string | undefined): string {
+  if (communityId === undefined) throw notFound(what, id);
   return communityId;
 }

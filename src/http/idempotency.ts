@@ -7,8 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
-import type { Db } from '../db/database.js';
-import { findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../db/idempotency.repository.js';
+import type { IdempotencyRecord, IdempotencyService } from '../services/idempotency.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { sha256Hex } from '../ledger/hash.js';
 import { actorOf } from '../governance/principal.js';
@@ -33,18 +32,18 @@ export interface IdempotencyClaim {
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const MAX_STORED_BODY_BYTES = 64 * 1024;
 
-export function registerIdempotency(app: FastifyInstance, db: Db): void {
+export function registerIdempotency(app: FastifyInstance, store: IdempotencyService): void {
   app.decorateRequest('idempotency', undefined);
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!(methods.includes('POST') || methods.includes('PUT')) || !route.url.startsWith('/v1/')) return;
-    const check = checkIdempotencyKey(db);
+    const check = checkIdempotencyKey(store);
     const existing = route.preHandler;
     route.preHandler = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];
   });
 }
 
-function checkIdempotencyKey(db: Db): preHandlerAsyncHookHandler {
+function checkIdempotencyKey(store: IdempotencyService): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return;
@@ -58,7 +57,7 @@ function checkIdempotencyKey(db: Db): preHandlerAsyncHookHandler {
       request.idempotency = claim;
       return;
     }
-    const record = await findIdempotencyRecord(db, claim.scope, key);
+    const record = await store.find(claim.scope, key);
     if (record === undefined) {
       request.idempotency = claim;
       return;
@@ -137,7 +136,7 @@ function safeCanonical(value: unknown): string {
  * same key (the loser's transaction rolls back; it answers with the winner's stored response).
  */
 export async function runCommand<T, R>(
-  db: Db,
+  store: IdempotencyService,
   request: FastifyRequest,
   reply: FastifyReply,
   statusCode: number,
@@ -153,7 +152,7 @@ export async function runCommand<T, R>(
       body = present(result as T);
       presented = true;
       if (claim !== undefined) {
-        await insertIdempotencyRecord(trx, { ...claim, requestHash: hashOf(claim), statusCode, responseBody: JSON.stringify(body) });
+        await store.record(trx, { ...claim, requestHash: hashOf(claim), statusCode, responseBody: JSON.stringify(body) });
       }
     },
   };
@@ -162,7 +161,7 @@ export async function runCommand<T, R>(
     if (!presented) body = present(result);
   } catch (err) {
     if (claim === undefined || pgCode(err) !== '23505') throw err;
-    const winner = await findIdempotencyRecord(db, claim.scope, claim.key);
+    const winner = await store.find(claim.scope, claim.key);
     if (winner === undefined) throw err;
     replay(reply, winner, claim);
     return reply as never; // already sent: fastify ignores a handler's value once the reply is sent

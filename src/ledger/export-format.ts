@@ -4,7 +4,7 @@
  */
 import type { RecordedEntry } from './chain-verify.js';
 import { canonicalJson, isCanonicalText } from './canonical-json.js';
-import { toHashedShape, type JsonObject } from './entry.js';
+import { toHashedShape, type JsonObject, type JsonValue } from './entry.js';
 import { isHexHash } from './hash.js';
 
 export class ExportFormatError extends Error {
@@ -74,5 +74,15 @@ function checkEntry(value: unknown, line: number): RecordedEntry {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new ExportFormatError(line, 'payload must be an object');
   if (!isHexHash(prev)) throw new ExportFormatError(line, 'prev must be 64 lowercase hex digits');
   if (!isHexHash(hash)) throw new ExportFormatError(line, 'hash must be 64 lowercase hex digits');
-  return { stream, seq, type, at, actor, payload: payload as JsonObject, prev, hash };
+  return { stream, seq, type, at, actor, payload: jsonObjectFromParse(payload), prev, hash };
+}
+
+/**
+ * A value JSON.parse produced is JSON by construction; this only narrows its type (an object that is
+ * not an array), key by key, so no cast stands in for a check.
+ */
+function jsonObjectFromParse(value: object): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, item] of Object.entries(value)) out[key] = item as JsonValue;
+  return out;
 }

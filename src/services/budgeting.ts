@@ -5,18 +5,19 @@
  * slips in after a close and a close always counts every acknowledged ballot.
  */
 import { DomainError } from '../domain-error.js';
+import { notFound } from '../governance/errors.js';
 import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, findMember, listAllMembers } from '../db/community.repository.js';
 import { ballotTypedData } from '../governance/signed-ballot.js';
 import { recoverBallotSigner } from './ballot-signatures.js';
-import { appendEntries, appendEntry } from '../db/ledger.repository.js';
-import { communityStream, type JsonObject } from '../ledger/index.js';
+import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, requirePhase, cycleRulesPayload, type CreateCycleInput, type Cycle, type Phase } from '../governance/cycle.js';
 import { decideProgress, decideReview, decideWithdraw, proposalKey, type ProgressInput, type Proposal, type ReviewInput, type SubmitProposalInput } from '../governance/proposal.js';
 import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import type { CycleRecord } from '../db/budgeting.repository.js';
+import { recountFromLedger, type RecountReport } from './recount.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 /** What budgeting asks of the money side, inside its own transactions (see FundingService). */
@@ -50,12 +51,11 @@ export class BudgetingService {
   }
 
   /** A new cycle, its `cycle.created` entry and the reservation of its budget, in the caller's transaction. */
-  async insertCycleIn(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string, extra: JsonObject = {}): Promise<void> {
+  async insertCycleIn(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string, imported?: { origin: 'pabulib'; meta: Record<string, string> }): Promise<void> {
     await repo.insertCycle(trx, cycle);
-    await appendEntry(trx, communityStream(cycle.communityId), at, {
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
       type: 'cycle.created',
-      actor: actor(ctx),
-      payload: { cycleId: cycle.id, title: cycle.title, ...cycleRulesPayload(cycle), ...extra } as JsonObject,
+      payload: { cycleId: cycle.id, title: cycle.title, ...cycleRulesPayload(cycle), ...imported },
     });
     await this.funding.reserveForCycle(trx, ctx, cycle, at);
   }
@@ -90,9 +90,8 @@ export class BudgetingService {
         createdAt: at,
       };
       await repo.insertProposals(trx, [proposal]);
-      await appendEntry(trx, communityStream(cycle.communityId), at, {
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
         type: 'proposal.submitted',
-        actor: actor(ctx),
         payload: { cycleId, proposalId: proposal.id, key: proposal.key, title: proposal.title, description: proposal.description, cost: input.cost, category: proposal.category, authorId },
       });
       return proposal;
@@ -116,9 +115,8 @@ export class BudgetingService {
       requirePhase(cycle, ['review'], 'reviewing a proposal');
       const decision = decideReview(proposal, input);
       await repo.setProposalStatus(trx, [proposal.id], decision.status, decision.reason);
-      await appendEntry(trx, communityStream(cycle.communityId), at, {
-        type: `proposal.${decision.status}`,
-        actor: actor(ctx),
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: decision.status === 'accepted' ? 'proposal.accepted' : 'proposal.rejected',
         payload: { cycleId: cycle.id, proposalId, reason: decision.reason },
       });
       return { ...proposal, status: decision.status, reason: decision.reason };
@@ -132,7 +130,7 @@ export class BudgetingService {
       requirePhase(cycle, ['proposals', 'review'], 'withdrawing a proposal');
       decideWithdraw(proposal, ctx.principal.kind === 'member' ? ctx.principal.memberId : '');
       await repo.setProposalStatus(trx, [proposal.id], 'withdrawn');
-      await appendEntry(trx, communityStream(cycle.communityId), at, { type: 'proposal.withdrawn', actor: actor(ctx), payload: { cycleId: cycle.id, proposalId } });
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'proposal.withdrawn', payload: { cycleId: cycle.id, proposalId } });
       return { ...proposal, status: 'withdrawn' as const };
     });
   }
@@ -144,9 +142,8 @@ export class BudgetingService {
       requirePhase(cycle, ['implementation'], 'reporting progress');
       const status = decideProgress(proposal, input);
       await repo.setProposalStatus(trx, [proposal.id], status);
-      const entry = await appendEntry(trx, communityStream(cycle.communityId), at, {
-        type: `proposal.${status}`,
-        actor: actor(ctx),
+      const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: status === 'in_progress' ? 'proposal.in_progress' : 'proposal.completed',
         payload: { cycleId: cycle.id, proposalId, report: input.report },
       });
       await repo.insertReport(trx, { proposalId, seq: entry.seq, status, report: input.report, at });
@@ -184,7 +181,7 @@ export class BudgetingService {
           break;
       }
       await repo.updateCyclePhase(trx, cycleId, phase);
-      await appendEntry(trx, stream, at, { type: 'cycle.phase-changed', actor: actor(ctx), payload: { cycleId, from: cycle.phase, to: phase } });
+      await this.deps.ledger.appendOne(trx, stream, at, actor(ctx), { type: 'cycle.phase-changed', payload: { cycleId, from: cycle.phase, to: phase } });
       return { ...cycle, phase };
     });
   }
@@ -211,10 +208,9 @@ export class BudgetingService {
   ): Promise<FrozenBallot> {
     await repo.insertVoters(trx, cycle.id, voters);
     const frozen = frozenBallot(cycle, accepted, signedBallots);
-    await appendEntry(trx, communityStream(cycle.communityId), at, {
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
       type: 'cycle.voting-opened',
-      actor: actor(ctx),
-      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() } } as unknown as JsonObject,
+      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() } },
     });
     return frozen;
   }
@@ -231,7 +227,7 @@ export class BudgetingService {
     const onBallot = outcome.proposals.map((p) => p.id);
     await repo.setProposalStatus(trx, outcome.selected, 'selected');
     await repo.setProposalStatus(trx, onBallot.filter((id) => !selected.has(id)), 'not_selected');
-    await appendEntry(trx, communityStream(cycle.communityId), at, { type: 'cycle.closed', actor: actor(ctx), payload: { cycleId: cycle.id, outcome } as unknown as JsonObject });
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'cycle.closed', payload: { cycleId: cycle.id, outcome } });
     await this.funding.allocateAtTally(trx, ctx, cycle, outcome, at);
   }
 
@@ -249,10 +245,9 @@ export class BudgetingService {
       const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
       const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
       const signature = await this.checkSignature(trx, cycle, frozen, memberId, input);
-      const entry = await appendEntry(trx, communityStream(cycle.communityId), at, {
+      const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
         type: 'ballot.cast',
-        actor: `voter:${pseudonym}`,
-        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) } as JsonObject,
+        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) },
       });
       await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot, castAt: at }]);
       return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
@@ -321,6 +316,12 @@ export class BudgetingService {
     return { cycle, outcome: cycle.outcome };
   }
 
+  /** The outcome recomputed from the cycle's ledger entries alone, compared with the recorded one. */
+  async recount(cycleId: string): Promise<RecountReport> {
+    const cycle = await this.getCycle(cycleId);
+    return recountFromLedger(this.deps.db, cycle.communityId, cycle.id);
+  }
+
   async ballotCount(cycleId: string) {
     await this.getCycle(cycleId);
     return repo.countBallots(this.deps.db, cycleId);
@@ -346,12 +347,12 @@ export class BudgetingService {
   }
 
   /** Bulk append used by imports: ballots recorded in the ledger and the projection together. */
-  static async appendBallots(trx: Trx, stream: string, cycleId: string, at: string, ballots: readonly { voter: string; ballot: RecordedBallot }[]) {
-    const sealed = await appendEntries(
+  async appendBallots(trx: Trx, stream: string, cycleId: string, at: string, ballots: readonly { voter: string; ballot: RecordedBallot }[]) {
+    const sealed = await this.deps.ledger.append(
       trx,
       stream,
       at,
-      ballots.map((b) => ({ type: 'ballot.cast', actor: `voter:${b.voter}`, payload: { cycleId, voter: b.voter, ...b.ballot } as JsonObject })),
+      ballots.map((b) => ({ actor: `voter:${b.voter}`, event: { type: 'ballot.cast', payload: { cycleId, voter: b.voter, ...b.ballot } } })),
     );
     await repo.insertBallots(
       trx,
@@ -372,8 +373,4 @@ export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signed
     signedBallots,
     proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString() })),
   };
-}
-
-function notFound(what: string, id: string): DomainError {
-  return new DomainError(`${what}-not-found`, `no ${what} with id ${id}`, { id });
 }

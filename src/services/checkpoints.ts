@@ -4,13 +4,12 @@
  * in it: an entry per checkpoint would change the network head each time and no checkpoint would
  * ever be current. A new checkpoint can enqueue its anchor in the same transaction.
  */
-import { sql } from 'kysely';
 import { DomainError } from '../domain-error.js';
 import { buildCheckpoint, buildReceiptProof, formatReceiptProof, signNote, streamHeadProof, type NoteSigner, type StreamHead } from '../anchoring/index.js';
 import { allMerkleHeads } from '../db/merkle.repository.js';
 import { findEntryByHash } from '../db/ledger.repository.js';
 import { rootFromFrontier } from '../ledger/merkle/index.js';
-import type { Queryable } from '../db/database.js';
+import { checkpointByNumber, insertCheckpoint, latestCheckpoint, lockCheckpointNumbering } from '../db/checkpoint.repository.js';
 import type { MerkleService } from './merkle.js';
 import { hashFromHex } from '../ledger/merkle/index.js';
 import { timestamp, type ServiceDeps, type Trx } from './context.js';
@@ -32,9 +31,6 @@ export interface CheckpointOptions {
   onCreated?: (trx: Trx, checkpoint: StoredCheckpoint) => Promise<void>;
 }
 
-/** Serializes checkpoint numbering across processes. */
-const CHECKPOINT_LOCK = 0x4147_4c43; // "AGLC"
-
 export class CheckpointService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -51,7 +47,7 @@ export class CheckpointService {
   async create(options: { onlyIfChanged?: boolean } = {}): Promise<StoredCheckpoint | undefined> {
     await this.merkle.catchUpAll();
     return this.deps.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${CHECKPOINT_LOCK})`.execute(trx);
+      await lockCheckpointNumbering(trx);
       const heads = (await allMerkleHeads(trx)).filter((h) => h.frontier.size > 0).map((h) => ({ stream: h.stream, size: h.frontier.size, root: rootFromFrontier(h.frontier).toString('hex') }));
       const latest = await latestCheckpoint(trx);
       if (options.onlyIfChanged === true && latest !== undefined && sameHeads(latest.streams, heads)) return undefined;
@@ -66,10 +62,7 @@ export class CheckpointService {
         note: signNote(checkpoint.text, this.options.signer),
         at,
       };
-      await trx
-        .insertInto('checkpoints')
-        .values({ number: stored.number, origin: stored.origin, root: stored.root, size: stored.size, streams: JSON.stringify(stored.streams), note: stored.note, at })
-        .execute();
+      await insertCheckpoint(trx, stored);
       await this.options.onCreated?.(trx, stored);
       return stored;
     });
@@ -82,9 +75,9 @@ export class CheckpointService {
   }
 
   async byNumber(number: number): Promise<StoredCheckpoint> {
-    const row = await this.deps.db.selectFrom('checkpoints').selectAll().where('number', '=', BigInt(number)).executeTakeFirst();
-    if (row === undefined) throw new DomainError('checkpoint-not-found', `there is no checkpoint ${number}`);
-    return toStored(row);
+    const found = await checkpointByNumber(this.deps.db, number);
+    if (found === undefined) throw new DomainError('checkpoint-not-found', `there is no checkpoint ${number}`);
+    return found;
   }
 
   /** The inclusion of a stream's head in a checkpoint's tree. */
@@ -111,15 +104,6 @@ export class CheckpointService {
     });
     return formatReceiptProof(proof);
   }
-}
-
-async function latestCheckpoint(db: Queryable): Promise<StoredCheckpoint | undefined> {
-  const row = await db.selectFrom('checkpoints').selectAll().orderBy('number', 'desc').limit(1).executeTakeFirst();
-  return row === undefined ? undefined : toStored(row);
-}
-
-function toStored(row: { number: bigint; origin: string; root: string; size: number; streams: { stream: string; size: number; root: string }[]; note: string; at: string }): StoredCheckpoint {
-  return { number: Number(row.number), origin: row.origin, root: row.root, size: row.size, streams: row.streams, note: row.note, at: row.at };
 }
 
 function sameHeads(a: readonly StreamHead[], b: readonly StreamHead[]): boolean {

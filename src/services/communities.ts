@@ -3,8 +3,8 @@
  * its ledger entry in one transaction; tokens are returned once and stored only as hashes.
  */
 import { DomainError } from '../domain-error.js';
+import { notFound } from '../governance/errors.js';
 import * as repo from '../db/community.repository.js';
-import { appendEntry } from '../db/ledger.repository.js';
 import { communityStream, NETWORK_STREAM, sha256Hex } from '../ledger/index.js';
 import type { MemberRole } from '../governance/principal.js';
 import {
@@ -44,8 +44,9 @@ export class CommunityService {
       needsIndex: community.needsIndex,
       governance: { ...community.governance },
     };
-    await appendEntry(trx, NETWORK_STREAM, at, { type: 'community.created', actor: actor(ctx), payload });
-    await appendEntry(trx, communityStream(community.id), at, { type: 'community.created', actor: actor(ctx), payload });
+    const created = { type: 'community.created', payload } as const;
+    await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), created);
+    await this.deps.ledger.appendOne(trx, communityStream(community.id), at, actor(ctx), created);
   }
 
   async get(communityId: string): Promise<Community> {
@@ -67,9 +68,8 @@ export class CommunityService {
       if ((await repo.findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
       await repo.insertMember(trx, member);
       await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'member', principalId: member.id, createdAt: at });
-      await appendEntry(trx, communityStream(communityId), at, {
+      await this.deps.ledger.appendOne(trx, communityStream(communityId), at, actor(ctx), {
         type: 'member.added',
-        actor: actor(ctx),
         // The address stays out of the ledger: with a ballot signature it would name the voter.
         payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: member.address !== null },
       });
@@ -86,7 +86,7 @@ export class CommunityService {
       const member = await repo.findMember(trx, memberId);
       if (member === undefined) throw notFound('member', memberId);
       await repo.setMemberRoles(trx, memberId, sorted);
-      await appendEntry(trx, communityStream(member.communityId), at, { type: 'member.roles-changed', actor: actor(ctx), payload: { memberId, from: member.roles, to: sorted } });
+      await this.deps.ledger.appendOne(trx, communityStream(member.communityId), at, actor(ctx), { type: 'member.roles-changed', payload: { memberId, from: member.roles, to: sorted } });
       return { ...member, roles: sorted };
     });
   }
@@ -100,7 +100,7 @@ export class CommunityService {
       const member = await repo.findMember(trx, memberId);
       if (member === undefined) throw notFound('member', memberId);
       await repo.setMemberAddress(trx, memberId, address.toLowerCase());
-      await appendEntry(trx, communityStream(member.communityId), at, { type: 'member.address-registered', actor: actor(ctx), payload: { memberId } });
+      await this.deps.ledger.appendOne(trx, communityStream(member.communityId), at, actor(ctx), { type: 'member.address-registered', payload: { memberId } });
       return { ...member, address: address.toLowerCase() };
     });
   }
@@ -111,7 +111,7 @@ export class CommunityService {
       const community = await repo.findCommunity(trx, communityId);
       if (community === undefined) throw notFound('community', communityId);
       await repo.setRequireSignedBallots(trx, communityId, settings.requireSignedBallots);
-      await appendEntry(trx, communityStream(communityId), at, { type: 'community.settings-changed', actor: actor(ctx), payload: { communityId, ...settings } });
+      await this.deps.ledger.appendOne(trx, communityStream(communityId), at, actor(ctx), { type: 'community.settings-changed', payload: { communityId, ...settings } });
       return { ...community, ...settings };
     });
   }
@@ -127,9 +127,8 @@ export class CommunityService {
     return transact(this.deps, ctx, async (trx) => {
       await repo.insertFunder(trx, { id, name: input.name, createdAt: at });
       await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'funder', principalId: id, createdAt: at });
-      await appendEntry(trx, NETWORK_STREAM, at, {
+      await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), {
         type: 'funder.registered',
-        actor: actor(ctx),
         payload: { funderId: id, name: input.name, account: `external:${id}` },
       });
       return { id, name: input.name, token };
@@ -143,12 +142,8 @@ export class CommunityService {
     return transact(this.deps, ctx, async (trx) => {
       await repo.insertAuditor(trx, { id, name: input.name, createdAt: at });
       await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'auditor', principalId: id, createdAt: at });
-      await appendEntry(trx, NETWORK_STREAM, at, { type: 'auditor.registered', actor: actor(ctx), payload: { auditorId: id, name: input.name } });
+      await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), { type: 'auditor.registered', payload: { auditorId: id, name: input.name } });
       return { id, name: input.name, token };
     });
   }
-}
-
-export function notFound(what: string, id: string): DomainError {
-  return new DomainError(`${what}-not-found`, `no ${what} with id ${id}`, { id });
 }

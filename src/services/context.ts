@@ -9,6 +9,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { actorOf, type Principal } from '../governance/principal.js';
+import { LedgerWriter } from './ledger-writer.js';
 
 export interface Clock {
   now(): Date;
@@ -16,6 +17,8 @@ export interface Clock {
 
 export interface ServiceDeps {
   db: Db;
+  /** the only writer of ledger entries (typed events, listeners in the same transaction) */
+  ledger: LedgerWriter;
   clock: Clock;
   newId: () => string;
   newToken: () => string;
@@ -34,6 +37,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export function defaultDeps(db: Db, clock: Clock = systemClock): ServiceDeps {
   return {
     db,
+    ledger: new LedgerWriter(),
     clock,
     newId: () => randomUUID(),
     newToken: () => `agl_${randomBytes(32).toString('base64url')}`,
@@ -68,7 +72,7 @@ export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: 
 }
 
 export function pgCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err).code === 'string') {
     return (err as { code: string }).code;
   }
   return undefined;

@@ -6,10 +6,10 @@
  */
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/funding.repository.js';
-import { findCommunity, findFunder, listAllCommunities } from '../db/community.repository.js';
+import { findCommunity, listAllCommunities } from '../db/community.repository.js';
+import { communityOfAccount } from '../db/scope.repository.js';
 import { findCycle, findProposal, listProposals, setProposalStatus } from '../db/budgeting.repository.js';
-import { appendEntry } from '../db/ledger.repository.js';
-import { communityStream, NETWORK_STREAM, type JsonObject } from '../ledger/index.js';
+import { communityStream, NETWORK_STREAM } from '../ledger/index.js';
 import {
   allocationAtTally,
   decideTransfer,
@@ -20,7 +20,6 @@ import {
   equityReport,
   flowKind,
   fundingError,
-  IMPORT_FUNDER,
   parseAccount,
   partsPayload,
   proposalAccount,
@@ -187,7 +186,7 @@ export class FundingService implements CycleFunding {
       const existing = await repo.findDistribution(trx, request.distributionId);
       if (existing !== undefined) {
         const fields = Object.keys(requestRecord).filter(
-          (k) => JSON.stringify((existing.request as Record<string, unknown>)[k]) !== JSON.stringify(requestRecord[k as keyof typeof requestRecord]),
+          (k) => JSON.stringify((existing.request)[k]) !== JSON.stringify(requestRecord[k as keyof typeof requestRecord]),
         );
         if (fields.length > 0) {
           throw new DomainError('exists-with-different-fields', `distribution ${request.distributionId} is already recorded with a different ${fields.join(', ')}`, { fields });
@@ -200,10 +199,9 @@ export class FundingService implements CycleFunding {
       if ((pool?.balanceMinor ?? 0n) < request.amountMinor) {
         throw new DomainError('overdraw', `the pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
       }
-      const entry = await appendEntry(trx, NETWORK_STREAM, at, {
+      const entry = await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), {
         type: 'distribution.committed',
-        actor: actor(ctx),
-        payload: { distributionId: request.distributionId, ...requestRecord, parts: partsPayload(parts) } as unknown as JsonObject,
+        payload: { distributionId: request.distributionId, ...requestRecord, parts: partsPayload(parts) },
       });
       for (const command of distributionTransfers(request.distributionId, request.currency, parts)) {
         await this.apply(trx, ctx, command, at, { distributionId: request.distributionId });
@@ -339,9 +337,8 @@ export class FundingService implements CycleFunding {
     await repo.setBalance(trx, command.to, decision.effects.to.balanceMinor, command.currency);
     const communityId = fromCommunity ?? toCommunity;
     const stream = communityId === null ? NETWORK_STREAM : communityStream(communityId);
-    const entry = await appendEntry(trx, stream, at, {
+    const entry = await this.deps.ledger.appendOne(trx, stream, at, actor(ctx), {
       type: 'transfer.recorded',
-      actor: actor(ctx),
       payload: {
         ...transferPayload(decision.transfer),
         receiptRef: extra.receiptRef ?? null,
@@ -374,23 +371,6 @@ function parseBoth(command: TransferCommand): { from: Account; to: Account } {
     throw new DomainError('invalid-account', 'the account names are not valid');
   }
   return { from: from.account, to: to.account };
-}
-
-/** The community an account belongs to (null: the network); undefined when what it names does not exist. */
-async function communityOfAccount(db: Queryable, account: Account): Promise<string | null | undefined> {
-  switch (account.kind) {
-    case 'pool':
-      return null;
-    case 'external':
-      return account.funderId === IMPORT_FUNDER || (await findFunder(db, account.funderId)) !== undefined ? null : undefined;
-    case 'community':
-      return (await findCommunity(db, account.communityId))?.id;
-    case 'cycle':
-      return (await findCycle(db, account.cycleId))?.communityId;
-    case 'proposal':
-    case 'spent':
-      return (await findProposal(db, account.proposalId))?.communityId;
-  }
 }
 
 async function requireAccountOwner(db: Queryable, account: Account, name: string): Promise<string | null> {

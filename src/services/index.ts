@@ -1,5 +1,7 @@
 /** Every service, built once from the same dependencies. */
 import { CommunityService } from './communities.js';
+import { AccessService } from './access.js';
+import { IdempotencyService } from './idempotency.js';
 import { LedgerService } from './ledger.js';
 import { BudgetingService } from './budgeting.js';
 import { FundingService } from './funding.js';
@@ -9,9 +11,13 @@ import { AnchoringService, type AnchorTarget } from './anchoring.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
+import { SecretBox } from './secret-box.js';
 
 export interface Services {
   deps: ServiceDeps;
+  secretBox: SecretBox;
+  access: AccessService;
+  idempotency: IdempotencyService;
   communities: CommunityService;
   ledger: LedgerService;
   budgeting: BudgetingService;
@@ -25,13 +31,19 @@ export interface Services {
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   /** EIP-712 domain chain id of signed ballots */
   ballotChainId: number;
+  /** encrypts the secrets the service keeps (webhook secrets, election keys) */
+  secretBox: SecretBox;
   /** where checkpoints are anchored; unset: anchoring is off */
   anchor?: AnchorTarget | undefined;
 };
 
-/** Options for a ledger origin (the checkpoint origin line and signing key name) and an Ed25519 seed. */
-export function serviceOptions(origin: string, signingSeedHex: string, ballotChainId = 1): ServiceOptions {
-  return { origin, signer: noteSignerFromSeed(signingSeedHex, origin), ballotChainId };
+/**
+ * Options for a ledger origin (the checkpoint origin line and signing key name) and an Ed25519 seed;
+ * secrets are sealed under `sealingKeyHex`, or under a key derived from the seed when it is unset.
+ */
+export function serviceOptions(origin: string, signingSeedHex: string, ballotChainId = 1, sealingKeyHex?: string): ServiceOptions {
+  const secretBox = sealingKeyHex === undefined ? SecretBox.derivedFromSigningSeed(signingSeedHex) : SecretBox.fromKey(sealingKeyHex);
+  return { origin, signer: noteSignerFromSeed(signingSeedHex, origin), ballotChainId, secretBox };
 }
 
 export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
@@ -42,6 +54,9 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const budgeting = new BudgetingService(deps, funding, options.ballotChainId);
   return {
     deps,
+    secretBox: options.secretBox,
+    access: new AccessService(deps),
+    idempotency: new IdempotencyService(deps),
     communities,
     ledger: new LedgerService(deps),
     budgeting,

@@ -4,7 +4,7 @@
  * however long a stream grows.
  */
 import { ChainVerifier, exportLine, type Problem } from '../ledger/index.js';
-import { getStreamHead, listAllStreamNames, streamEntries, streamForVerify } from '../db/ledger.repository.js';
+import { getStreamHead, listAllStreamNames, listStreamHeads, streamEntries, streamForVerify, type StreamHead } from '../db/ledger.repository.js';
 import { DomainError } from '../domain-error.js';
 import type { ServiceDeps } from './context.js';
 
@@ -68,6 +68,10 @@ export class LedgerService {
         yield `${exportLine(entry.body ?? '', entry.hash)}\n`;
       }
     }
+  }
+
+  streamHeads(): Promise<StreamHead[]> {
+    return listStreamHeads(this.deps.db);
   }
 
   async assertStreamExists(stream: string): Promise<void> {

@@ -8,7 +8,6 @@
 import { DomainError } from '../domain-error.js';
 import { parsePabulib, PabulibFormatError, writePabulibChunks, type PbElection, type PbProgress } from '../pabulib/index.js';
 import * as budgetingRepo from '../db/budgeting.repository.js';
-import { appendEntries } from '../db/ledger.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCommunity, type Community } from '../governance/community.js';
 import type { Cycle } from '../governance/cycle.js';
@@ -17,7 +16,7 @@ import type { RecordedBallot } from '../governance/ballot.js';
 import { computeOutcome, effectiveBallots } from '../governance/outcome.js';
 import { currencyExponent } from '../governance/currency.js';
 import { externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
-import { BudgetingService } from './budgeting.js';
+import type { BudgetingService } from './budgeting.js';
 import type { CommunityService } from './communities.js';
 import type { FundingService } from './funding.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
@@ -110,14 +109,13 @@ export class PabulibService {
       );
       await this.budgeting.insertCycleIn(trx, ctx, { ...cycle, phase: 'voting' }, at, { origin: 'pabulib', meta: Object.fromEntries(election.meta) });
       await budgetingRepo.insertProposals(trx, proposals);
-      await appendEntries(
+      await this.deps.ledger.append(
         trx,
         stream,
         at,
         proposals.map((p) => ({
-          type: 'proposal.imported',
           actor: who,
-          payload: { cycleId: cycle.id, proposalId: p.id, key: p.key, title: p.title, cost: p.costMinor.toString(), category: p.category, status: 'accepted' },
+          event: { type: 'proposal.imported', payload: { cycleId: cycle.id, proposalId: p.id, key: p.key, title: p.title, cost: p.costMinor.toString(), category: p.category, status: 'accepted' } },
         })),
       );
       const voters = ballots.map((b) => ({ pseudonym: b.voter, memberId: null }));
@@ -125,7 +123,7 @@ export class PabulibService {
       options.onProgress?.({ stage: 'ballots', done: 0, total: ballots.length });
       const chunk = 5000;
       for (let i = 0; i < ballots.length; i += chunk) {
-        await BudgetingService.appendBallots(trx, stream, cycle.id, at, ballots.slice(i, i + chunk));
+        await this.budgeting.appendBallots(trx, stream, cycle.id, at, ballots.slice(i, i + chunk));
         options.onProgress?.({ stage: 'ballots', done: Math.min(i + chunk, ballots.length), total: ballots.length });
       }
       const outcome = computeOutcome(frozen, ballots);

@@ -1,14 +1,15 @@
 /**
- * Recount from ledger entries alone: the frozen ballot (`cycle.voting-opened`), every
- * `ballot.cast` and the recorded outcome (`cycle.closed`) are read from the hashed bytes of the
- * community stream — never from projection tables — and the rule is applied again.
+ * Recount from ledger entries alone: every entry of the cycle is read from the hashed bytes of the
+ * community stream — never from projection tables — decoded with the event catalog, folded with the
+ * one cycle fold (src/governance/cycle-ledger.ts) and the rule applied again.
  */
-import { sql } from 'kysely';
 import { DomainError } from '../domain-error.js';
 import { sha256Hex } from '../ledger/index.js';
 import { communityStream } from '../ledger/entry.js';
-import { computeOutcome, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
-import { ballotFromPayload } from '../governance/ballot.js';
+import { decodeEvent } from '../events/index.js';
+import { cycleIdOf, evolve, initialCycleState, recount } from '../governance/cycle-ledger.js';
+import type { RecordedOutcome } from '../governance/outcome.js';
+import { entriesNamingCycle } from '../db/ledger.repository.js';
 import type { Queryable } from '../db/database.js';
 
 export interface RecountReport {
@@ -22,51 +23,40 @@ export interface RecountReport {
 
 export async function recountFromLedger(db: Queryable, communityId: string, cycleId: string): Promise<RecountReport> {
   const stream = communityStream(communityId);
-  const rows = await sql<{ seq: bigint; type: string; body: string; hash: string }>`
-    select seq, type, body, hash from ledger_entries
-    where stream = ${stream}
-      and type in ('cycle.voting-opened', 'ballot.cast', 'cycle.closed')
-      and payload ->> 'cycleId' = ${cycleId}
-    order by seq`.execute(db);
   const problems: RecountReport['problems'] = [];
-  let frozen: FrozenBallot | undefined;
-  let recorded: RecordedOutcome | null = null;
-  const cast: CastBallot[] = [];
-  for (const row of rows.rows) {
-    const seq = Number(row.seq);
-    if (sha256Hex(row.body) !== row.hash) problems.push({ stream, seq, reason: 'hash-mismatch' });
-    let entry: { type: string; payload: Record<string, unknown> };
+  let state = initialCycleState(cycleId);
+  for (const row of await entriesNamingCycle(db, stream, cycleId)) {
+    if (sha256Hex(row.body) !== row.hash) problems.push({ stream, seq: row.seq, reason: 'hash-mismatch' });
+    let body: { type?: unknown; payload?: unknown };
     try {
-      entry = JSON.parse(row.body) as { type: string; payload: Record<string, unknown> };
+      body = JSON.parse(row.body) as { type?: unknown; payload?: unknown };
     } catch {
-      problems.push({ stream, seq, reason: 'malformed' });
+      problems.push({ stream, seq: row.seq, reason: 'malformed' });
       continue;
     }
-    if (entry.payload.cycleId !== cycleId) {
-      problems.push({ stream, seq, reason: 'body-mismatch' });
+    const decoded = decodeEvent(typeof body.type === 'string' ? body.type : '', body.payload);
+    if (!decoded.ok) {
+      problems.push({ stream, seq: row.seq, reason: `body-mismatch: ${decoded.reason}` });
       continue;
     }
-    switch (entry.type) {
-      case 'cycle.voting-opened':
-        frozen = entry.payload as unknown as FrozenBallot;
-        break;
-      case 'ballot.cast':
-        cast.push({ voter: String(entry.payload.voter), ballot: ballotFromPayload(entry.payload) });
-        break;
-      case 'cycle.closed':
-        recorded = (entry.payload as { outcome: RecordedOutcome }).outcome;
-        break;
-      default:
-        problems.push({ stream, seq, reason: 'body-mismatch' });
+    if (cycleIdOf(decoded.event) !== cycleId) {
+      // the jsonb column named this cycle, the hashed bytes do not: someone edited one of them
+      problems.push({ stream, seq: row.seq, reason: 'body-mismatch' });
+      continue;
     }
+    state = evolve(state, { stream, seq: row.seq, event: decoded.event });
   }
-  if (frozen === undefined) throw new DomainError('no-outcome', 'this cycle never opened voting, so there is nothing to recount');
-  if (recorded === null) throw new DomainError('no-outcome', 'this cycle has not closed yet: there is no recorded outcome to compare with');
-  let recomputed: RecordedOutcome | null = null;
-  try {
-    recomputed = computeOutcome(frozen, cast);
-  } catch (err) {
-    problems.push({ stream, seq: 0, reason: `the ledger's ballots cannot be tallied: ${err instanceof Error ? err.message : String(err)}` });
+  for (const anomaly of state.anomalies) problems.push({ stream, seq: anomaly.seq, reason: anomaly.reason });
+  const result = recount(state);
+  switch (result.kind) {
+    case 'not-frozen':
+      throw new DomainError('no-outcome', 'this cycle never opened voting, so there is nothing to recount');
+    case 'not-closed':
+      throw new DomainError('no-outcome', 'this cycle has not closed yet: there is no recorded outcome to compare with');
+    case 'untallyable':
+      problems.push({ stream, seq: state.closedSeq ?? 0, reason: `the ledger's ballots cannot be tallied: ${result.reason}` });
+      return { equal: false, recorded: result.recorded, recomputed: null, ballotEntries: state.cast.length, problems };
+    case 'recounted':
+      return { equal: result.equal, recorded: result.recorded, recomputed: result.recomputed, ballotEntries: state.cast.length, problems };
   }
-  return { equal: recomputed !== null && sameOutcome(recorded, recomputed), recorded, recomputed, ballotEntries: cast.length, problems };
 }

@@ -23,7 +23,7 @@ export interface TestApp {
 export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number } = {}): Promise<TestApp> {
   const handle = await openTestDatabase(kind);
   const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor });
-  const app = await buildApp({ db: handle.db, services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }) });
+  const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }) });
   t.teardown(async () => {
     await app.close();
     await handle.close();

@@ -11,7 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { PROJECT_ROOT } from './paths.js';
-import { createScratchDatabase } from './scratch-postgres.js';
+import { createScratchDatabase } from '../../scripts/lib/scratch-postgres.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 

@@ -1,6 +1,2 @@
-/** Where tests find the project root and the shared data set (`../shared` beside the checkout). */
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
-
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHARED_DATA = process.env.AGORA_SHARED_DATA ?? join(PROJECT_ROOT, '..', 'shared', 'data');
+/** Tests find the project root and the shared data set through the scripts' own helper (one place). */
+export { PROJECT_ROOT, sharedData } from '../../scripts/lib/paths.js';

@@ -142,7 +142,7 @@ t.test('authorization matrix', async (t) => {
   t.test('a route without a matrix entry refuses to start', async (t) => {
     await t.test('registerAuth rejects it at registration', async (t) => {
       const app = Fastify();
-      registerAuth(app, { db: api.handle.db, adminToken: ADMIN_TOKEN });
+      registerAuth(app, { access: api.services.access, adminToken: ADMIN_TOKEN });
       t.throws(() => app.get('/v1/not-in-the-matrix', async () => ({})), /GET \/v1\/not-in-the-matrix has no entry in the authorization matrix/);
       t.throws(() => app.delete('/v1/communities/:communityId', async () => ({})), /DELETE \/v1\/communities\/:communityId has no entry/, 'a known path with another method');
       t.doesNotThrow(() => app.get('/not-versioned', async () => ({})), 'routes outside /v1 (docs) need no entry');
@@ -162,7 +162,7 @@ t.test('authorization matrix', async (t) => {
             child.get(url, async () => ({ ok: true }));
           });
         },
-        () => buildApp({ db: api.handle.db, services: api.services, adminToken: ADMIN_TOKEN }),
+        () => buildApp({ services: api.services, adminToken: ADMIN_TOKEN }),
       );
       return { build, instances, wasAdded: () => added };
     };

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { databaseKinds } from '../helpers/db.js';
-import { judgeState, runCrashScenario, type Cast, type Observation } from '../helpers/crash-scenario.js';
+import { judgeState, runCrashScenario, type Cast, type Observation } from '../../scripts/lib/crash-scenario.js';
 
 const BALLOTS = 200;
 const WHEN = 'judge';

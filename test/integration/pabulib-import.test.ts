@@ -5,17 +5,17 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import { sql } from 'kysely';
 import { databaseKinds } from '../helpers/db.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectJson } from '../helpers/community.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
 interface Expected { file: string; results: Record<string, { selected: string[]; total_cost: string }> }
-const expected = JSON.parse(readFileSync(join(SHARED_DATA, 'pabulib', 'expected.json'), 'utf8')) as Expected[];
+const expected = JSON.parse(readFileSync(sharedData('pabulib', 'expected.json'), 'utf8')) as Expected[];
 const FILE = 'Poland_Gdynia_2020_Babie_Doly__large.pb';
-const text = readFileSync(join(SHARED_DATA, 'pabulib', FILE), 'utf8');
+const text = readFileSync(sharedData('pabulib', FILE), 'utf8');
 const entryCount = async (api: TestApp) => Number((await sql<{ n: string }>`select count(*) as n from ledger_entries`.execute(api.handle.db)).rows[0]?.n);
 
 const importFile = (api: TestApp, body: string, query: string, headers: Record<string, string> = {}) =>

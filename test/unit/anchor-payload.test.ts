@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import {
   ANCHOR_MAGIC,
   ANCHOR_PAYLOAD_BYTES,
@@ -11,10 +11,10 @@ import {
   encodeAnchorPayload,
   type AnchorPayloadErrorCode,
 } from '../../src/anchoring/anchor-payload.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
 // A real RFC 9162 root (the 8-leaf tree of transparency-dev/merkle's inclusion vectors) as the checkpoint root.
-const vector = JSON.parse(readFileSync(join(SHARED_DATA, 'rfc9162-vectors', 'inclusion', '1', 'happy-path.json'), 'utf8')) as { root: string };
+const vector = JSON.parse(readFileSync(sharedData('rfc9162-vectors', 'inclusion', '1', 'happy-path.json'), 'utf8')) as { root: string };
 const ROOT = Buffer.from(vector.root, 'base64').toString('hex');
 
 /** The layout written out by hand, independent of the encoder. */

@@ -87,6 +87,6 @@ t.test('checkAnchorOnChain reads the chain id and the transaction', async (t) =>
   t.same(await checkAnchorOnChain(client, { ...record, txHash: null }, ROOT), { ok: false, reason: 'not-submitted' });
   t.same(asked, [TX, TX], 'no chain call without a transaction');
 
-  const down = { ...client, chainId: async () => Promise.reject(new ChainError('unreachable', 'down')) } as ChainClient;
+  const down = { ...client, chainId: async () => Promise.reject(new ChainError('unreachable', 'down')) };
   await t.rejects(checkAnchorOnChain(down, record, ROOT), { code: 'unreachable' }, 'chain failures surface as ChainError');
 });

@@ -2,9 +2,9 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, CanonicalJsonError, entryHash, seal, GENESIS_PREV, type LedgerEntry } from '../../src/ledger/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
-const vectors = join(SHARED_DATA, 'jcs-vectors');
+const vectors = sharedData('jcs-vectors');
 
 t.test('every RFC 8785 vector canonicalizes byte for byte', async (t) => {
   const names = readdirSync(join(vectors, 'input'));

@@ -47,7 +47,7 @@ const stored = { streams: checkpoint.streams, note };
 function proofText(stream: string, seq: number): string {
   const entry = (streams as Record<string, SealedEntry[]>)[stream]?.[seq - 1] as SealedEntry;
   const receipt: Receipt = { stream, seq, hash: entry.hash };
-  const entryProof = tree(stream).inclusionProof(seq - 1, checkpointed[stream] as number);
+  const entryProof = tree(stream).inclusionProof(seq - 1, checkpointed[stream]);
   return formatReceiptProof(buildReceiptProof({ receipt, entryProof, checkpoint: stored }));
 }
 

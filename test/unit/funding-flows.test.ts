@@ -11,7 +11,7 @@ import {
   spendingCheck,
   type SelectedCost,
 } from '../../src/funding/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
 const COMMUNITY = '11111111-2222-4333-8444-555555555555';
 const CYCLE = '22222222-3333-4444-8555-666666666666';
@@ -77,7 +77,7 @@ function readPabulib(path: string): { budgetMinor: bigint; selected: SelectedCos
 }
 
 t.test('tally on every pabulib outcome: selected costs to proposals, the rest back, nothing lost', async (t) => {
-  const dir = join(SHARED_DATA, 'pabulib');
+  const dir = sharedData('pabulib');
   let checked = 0;
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.pb'))) {
     const { budgetMinor, selected, hasSelected } = readPabulib(join(dir, file));

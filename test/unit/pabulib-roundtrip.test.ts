@@ -4,9 +4,9 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePabulibText, toTallyInput, writePabulib, writePabulibChunks, type PbElection } from '../../src/pabulib/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
-const DIR = join(SHARED_DATA, 'pabulib');
+const DIR = sharedData('pabulib');
 const FILES = [
   'Netherlands_Assen_2024.pb',
   'Poland_Gdynia_2023_Wzgorze_Sw._Maksymiliana__small.pb',

@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePabulib, parsePabulibText, type PbProgress } from '../../src/pabulib/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
-const DIR = join(SHARED_DATA, 'pabulib');
+const DIR = sharedData('pabulib');
 // CRLF with "ë"; Polish letters with a quoted META comment; mixed CRLF/LF with quoted names.
 const FILES = ['Netherlands_Assen_2024.pb', 'Poland_Gdynia_2023_Wzgorze_Sw._Maksymiliana__small.pb', 'Poland_Wieliczka_2023_Green_Budget.pb'];
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePabulibText, toTallyInput } from '../../src/pabulib/index.js';
 import { compareKeys, tally, type RuleSpec } from '../../src/rules/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
 interface Expected {
   file: string;
@@ -14,7 +14,7 @@ interface Expected {
   results: Record<string, { selected: string[]; total_cost: number | string; seconds: number }>;
 }
 
-const DIR = join(SHARED_DATA, 'pabulib');
+const DIR = sharedData('pabulib');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Expected[];
 
 /** expected.json rule keys → our rule specs (plain `equal-shares` is the README's add1). */

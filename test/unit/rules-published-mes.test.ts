@@ -4,16 +4,16 @@
 // makes add1 and add1-until-exhaustive different rules (README).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import { parsePabulibText, toTallyInput } from '../../src/pabulib/index.js';
 import { compareKeys, tally } from '../../src/rules/index.js';
-import { SHARED_DATA } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 
 const FILES = ['Netherlands_Assen_2024.pb', 'Poland_Swiecie_2023.pb', 'Poland_Wieliczka_2023_Green_Budget.pb'];
 
 for (const file of FILES) {
   t.test(file, async (t) => {
-    const election = parsePabulibText(readFileSync(join(SHARED_DATA, 'pabulib', file), 'utf8'));
+    const election = parsePabulibText(readFileSync(sharedData('pabulib', file), 'utf8'));
     t.match(election.meta.get('rule'), /^equalshares/, 'the city used Equal Shares');
     const published = election.projects.filter((p) => p.fields.selected === '1').map((p) => p.id);
     t.ok(published.length > 0);
@@ -25,7 +25,7 @@ for (const file of FILES) {
 }
 
 t.test('Wieliczka: the first exhaustive outcome is not the published one', async (t) => {
-  const election = parsePabulibText(readFileSync(join(SHARED_DATA, 'pabulib', FILES[2]!), 'utf8'));
+  const election = parsePabulibText(readFileSync(sharedData('pabulib', FILES[2]!), 'utf8'));
   const published = election.projects.filter((p) => p.fields.selected === '1').map((p) => p.id).sort(compareKeys);
   const first = tally(toTallyInput(election), { rule: 'equal-shares', completion: 'add1-until-exhaustive' });
   t.notSame([...first.selected].sort(compareKeys), published);

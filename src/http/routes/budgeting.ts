@@ -4,9 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CreateCycleSchema, PhaseSchema } from '../../governance/cycle.js';
 import { ProgressSchema, ReviewSchema, SubmitProposalSchema, type Proposal } from '../../governance/proposal.js';
 import { BallotSchema } from '../../governance/ballot.js';
-import type { CycleRecord } from '../../db/budgeting.repository.js';
+import type { CycleRecord } from '../../governance/cycle.js';
 import type { RecordedOutcome } from '../../governance/outcome.js';
-import { recountFromLedger } from '../../services/recount.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
@@ -141,7 +140,7 @@ function presentOutcome(cycle: CycleRecord, outcome: RecordedOutcome, titles: Ma
   };
 }
 
-export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   const budgeting = services.budgeting;
   const CommunityParams = z.object({ communityId: UuidSchema });
   const CycleParams = z.object({ cycleId: UuidSchema });
@@ -149,7 +148,7 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
 
   app.post('/v1/communities/:communityId/cycles', {
     schema: { tags: ['budgeting'], summary: 'Open a budget cycle (steward); reserves its budget', params: CommunityParams, body: CreateCycleSchema, response: { 201: CycleSchema, ...problemResponses } },
-    handler: (request, reply) => runCommand(db, request, reply, 201, (ctx) => budgeting.createCycle(ctx, request.params.communityId, request.body), presentCycle),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => budgeting.createCycle(ctx, request.params.communityId, request.body), presentCycle),
   });
 
   app.get('/v1/communities/:communityId/cycles', {
@@ -174,12 +173,12 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: z.object({ phase: PhaseSchema }).strict(),
       response: { 200: CycleSchema, ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.movePhase(ctx, request.params.cycleId, request.body.phase), presentCycle),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => budgeting.movePhase(ctx, request.params.cycleId, request.body.phase), presentCycle),
   });
 
   app.post('/v1/cycles/:cycleId/proposals', {
     schema: { tags: ['budgeting'], summary: 'Submit a proposal (member, during proposals)', params: CycleParams, body: SubmitProposalSchema, response: { 201: ProposalSchema, ...problemResponses } },
-    handler: (request, reply) => runCommand(db, request, reply, 201, (ctx) => budgeting.submitProposal(ctx, request.params.cycleId, request.body), presentProposal),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => budgeting.submitProposal(ctx, request.params.cycleId, request.body), presentProposal),
   });
 
   app.get('/v1/cycles/:cycleId/proposals', {
@@ -205,17 +204,17 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
 
   app.post('/v1/proposals/:proposalId/review', {
     schema: { tags: ['budgeting'], summary: 'Accept or reject a proposal (steward, during review)', params: ProposalParams, body: ReviewSchema, response: { 200: ProposalSchema, ...problemResponses } },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.reviewProposal(ctx, request.params.proposalId, request.body), presentProposal),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => budgeting.reviewProposal(ctx, request.params.proposalId, request.body), presentProposal),
   });
 
   app.post('/v1/proposals/:proposalId/withdraw', {
     schema: { tags: ['budgeting'], summary: 'Withdraw your own proposal before voting (author)', params: ProposalParams, response: { 200: ProposalSchema, ...problemResponses } },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.withdrawProposal(ctx, request.params.proposalId), presentProposal),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => budgeting.withdrawProposal(ctx, request.params.proposalId), presentProposal),
   });
 
   app.post('/v1/proposals/:proposalId/progress', {
     schema: { tags: ['budgeting'], summary: 'Report progress of a selected proposal (steward, during implementation)', params: ProposalParams, body: ProgressSchema, response: { 200: ProposalSchema, ...problemResponses } },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => budgeting.reportProgress(ctx, request.params.proposalId, request.body), presentProposal),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => budgeting.reportProgress(ctx, request.params.proposalId, request.body), presentProposal),
   });
 
   app.put('/v1/cycles/:cycleId/ballot', {
@@ -227,7 +226,7 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       response: { 200: z.object({ receipt: ReceiptSchema, links: ReceiptLinksSchema }), ...problemResponses },
     },
     handler: (request, reply) =>
-      runCommand(db, request, reply, 200, (ctx) => budgeting.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
+      runCommand(services.idempotency, request, reply, 200, (ctx) => budgeting.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
   });
 
   app.get('/v1/cycles/:cycleId/signing', {
@@ -288,8 +287,7 @@ export const budgetingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       },
     },
     handler: async (request) => {
-      const cycle = await budgeting.getCycle(request.params.cycleId);
-      return recountFromLedger(db, cycle.communityId, cycle.id);
+      return budgeting.recount(request.params.cycleId);
     },
   });
 

@@ -52,13 +52,13 @@ function presentMember(m: Member) {
   return { id: m.id, communityId: m.communityId, name: m.name, roles: m.roles, address: m.address, createdAt: m.createdAt };
 }
 
-export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   const CommunityParams = z.object({ communityId: UuidSchema });
 
   app.post('/v1/communities', {
     schema: { tags: ['communities'], summary: 'Create a community (admin)', body: CreateCommunitySchema, response: { 201: CommunitySchema, ...problemResponses } },
     handler: (request, reply) =>
-      runCommand(db, request, reply, 201, (ctx) => services.communities.create(ctx, request.body), presentCommunity),
+      runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.create(ctx, request.body), presentCommunity),
   });
 
   app.get('/v1/communities', {
@@ -84,7 +84,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     },
     handler: (request, reply) =>
       runCommand(
-        db,
+        services.idempotency,
         request,
         reply,
         201,
@@ -110,7 +110,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: CommunitySettingsSchema,
       response: { 200: CommunitySchema, ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.changeSettings(ctx, request.params.communityId, request.body), presentCommunity),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.changeSettings(ctx, request.params.communityId, request.body), presentCommunity),
   });
 
   app.put('/v1/members/:memberId/roles', {
@@ -121,7 +121,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: SetRolesSchema,
       response: { 200: MemberSchema, ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), presentMember),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), presentMember),
   });
 
   app.put('/v1/me/address', {
@@ -131,7 +131,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: RegisterAddressSchema,
       response: { 200: MemberSchema, ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 200, (ctx) => services.communities.registerAddress(ctx, request.body.address), presentMember),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.registerAddress(ctx, request.body.address), presentMember),
   });
 
   app.get('/v1/me', {
@@ -163,7 +163,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), account: z.string() }), ...problemResponses },
     },
     handler: (request, reply) =>
-      runCommand(db, request, reply, 201, (ctx) => services.communities.registerFunder(ctx, request.body), (f) => ({ ...f, account: `external:${f.id}` })),
+      runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerFunder(ctx, request.body), (f) => ({ ...f, account: `external:${f.id}` })),
   });
 
   app.post('/v1/auditors', {
@@ -173,6 +173,6 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: NameBodySchema,
       response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string() }), ...problemResponses },
     },
-    handler: (request, reply) => runCommand(db, request, reply, 201, (ctx) => services.communities.registerAuditor(ctx, request.body), (a) => a),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerAuditor(ctx, request.body), (a) => a),
   });
 };

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DISTRIBUTION_FORMULAS, equityCsv, equitySvg } from '../../funding/index.js';
-import type { TransferRecord } from '../../db/funding.repository.js';
+import type { TransferRecord } from '../../funding/index.js';
 import { CurrencySchema, MoneyStringSchema } from '../../governance/cycle.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
@@ -90,7 +90,7 @@ const EquitySchema = z
   })
   .meta({ id: 'EquityReport' });
 
-export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   const funding = services.funding;
 
   app.post('/v1/transfers', {
@@ -104,7 +104,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     },
     handler: (request, reply) =>
       runCommand(
-        db,
+        services.idempotency,
         request,
         reply,
         201,
@@ -145,7 +145,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     handler: (request, reply) => {
       const body = request.body;
       return runCommand(
-        db,
+        services.idempotency,
         request,
         reply,
         body.dryRun === true ? 200 : 201,
@@ -226,7 +226,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     },
     handler: (request, reply) =>
       runCommand(
-        db,
+        services.idempotency,
         request,
         reply,
         201,

@@ -2,7 +2,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listStreamHeads } from '../../db/ledger.repository.js';
 import { problemResponses } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
@@ -23,14 +22,14 @@ const VerifyResponseSchema = z
   })
   .meta({ id: 'VerifyReport' });
 
-export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   app.get('/v1/ledger/streams', {
     schema: {
       tags: ['ledger'],
       summary: 'Every stream with its size and head hash',
       response: { 200: z.object({ streams: z.array(z.object({ stream: z.string(), size: z.number().int(), head: z.string() })) }) },
     },
-    handler: async () => ({ streams: (await listStreamHeads(db)).map((h) => ({ stream: h.stream, size: h.size, head: h.headHash })) }),
+    handler: async () => ({ streams: (await services.ledger.streamHeads()).map((h) => ({ stream: h.stream, size: h.size, head: h.headHash })) }),
   });
 
   app.get('/v1/ledger/verify', {

@@ -14,7 +14,7 @@ import type { RouteDeps } from '../app.js';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
-export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, db }) => {
+export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   // In this plugin only: uploads arrive as a stream.
   app.removeContentTypeParser(['text/plain']);
   app.addContentTypeParser(['text/plain', 'application/octet-stream'], (_request, payload, done) => done(null, payload));
@@ -33,7 +33,7 @@ export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       },
     },
     handler: async (request, reply) => {
-      const body = request.body as unknown;
+      const body = request.body;
       if (!(body instanceof Readable)) throw new DomainError('unsupported-media-type', 'send the .pb file as text/plain');
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > MAX_IMPORT_BYTES) throw new DomainError('body-too-large', `the file is ${declared} bytes; the limit is ${MAX_IMPORT_BYTES}`);
@@ -49,7 +49,7 @@ export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       let lastLogged = 0;
       const started = Date.now();
       return runCommand(
-        db,
+        services.idempotency,
         request,
         reply,
         201,

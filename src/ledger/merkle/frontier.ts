@@ -22,7 +22,7 @@ export interface AppendResult {
   newNodes: StoredNode[];
 }
 
-export const EMPTY_FRONTIER: Frontier = Object.freeze({ size: 0, hashes: Object.freeze([]) as readonly Buffer[] });
+export const EMPTY_FRONTIER: Frontier = Object.freeze({ size: 0, hashes: Object.freeze([]) });
 
 export function appendLeaf(frontier: Frontier, leafHash: Uint8Array): AppendResult {
   return appendLeaves(frontier, [leafHash]);

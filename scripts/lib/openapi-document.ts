@@ -3,9 +3,9 @@
  * kysely instance whose driver never connects (building routes runs no query).
  */
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
-import type { Database } from '../db/tables.js';
-import { createServices, defaultDeps, serviceOptions } from '../services/index.js';
-import { buildApp } from './app.js';
+import type { Database } from '../../src/db/tables.js';
+import { createServices, defaultDeps, serviceOptions } from '../../src/services/index.js';
+import { buildApp } from '../../src/http/app.js';
 
 export async function generateOpenApiDocument(): Promise<string> {
   const db = new Kysely<Database>({
@@ -16,7 +16,7 @@ export async function generateOpenApiDocument(): Promise<string> {
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
   });
-  const app = await buildApp({ db, services: createServices(defaultDeps(db), serviceOptions('agora-ledger', '00'.repeat(32))), adminToken: 'openapi-generation-only' });
+  const app = await buildApp({ services: createServices(defaultDeps(db), serviceOptions('agora-ledger', '00'.repeat(32))), adminToken: 'openapi-generation-only' });
   try {
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;
   } finally {

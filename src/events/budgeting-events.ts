@@ -1,0 +1,119 @@
+/**
+ * Payloads of the entries of budget cycles: creation, proposals, phases, the frozen ballot, ballots
+ * and the recorded outcome. `FrozenBallot` and `RecordedOutcome` are defined here, once: the tally,
+ * the recount and the offline verifier all read these exact shapes.
+ */
+import { z } from 'zod';
+import { Amount, Count, Currency, Id, Uuid } from './shared.js';
+
+export const RuleName = z.enum(['greedy', 'equal-shares']);
+export const Completion = z.enum(['add1', 'add1-until-exhaustive', 'none']);
+export const BallotType = z.enum(['approval', 'knapsack', 'cumulative', 'ordinal']);
+export const PhaseName = z.enum(['proposals', 'review', 'voting', 'closed', 'implementation', 'completed']);
+
+export const BallotRulesPayload = z
+  .object({
+    type: BallotType,
+    minSelections: z.number().int().min(0),
+    /** null: as many as there are proposals on the ballot */
+    maxSelections: z.number().int().min(1).nullable(),
+    /** cumulative only */
+    points: z.number().int().min(1).nullable(),
+  })
+  .strict();
+
+export const CycleCreated = z
+  .object({
+    cycleId: Uuid,
+    title: z.string(),
+    budget: Amount,
+    currency: Currency,
+    ballot: BallotRulesPayload,
+    rule: RuleName,
+    completion: Completion.nullable(),
+    /** imported cycles say where they came from and keep the file's META lines */
+    origin: z.literal('pabulib').optional(),
+    meta: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const ProposalSubmitted = z
+  .object({
+    cycleId: Uuid,
+    proposalId: Uuid,
+    key: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    cost: Amount,
+    category: z.string().nullable(),
+    authorId: Uuid.nullable(),
+  })
+  .strict();
+
+export const ProposalImported = z
+  .object({ cycleId: Uuid, proposalId: Uuid, key: z.string(), title: z.string(), cost: Amount, category: z.string().nullable(), status: z.literal('accepted') })
+  .strict();
+
+export const ProposalReviewed = z.object({ cycleId: Uuid, proposalId: Uuid, reason: z.string().nullable() }).strict();
+export const ProposalWithdrawn = z.object({ cycleId: Uuid, proposalId: Uuid }).strict();
+export const ProposalProgress = z.object({ cycleId: Uuid, proposalId: Uuid, report: z.string() }).strict();
+
+export const CyclePhaseChanged = z.object({ cycleId: Uuid, from: PhaseName, to: PhaseName }).strict();
+
+/** What `cycle.voting-opened` freezes (amounts as strings, as in every ledger payload). */
+export const FrozenBallotPayload = z
+  .object({
+    cycleId: Uuid,
+    budget: Amount,
+    currency: Currency,
+    ballot: BallotRulesPayload,
+    rule: RuleName,
+    completion: Completion.nullable(),
+    /** one whole currency unit in minor units: the step of the add1 completions */
+    unitMinor: Amount,
+    /** ballots must be EIP-712 signed by the member's registered address */
+    signedBallots: z.boolean(),
+    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount }).strict()),
+  })
+  .strict();
+
+export const CycleVotingOpened = FrozenBallotPayload.extend({
+  census: z.object({ size: Count, voters: z.array(z.string()) }).strict(),
+}).strict();
+
+/** A validated ballot over proposal ids (points as strings). */
+export const RecordedBallotPayload = z.union([
+  z.object({ approvals: z.array(Id) }).strict(),
+  z.object({ points: z.record(Id, z.string().regex(/^\d{1,19}$/)) }).strict(),
+  z.object({ ranking: z.array(Id) }).strict(),
+]);
+
+export const BallotSignaturePayload = z.object({ nonce: z.string(), signature: z.string(), chainId: z.number().int() }).strict();
+
+const BallotBase = { cycleId: Uuid, voter: z.string(), signature: BallotSignaturePayload.optional() };
+export const BallotCast = z.union([
+  z.object({ ...BallotBase, approvals: z.array(Id) }).strict(),
+  z.object({ ...BallotBase, points: z.record(Id, z.string().regex(/^\d{1,19}$/)) }).strict(),
+  z.object({ ...BallotBase, ranking: z.array(Id) }).strict(),
+]);
+
+export const OutcomeProposalPayload = z
+  .object({ id: Id, key: z.string(), cost: Amount, votes: z.string(), selected: z.boolean(), explanation: z.string(), round: z.number().int().nullable() })
+  .strict();
+
+export const RecordedOutcomePayload = z
+  .object({
+    cycleId: Uuid,
+    rule: RuleName,
+    completion: Completion.nullable(),
+    budget: Amount,
+    spent: Amount,
+    selected: z.array(Id),
+    proposals: z.array(OutcomeProposalPayload),
+    notes: z.array(z.string()),
+    ballotsCounted: Count,
+    inputsHash: z.string(),
+  })
+  .strict();
+
+export const CycleClosed = z.object({ cycleId: Uuid, outcome: RecordedOutcomePayload }).strict();

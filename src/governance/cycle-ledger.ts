@@ -1,0 +1,172 @@
+/**
+ * One cycle as its ledger entries tell it: `evolve(state, entry)` folds the cycle's events, in seq
+ * order, into what a recount needs (the frozen ballot, every ballot cast, the recorded outcome) and
+ * what a decision needs (the phase, the proposals and their statuses). It is the only fold of cycle
+ * entries: the recount through the API, the offline verifier and the given/when/then tests all use
+ * it, so they can never disagree about what the ledger says.
+ *
+ * Pure: entries come in already decoded (see src/events); nothing here reads a clock or a database.
+ */
+import type { LedgerEvent } from '../events/index.js';
+import type { RecordedBallot } from './ballot.js';
+import type { Phase } from './cycle.js';
+import { computeOutcome, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from './outcome.js';
+import type { ProposalStatus } from './proposal.js';
+
+export interface CycleProposalState {
+  id: string;
+  key: string;
+  title: string;
+  costMinor: bigint;
+  authorId: string | null;
+  status: ProposalStatus;
+}
+
+export interface CastBallotEntry extends CastBallot {
+  seq: number;
+}
+
+export interface CycleLedgerState {
+  cycleId: string;
+  /** the stream the cycle's entries are in (set by its first entry) */
+  stream: string | null;
+  /** null until `cycle.created` has been seen */
+  phase: Phase | null;
+  proposals: Map<string, CycleProposalState>;
+  frozen: FrozenBallot | null;
+  /** every ballot cast, in ledger order (the last one per voter counts) */
+  cast: CastBallotEntry[];
+  outcome: RecordedOutcome | null;
+  closedSeq: number | null;
+  /** entries that name this cycle but cannot belong where they are (a ballot outside voting, …) */
+  anomalies: { seq: number; reason: string }[];
+}
+
+/** A decoded entry of the cycle's stream. */
+export interface CycleEntry {
+  stream: string;
+  seq: number;
+  event: LedgerEvent;
+}
+
+export function initialCycleState(cycleId: string): CycleLedgerState {
+  return { cycleId, stream: null, phase: null, proposals: new Map(), frozen: null, cast: [], outcome: null, closedSeq: null, anomalies: [] };
+}
+
+/** The cycle id an event is about, if it is about one. */
+export function cycleIdOf(event: LedgerEvent): string | undefined {
+  const payload: object = event.payload;
+  return 'cycleId' in payload && typeof payload.cycleId === 'string' ? payload.cycleId : undefined;
+}
+
+/**
+ * Folds one entry into the cycle's state. Entries about other cycles are ignored; entries about
+ * this one that cannot happen where they are are kept as anomalies (the verifier reports them)
+ * rather than thrown, because an auditor wants every finding, not the first exception.
+ */
+export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerState {
+  const { event, seq } = entry;
+  if (cycleIdOf(event) !== state.cycleId) return state;
+  const next: CycleLedgerState = { ...state, stream: state.stream ?? entry.stream };
+  const anomaly = (reason: string): CycleLedgerState => ({ ...next, anomalies: [...next.anomalies, { seq, reason }] });
+  switch (event.type) {
+    case 'cycle.created':
+      return { ...next, phase: 'proposals' };
+    case 'proposal.submitted':
+    case 'proposal.imported': {
+      const p = event.payload;
+      const proposals = new Map(next.proposals);
+      proposals.set(p.proposalId, {
+        id: p.proposalId,
+        key: p.key,
+        title: p.title,
+        costMinor: BigInt(p.cost),
+        authorId: event.type === 'proposal.submitted' ? event.payload.authorId : null,
+        status: event.type === 'proposal.imported' ? 'accepted' : 'submitted',
+      });
+      return { ...next, proposals };
+    }
+    case 'proposal.accepted':
+    case 'proposal.rejected':
+    case 'proposal.withdrawn':
+    case 'proposal.in_progress':
+    case 'proposal.completed': {
+      const current = next.proposals.get(event.payload.proposalId);
+      if (current === undefined) return anomaly(`${event.type} names proposal ${event.payload.proposalId}, which was never submitted`);
+      const proposals = new Map(next.proposals);
+      proposals.set(current.id, { ...current, status: statusAfter(event.type) });
+      return { ...next, proposals };
+    }
+    case 'cycle.phase-changed':
+      return { ...next, phase: event.payload.to };
+    case 'cycle.voting-opened': {
+      const { census: _census, ...frozen } = event.payload;
+      return { ...next, phase: 'voting', frozen };
+    }
+    case 'ballot.cast': {
+      if (next.frozen === null) return anomaly('a ballot was cast before voting opened');
+      if (next.outcome !== null) return anomaly('a ballot was cast after the cycle closed');
+      return { ...next, cast: [...next.cast, { seq, voter: event.payload.voter, ballot: ballotOf(event.payload) }] };
+    }
+    case 'cycle.closed': {
+      if (next.outcome !== null) return anomaly('the cycle was closed twice');
+      const selected = new Set(event.payload.outcome.selected);
+      const proposals = new Map(next.proposals);
+      for (const p of event.payload.outcome.proposals) {
+        const current = proposals.get(p.id);
+        if (current !== undefined) proposals.set(p.id, { ...current, status: selected.has(p.id) ? 'selected' : 'not_selected' });
+      }
+      return { ...next, phase: 'closed', proposals, outcome: event.payload.outcome, closedSeq: seq };
+    }
+    default:
+      return next;
+  }
+}
+
+function statusAfter(type: 'proposal.accepted' | 'proposal.rejected' | 'proposal.withdrawn' | 'proposal.in_progress' | 'proposal.completed'): ProposalStatus {
+  switch (type) {
+    case 'proposal.accepted':
+      return 'accepted';
+    case 'proposal.rejected':
+      return 'rejected';
+    case 'proposal.withdrawn':
+      return 'withdrawn';
+    case 'proposal.in_progress':
+      return 'in_progress';
+    case 'proposal.completed':
+      return 'completed';
+  }
+}
+
+/** The choices of a `ballot.cast` payload, without its cycle, voter or signature fields. */
+export function ballotOf(payload: Extract<LedgerEvent, { type: 'ballot.cast' }>['payload']): RecordedBallot {
+  if ('points' in payload) return { points: payload.points };
+  if ('ranking' in payload) return { ranking: payload.ranking };
+  return { approvals: payload.approvals };
+}
+
+/** Folds a cycle's entries (any stream order is fine as long as seq order holds within it). */
+export function foldCycle(cycleId: string, entries: Iterable<CycleEntry>): CycleLedgerState {
+  let state = initialCycleState(cycleId);
+  for (const entry of entries) state = evolve(state, entry);
+  return state;
+}
+
+export type RecountResult =
+  | { kind: 'not-frozen' }
+  | { kind: 'not-closed'; frozen: FrozenBallot }
+  | { kind: 'untallyable'; recorded: RecordedOutcome; reason: string }
+  | { kind: 'recounted'; recorded: RecordedOutcome; recomputed: RecordedOutcome; equal: boolean };
+
+/** Applies the frozen rules to the ballots the ledger holds and compares with the recorded outcome. */
+export function recount(state: CycleLedgerState): RecountResult {
+  if (state.frozen === null) return { kind: 'not-frozen' };
+  if (state.outcome === null) return { kind: 'not-closed', frozen: state.frozen };
+  let recomputed: RecordedOutcome;
+  try {
+    recomputed = computeOutcome(state.frozen, state.cast);
+  } catch (err) {
+    return { kind: 'untallyable', recorded: state.outcome, reason: err instanceof Error ? err.message : String(err) };
+  }
+  return { kind: 'recounted', recorded: state.outcome, recomputed, equal: sameOutcome(state.outcome, recomputed) };
+}

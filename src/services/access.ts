@@ -1,0 +1,53 @@
+/**
+ * What authorization needs from the database: who a token belongs to, and which community a
+ * resource named in a request belongs to. The HTTP guard (src/http/auth.ts) decides; this only looks up.
+ */
+import { findMember, findToken } from '../db/community.repository.js';
+import { communityExists, communityOfAccount, communityOfCycle, communityOfMember, communityOfProposal } from '../db/scope.repository.js';
+import { parseAccount } from '../funding/accounts.js';
+import type { MemberRole, Principal } from '../governance/principal.js';
+import type { ServiceDeps } from './context.js';
+
+export type ScopedThing = 'community' | 'member' | 'cycle' | 'proposal';
+
+export class AccessService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** The principal whose token has this SHA-256 (hex), or undefined for an unknown token. */
+  async principalOfTokenHash(tokenHashHex: string): Promise<Principal | undefined> {
+    const found = await findToken(this.deps.db, tokenHashHex);
+    if (found === undefined) return undefined;
+    switch (found.kind) {
+      case 'funder':
+        return { kind: 'funder', funderId: found.principalId };
+      case 'auditor':
+        return { kind: 'auditor', auditorId: found.principalId };
+      case 'member': {
+        const member = await findMember(this.deps.db, found.principalId);
+        if (member === undefined) return undefined;
+        return { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
+      }
+    }
+  }
+
+  /** The community of a resource named in a path; undefined when it does not exist. */
+  communityOf(thing: ScopedThing, id: string): Promise<string | undefined> {
+    switch (thing) {
+      case 'community':
+        return communityExists(this.deps.db, id);
+      case 'member':
+        return communityOfMember(this.deps.db, id);
+      case 'cycle':
+        return communityOfCycle(this.deps.db, id);
+      case 'proposal':
+        return communityOfProposal(this.deps.db, id);
+    }
+  }
+
+  /** The community an account name belongs to; null for network accounts, malformed names and unknown resources. */
+  async communityOfAccountName(name: string): Promise<string | null> {
+    const parsed = parseAccount(name);
+    if (!parsed.ok) return null;
+    return (await communityOfAccount(this.deps.db, parsed.account)) ?? null;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One sample of every ledger event type in the catalog, with text that is hard to canonicalize
+ * (quotes, escapes, non-ASCII, an astral character). Tests check that the catalog has a sample for
+ * every type, so a new entry type cannot be added without one.
+ */
+import type { EventType, LedgerEvent } from '../../src/events/index.js';
+
+const C = '11111111-1111-4111-8111-111111111111';
+const Y = '22222222-2222-4222-8222-222222222222';
+const P = '33333333-3333-4333-8333-333333333333';
+const M = '44444444-4444-4444-8444-444444444444';
+const TRICKY = 'Ünïcødé "quoted" \\ back\\slash \n newline 𝄞 \u2028';
+
+const outcome = {
+  cycleId: Y,
+  rule: 'greedy' as const,
+  completion: null,
+  budget: '150000',
+  spent: '100000',
+  selected: [P],
+  proposals: [{ id: P, key: '0001', cost: '100000', votes: '3', selected: true, explanation: `selected: ${TRICKY}`, round: null }],
+  notes: ['ties broken by key'],
+  ballotsCounted: 3,
+  inputsHash: 'a'.repeat(64),
+};
+const frozen = {
+  cycleId: Y,
+  budget: '150000',
+  currency: 'EUR',
+  ballot: { type: 'approval' as const, minSelections: 1, maxSelections: null, points: null },
+  rule: 'greedy' as const,
+  completion: null,
+  unitMinor: '100',
+  signedBallots: false,
+  proposals: [{ id: P, key: '0001', cost: '100000' }],
+};
+
+export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
+  'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 } } },
+  'community.settings-changed': { type: 'community.settings-changed', payload: { communityId: C, requireSignedBallots: true } },
+  'member.added': { type: 'member.added', payload: { memberId: M, name: TRICKY, roles: ['member', 'steward'], hasAddress: false } },
+  'member.roles-changed': { type: 'member.roles-changed', payload: { memberId: M, from: ['member'], to: ['auditor', 'member'] } },
+  'member.address-registered': { type: 'member.address-registered', payload: { memberId: M } },
+  'funder.registered': { type: 'funder.registered', payload: { funderId: M, name: TRICKY, account: `external:${M}` } },
+  'auditor.registered': { type: 'auditor.registered', payload: { auditorId: M, name: TRICKY } },
+  'cycle.created': { type: 'cycle.created', payload: { cycleId: Y, title: TRICKY, budget: '150000', currency: 'EUR', ballot: frozen.ballot, rule: 'greedy', completion: null } },
+  'cycle.phase-changed': { type: 'cycle.phase-changed', payload: { cycleId: Y, from: 'proposals', to: 'review' } },
+  'cycle.voting-opened': { type: 'cycle.voting-opened', payload: { ...frozen, census: { size: 2, voters: ['v1', 'v2'] } } },
+  'cycle.closed': { type: 'cycle.closed', payload: { cycleId: Y, outcome } },
+  'proposal.submitted': { type: 'proposal.submitted', payload: { cycleId: Y, proposalId: P, key: '0001', title: TRICKY, description: TRICKY, cost: '100000', category: null, authorId: M } },
+  'proposal.imported': { type: 'proposal.imported', payload: { cycleId: Y, proposalId: P, key: '17', title: TRICKY, cost: '100000', category: 'parks', status: 'accepted' } },
+  'proposal.accepted': { type: 'proposal.accepted', payload: { cycleId: Y, proposalId: P, reason: null } },
+  'proposal.rejected': { type: 'proposal.rejected', payload: { cycleId: Y, proposalId: P, reason: TRICKY } },
+  'proposal.withdrawn': { type: 'proposal.withdrawn', payload: { cycleId: Y, proposalId: P } },
+  'proposal.in_progress': { type: 'proposal.in_progress', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
+  'proposal.completed': { type: 'proposal.completed', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
+  'ballot.cast': { type: 'ballot.cast', payload: { cycleId: Y, voter: 'v1', points: { [P]: '7' } } },
+  'transfer.recorded': {
+    type: 'transfer.recorded',
+    payload: { transferId: 't-1', kind: 'grant', from: `external:${M}`, to: 'pool', amount: '9007199254740993', currency: 'EUR', memo: TRICKY, receiptRef: null, spentOn: null, distributionId: null },
+  },
+  'distribution.committed': {
+    type: 'distribution.committed',
+    payload: { distributionId: 'd-1', amount: '1000', currency: 'EUR', formula: 'equal', base: null, communities: null, parts: [{ communityId: C, amount: '1000', weight: '1', exactShare: '1000', remainderUnit: false }] },
+  },
+};
