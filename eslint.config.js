@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/', 'data/', 'contracts/artifacts/'] },
+  { ignores: ['dist/', 'web/dist/', 'web/src/api/schema.d.ts', 'node_modules/', 'coverage/', '.tap/', 'data/', 'contracts/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
