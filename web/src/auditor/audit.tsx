@@ -179,16 +179,16 @@ function Recount({ communityId, onRecount, verifier }: { communityId: string | u
             if (chosen !== undefined) onRecount(chosen);
           }}
         >
-          <label>
-            {t.auditor.cycle}
-            <select value={chosen} onChange={(e) => setCycleId(e.currentTarget.value)}>
+          <div class="field">
+            <label for="select-audit-1">{t.auditor.cycle}</label>
+            <select id="select-audit-1" value={chosen} onChange={(e) => setCycleId(e.currentTarget.value)}>
               {loaded.data.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.communityName}: {c.title}
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <button type="submit" disabled={verifier.running}>
             {t.auditor.recountButton}
           </button>

@@ -186,16 +186,16 @@ function Distribution({ onCommitted }: { onCommitted: () => void }) {
           {t.steward.currency}
           <input required pattern="[A-Z]{3}" maxLength={3} value={currency} onInput={(e) => setCurrency(e.currentTarget.value.toUpperCase())} />
         </label>
-        <label>
-          {t.equity.formula}
-          <select value={formula} onChange={(e) => setFormula(e.currentTarget.value as Formula)}>
+        <div class="field">
+          <label for="select-equity-1">{t.equity.formula}</label>
+          <select id="select-equity-1" value={formula} onChange={(e) => setFormula(e.currentTarget.value as Formula)}>
             {(['equal', 'per-learner', 'needs-weighted'] as const).map((f) => (
               <option key={f} value={f}>
                 {t.formula(f)}
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={action.busy}>
           {t.equity.preview}
         </button>

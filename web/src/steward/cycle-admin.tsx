@@ -105,30 +105,34 @@ function Implementation({ cycle, proposals, onChange }: { cycle: Cycle; proposal
       <h3>{t.steward.implementation}</h3>
       <ul class="cards">
         {proposals.map((p) => (
-          <li key={p.id}>
-            <h4>{p.title}</h4>
-            <MoneyTrail proposalId={p.id} currency={cycle.currency} />
-            {cycle.phase === 'implementation' && (
-              <>
-                <Spending proposal={p} currency={cycle.currency} onChange={onChange} />
-                <Progress proposal={p} onChange={onChange} />
-              </>
-            )}
-          </li>
+          <ProposalWork key={p.id} cycle={cycle} proposal={p} onChange={onChange} />
         ))}
       </ul>
     </div>
   );
 }
 
-function MoneyTrail({ proposalId, currency }: { proposalId: string; currency: string }) {
-  const loaded = useLoad(() => api.GET('/v1/proposals/{proposalId}/money-trail', { params: { path: { proposalId } } }).then(ok), [proposalId]);
-  if (loaded.data === undefined) return <ErrorNote error={loaded.error} />;
-  const trail = loaded.data;
+function ProposalWork({ cycle, proposal, onChange }: { cycle: Cycle; proposal: Proposal; onChange: () => void }) {
+  const trail = useLoad(() => api.GET('/v1/proposals/{proposalId}/money-trail', { params: { path: { proposalId: proposal.id } } }).then(ok), [proposal.id]);
+  const changed = () => {
+    trail.reload();
+    onChange();
+  };
   return (
-    <p>
-      {t.steward.trail(formatMoney(trail.allocated, currency), formatMoney(trail.spent, currency), formatMoney(trail.remaining, currency))}
-    </p>
+    <li>
+      <h4>{proposal.title}</h4>
+      {trail.data === undefined ? (
+        <ErrorNote error={trail.error} />
+      ) : (
+        <p aria-live="polite">{t.steward.trail(formatMoney(trail.data.allocated, cycle.currency), formatMoney(trail.data.spent, cycle.currency), formatMoney(trail.data.remaining, cycle.currency))}</p>
+      )}
+      {cycle.phase === 'implementation' && (
+        <>
+          <Spending proposal={proposal} currency={cycle.currency} onChange={changed} />
+          <Progress proposal={proposal} onChange={changed} />
+        </>
+      )}
+    </li>
   );
 }
 
@@ -200,13 +204,13 @@ function Progress({ proposal, onChange }: { proposal: Proposal; onChange: () => 
       }}
     >
       <h5>{t.steward.reportProgress(proposal.title)}</h5>
-      <label>
-        {t.steward.progressStatus}
-        <select value={status} onChange={(e) => setStatus(e.currentTarget.value as 'in_progress' | 'completed')}>
+      <div class="field">
+        <label for={`progress-status-${proposal.id}`}>{t.steward.progressStatus}</label>
+        <select id={`progress-status-${proposal.id}`} value={status} onChange={(e) => setStatus(e.currentTarget.value as 'in_progress' | 'completed')}>
           <option value="in_progress">{t.proposalStatus('in_progress')}</option>
           <option value="completed">{t.proposalStatus('completed')}</option>
         </select>
-      </label>
+      </div>
       <label>
         {t.steward.progressReport}
         <textarea required rows={3} maxLength={2000} value={report} onInput={(e) => setReport(e.currentTarget.value)} />

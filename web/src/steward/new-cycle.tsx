@@ -46,32 +46,32 @@ export function NewCycleForm({ communityId }: { communityId: string; onCreated: 
         {t.steward.budget}
         <input required inputMode="decimal" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
       </label>
-      <label>
-        {t.steward.ballotType}
-        <select value={type} onChange={(e) => setType(e.currentTarget.value as BallotType)}>
+      <div class="field">
+        <label for="select-new-cycle-1">{t.steward.ballotType}</label>
+        <select id="select-new-cycle-1" value={type} onChange={(e) => setType(e.currentTarget.value as BallotType)}>
           {(['approval', 'knapsack', 'cumulative', 'ordinal'] as const).map((b) => (
             <option key={b} value={b}>
               {t.ballotType(b)}
             </option>
           ))}
         </select>
-      </label>
+      </div>
       {type === 'cumulative' && (
         <label>
           {t.steward.points}
           <input type="number" min={1} required value={points} onInput={(e) => setPoints(e.currentTarget.value)} />
         </label>
       )}
-      <label>
-        {t.steward.rule}
-        <select value={rule} onChange={(e) => setRule(e.currentTarget.value as Rule)}>
+      <div class="field">
+        <label for="select-new-cycle-2">{t.steward.rule}</label>
+        <select id="select-new-cycle-2" value={rule} onChange={(e) => setRule(e.currentTarget.value as Rule)}>
           {(['greedy', 'equal-shares'] as const).map((r) => (
             <option key={r} value={r}>
               {t.rule(r)}
             </option>
           ))}
         </select>
-      </label>
+      </div>
       <button type="submit" disabled={action.busy}>
         {t.steward.openCycle}
       </button>
