@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global console, process */
 /**
  * `npm start` runs this first: it rebuilds the service (tsc → dist/) and the web app (vite →
  * web/dist/) only when a source is newer than the last build, so a start after a pull builds what

@@ -108,13 +108,11 @@ export async function openBrowser(t: Test, origin: string, person: Person, viewp
     expectFailure: (method, path, status) => void expected.push({ method, path, status }),
     axe: async (label) => {
       await page.evaluate(AXE_SOURCE);
-      const result = (await page.evaluate(() =>
-        (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] }),
-      )) as { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[] };
+      const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[] };
       for (const v of result.violations) {
         if (v.impact === 'serious' || v.impact === 'critical') problems.push(`axe on ${label}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
       }
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       if (overflow > 1) problems.push(`${label}: the page is ${overflow}px wider than the ${viewport.width}px window`);
     },
     close: async () => {

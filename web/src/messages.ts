@@ -201,6 +201,7 @@ export const en = {
     axisMoney: 'share of money',
     perLearner: 'Funding per learner',
     barsLabel: 'Bars of funding per learner for each community; the table below has the numbers',
+    barsCaption: 'Communities in red get less than 80 % of the median funding per learner.',
     tableCaption: 'Funding per community',
     community: 'Community',
     learners: 'Learners',

@@ -98,19 +98,25 @@ function PerLearner({ report }: { report: EquityReport }) {
   return (
     <section aria-labelledby="per-learner-heading">
       <h2 id="per-learner-heading">{t.equity.perLearner}</h2>
-      <svg role="img" aria-label={t.equity.barsLabel} viewBox={`0 0 320 ${rows.length * rowHeight}`} width="100%">
-        {rows.map((c, i) => {
-          const w = Math.max(1, (Number(c.perLearner ?? 0) / max) * 200);
-          return (
-            <g key={c.communityId} transform={`translate(0 ${i * rowHeight})`}>
-              <text x={0} y={16} class="bar-label">
-                {c.name.length > 14 ? `${c.name.slice(0, 13)}…` : c.name}
-              </text>
-              <rect x={110} y={4} width={w} height={rowHeight - 10} class={report.belowEightyPercentOfMedian.includes(c.communityId) ? 'bar low' : 'bar'} />
-            </g>
-          );
-        })}
-      </svg>
+      <figure class="chart">
+        <svg role="img" aria-label={t.equity.barsLabel} viewBox={`0 0 600 ${rows.length * rowHeight + 4}`} width="600">
+          {rows.map((c, i) => {
+            const w = Math.max(1, (Number(c.perLearner ?? 0) / max) * 300);
+            return (
+              <g key={c.communityId} transform={`translate(0 ${i * rowHeight})`}>
+                <text x={0} y={17} class="bar-label">
+                  {c.name.length > 26 ? `${c.name.slice(0, 25)}…` : c.name}
+                </text>
+                <rect x={200} y={5} width={w} height={rowHeight - 10} class={report.belowEightyPercentOfMedian.includes(c.communityId) ? 'bar low' : 'bar'} />
+                <text x={206 + w} y={17} class="bar-label">
+                  {c.perLearner === null ? '' : formatMoney(BigInt(Math.round(Number(c.perLearner))), CURRENCY)}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+        <figcaption>{t.equity.barsCaption}</figcaption>
+      </figure>
       <table>
         <caption>{t.equity.tableCaption}</caption>
         <thead>
