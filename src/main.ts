@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
+import { webRootDir } from './http/web.js';
 import { createServices, defaultDeps, serviceOptions } from './services/index.js';
 import { ledgerLoops, startLoops } from './services/background.js';
 import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     services,
     adminToken: admin.value,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    webRoot: webRootDir(),
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
   app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');

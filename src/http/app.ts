@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import secureJson from 'secure-json-parse';
 import { DomainError } from '../domain-error.js';
@@ -23,6 +23,7 @@ import { budgetingRoutes } from './routes/budgeting.js';
 import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
+import { registerSecurityHeaders, registerWebApp } from './web.js';
 
 export interface AppOptions {
   services: Services;
@@ -32,6 +33,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Requests per minute per token (per IP without one); unset or 0: no limit. */
   rateLimitPerMinute?: number;
+  /** The built web app (web/dist) to serve at `/`; unset or without index.html: API only. */
+  webRoot?: string;
 }
 
 export interface RouteDeps {
@@ -84,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
   if ((options.rateLimitPerMinute ?? 0) > 0) {
     await app.register(rateLimit, {
       max: options.rateLimitPerMinute,
@@ -111,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -130,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fundingRoutes, deps);
   await app.register(verifiabilityRoutes, deps);
   await app.register(pabulibRoutes, deps);
+  await registerWebApp(app, options.webRoot);
   await app.ready();
   return app;
 }

@@ -20,10 +20,10 @@ export interface TestApp {
   call(method: string, url: string, options?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
 }
 
-export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number } = {}): Promise<TestApp> {
+export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number; webRoot?: string } = {}): Promise<TestApp> {
   const handle = await openTestDatabase(kind);
   const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor });
-  const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }) });
+  const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }), webRoot: options.webRoot });
   t.teardown(async () => {
     await app.close();
     await handle.close();

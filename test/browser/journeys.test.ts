@@ -1,0 +1,264 @@
+/**
+ * The four journeys in a real Chromium (issue 12): a member from invitation to the outcome, a
+ * steward's cycle from proposals to spending, a funder's equity page, and an auditor's in-browser
+ * verification that catches a tampered export. axe-core runs on every page visited.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { ADMIN_TOKEN, type TestApp } from '../helpers/app.js';
+import { PROJECT_ROOT } from '../helpers/paths.js';
+import { buildWeb, chromiumMissing, CHROMIUM, inviteFor, openBrowser, serve, type Browser, type Person } from './browser.js';
+
+if (chromiumMissing()) {
+  if (process.env.CI === 'true') t.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+  else t.plan(0, `${CHROMIUM} is missing (apt-get install chromium)`);
+} else {
+  const webRoot = await buildWeb(t);
+  const { api, origin } = await serve(t, webRoot);
+  const screenshots = process.env.SCREENSHOTS === '1';
+
+  async function json<T>(status: number, method: string, url: string, token: string, body?: unknown): Promise<T> {
+    const response = await api.call(method, url, { token, body });
+    if (response.statusCode !== status) throw new Error(`${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`);
+    return response.json() as T;
+  }
+
+  async function community(slug: string, name: string, learners: number) {
+    return json<{ id: string; name: string }>(201, 'POST', '/v1/communities', ADMIN_TOKEN, { slug, name, learners });
+  }
+
+  async function member(c: { id: string; name: string }, name: string, roles: string[]): Promise<Person> {
+    const m = await json<{ id: string; token: string; roles: string[]; inviteUrl?: string }>(201, 'POST', `/v1/communities/${c.id}/members`, ADMIN_TOKEN, { name, roles });
+    return { name, kind: 'member', id: m.id, token: m.token, communityId: c.id, communityName: c.name, roles: m.roles, ...(m.inviteUrl === undefined ? {} : { inviteUrl: m.inviteUrl }) };
+  }
+
+  const funderRow = await json<{ id: string; token: string; inviteUrl?: string }>(201, 'POST', '/v1/funders', ADMIN_TOKEN, { name: 'Lakeside Trust' });
+  const funder: Person = { name: 'Lakeside Trust', kind: 'funder', id: funderRow.id, token: funderRow.token, communityId: null, communityName: null, roles: ['funder'], ...(funderRow.inviteUrl === undefined ? {} : { inviteUrl: funderRow.inviteUrl }) };
+  const auditorRow = await json<{ id: string; token: string; inviteUrl?: string }>(201, 'POST', '/v1/auditors', ADMIN_TOKEN, { name: 'Network auditor' });
+  const auditor: Person = { name: 'Network auditor', kind: 'auditor', id: auditorRow.id, token: auditorRow.token, communityId: null, communityName: null, roles: ['auditor'], ...(auditorRow.inviteUrl === undefined ? {} : { inviteUrl: auditorRow.inviteUrl }) };
+
+  async function grant(communityId: string, amount: string) {
+    await json(201, 'POST', '/v1/transfers', funder.token, { transferId: `grant-${communityId}-${amount}`, from: `external:${funder.id}`, to: `community:${communityId}`, amount, currency: 'EUR' });
+  }
+
+  async function checkpoint(testApp: TestApp) {
+    await testApp.services.merkle.catchUpAll();
+    await testApp.services.checkpoints.create();
+  }
+
+  function clean(tt: Test, browser: Browser) {
+    tt.same(browser.problems, [], 'no axe violation, console error, uncaught error or failing request');
+  }
+
+  await t.test('member: invitation → vote → receipt verified → outcome', async (tt) => {
+    const school = await community('riverside', 'Riverside School', 240);
+    await grant(school.id, '5000000');
+    const steward = await member(school, 'Sam Steward', ['member', 'steward']);
+    const alice = await member(school, 'Alice', ['member']);
+    const cycle = await json<{ id: string }>(201, 'POST', `/v1/communities/${school.id}/cycles`, steward.token, {
+      title: 'Spring budget',
+      budget: '200000',
+      currency: 'EUR',
+      ballot: { type: 'knapsack' },
+      rule: 'greedy',
+    });
+    const titles = ['New library books', 'Garden beds', 'Robotics kit'];
+    const costs = ['150000', '40000', '90000'];
+    const ids: string[] = [];
+    for (const [i, title] of titles.entries()) ids.push((await json<{ id: string }>(201, 'POST', `/v1/cycles/${cycle.id}/proposals`, steward.token, { title, cost: costs[i] })).id);
+    await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'review' });
+    for (const id of ids) await json(200, 'POST', `/v1/proposals/${id}/review`, steward.token, { decision: 'accept' });
+    await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'voting' });
+    await checkpoint(api); // a checkpoint exists, but not one covering Alice's ballot
+
+    const b = await openBrowser(tt, origin, alice, { width: 360, height: 800 });
+    const { page } = b;
+    await page.goto(inviteFor(origin, alice));
+    await page.getByRole('heading', { level: 1, name: 'Riverside School' }).waitFor();
+    tt.equal(new URL(page.url()).hash, '', 'the invitation code is gone from the address bar');
+    await b.axe('community page');
+    await page.getByRole('link', { name: 'Spring budget' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Spring budget' }).waitFor();
+    tt.ok(await page.getByText('€1,500.00').isVisible(), 'prices in major units of the currency');
+    await b.axe('voting booth');
+
+    // Over the budget: the service refuses and the page says why.
+    b.expectFailure('PUT', /\/ballot$/, 422);
+    b.expectFailure('PUT', /\/ballot$/, 409);
+    for (const title of titles) await page.getByRole('checkbox', { name: title }).check();
+    await page.getByText(/more than the budget/).waitFor();
+    await page.getByRole('button', { name: 'Cast ballot' }).click();
+    await page.getByRole('alert').filter({ hasText: /Refused: .*budget/ }).waitFor();
+    await b.axe('voting booth, refused');
+
+    await page.getByRole('checkbox', { name: 'Robotics kit' }).uncheck();
+    await page.getByRole('checkbox', { name: 'New library books' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Robotics kit' }).check();
+    await page.getByText(/Left: €700\.00/).waitFor();
+    await page.getByRole('button', { name: 'Cast ballot' }).click();
+    const status = page.getByRole('status').filter({ hasText: 'Your ballot is recorded' });
+    await status.waitFor();
+    tt.match(await status.textContent(), /[0-9a-f]{64}/, 'the status message shows the receipt hash');
+    await b.axe('voting booth, cast');
+    if (screenshots) await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'voting-booth.png'), fullPage: true });
+
+    await page.getByRole('link', { name: /receipt/ }).click();
+    await page.getByText(/no signed checkpoint covers it yet/).waitFor();
+    await b.axe('receipt page, not covered');
+    await checkpoint(api);
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await page.getByText('included', { exact: false }).first().waitFor();
+    tt.ok(await page.getByText('Your ballot is included in the ledger.').isVisible(), 'the browser verified the inclusion proof');
+    await b.axe('receipt page, included');
+
+    await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'closed' });
+    await page.goto(`${origin}/c/${school.id}/cycles/${cycle.id}`);
+    await page.getByRole('heading', { name: 'Outcome' }).waitFor();
+    const selected = page.getByRole('heading', { name: 'Selected proposals' }).locator('xpath=following-sibling::ul[1]');
+    tt.match(await selected.textContent(), /Garden beds/, 'the selected proposal by title');
+    tt.match(await selected.textContent(), /Robotics kit/, 'and the other one');
+    tt.ok(await page.getByRole('img', { name: /Votes per proposal/ }).isVisible(), 'a chart');
+    await b.axe('outcome');
+    clean(tt, b);
+  });
+
+  await t.test('steward: a cycle from proposals to spending', async (tt) => {
+    const school = await community('hillside', 'Hillside Learning Cooperative', 60);
+    await grant(school.id, '3000000');
+    const steward = await member(school, 'Sam Steward', ['member', 'steward']);
+    const voter = await member(school, 'Vera', ['member']);
+    const b = await openBrowser(tt, origin, steward);
+    const { page } = b;
+    await page.goto(inviteFor(origin, steward));
+    await page.getByRole('heading', { level: 1, name: 'Hillside Learning Cooperative' }).waitFor();
+    await b.axe('community page (steward)');
+    await page.getByLabel('Title', { exact: true }).fill('Autumn projects');
+    await page.getByLabel('Budget', { exact: true }).fill('1000');
+    await page.getByRole('button', { name: 'Open cycle' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Autumn projects' }).waitFor();
+    await b.axe('cycle in proposals (steward)');
+    await page.getByLabel('Title', { exact: true }).fill('Garden beds');
+    await page.getByLabel(/^Cost/).fill('400');
+    await page.getByRole('button', { name: 'Submit proposal' }).click();
+    await page.getByRole('status').filter({ hasText: 'Garden beds' }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Microscopes');
+    await page.getByLabel(/^Cost/).fill('300.50');
+    await page.getByRole('button', { name: 'Submit proposal' }).click();
+    await page.getByRole('status').filter({ hasText: 'Microscopes' }).waitFor();
+    await page.getByRole('button', { name: /Move to the next phase/ }).click();
+    await page.getByRole('button', { name: 'Accept “Garden beds”' }).click();
+    await page.getByLabel('Reason for “Microscopes” (optional)', { exact: true }).fill('Cost estimate needed');
+    await b.axe('review (steward)');
+    await page.getByRole('button', { name: 'Reject “Microscopes”' }).click();
+    await page.getByText('No proposal is waiting for review.').waitFor();
+    await page.getByRole('button', { name: /Move to the next phase: voting open/ }).click();
+    await page.getByText('0 members have voted so far.').waitFor();
+    await b.axe('voting (steward)');
+
+    const cycleId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const proposals = await json<{ items: { id: string; title: string }[] }>(200, 'GET', `/v1/cycles/${cycleId}/proposals`, voter.token);
+    const garden = proposals.items.find((p) => p.title === 'Garden beds')?.id ?? '';
+    await json(200, 'PUT', `/v1/cycles/${cycleId}/ballot`, voter.token, { approvals: [garden] });
+    await page.getByRole('button', { name: 'Refresh turnout' }).click();
+    await page.getByText('1 member has voted so far.').waitFor();
+    await page.getByRole('button', { name: /Move to the next phase: closed/ }).click();
+    await page.getByRole('heading', { name: 'Outcome' }).waitFor();
+    await page.getByRole('button', { name: /Move to the next phase: being carried out/ }).click();
+    await page.getByRole('heading', { name: 'Record spending on “Garden beds”' }).waitFor();
+    await b.axe('implementation (steward)');
+    await page.getByLabel('Amount (EUR)', { exact: true }).fill('150');
+    await page.getByLabel('Receipt reference (invoice number)', { exact: true }).fill('INV-2026-001');
+    await page.getByRole('button', { name: 'Record spending' }).click();
+    await page.getByText('Recorded €150.00 with receipt INV-2026-001.').waitFor();
+    await page.getByText(/spent €150\.00; €250\.00 left/).waitFor();
+    await page.getByLabel('What happened', { exact: true }).fill('Beds built; seeds ordered.');
+    await page.getByRole('button', { name: 'Save progress report' }).click();
+    await page.getByText('Progress report saved.').waitFor();
+
+    await page.getByRole('link', { name: 'Back to the community' }).click();
+    await page.getByRole('link', { name: 'Members and invitations' }).click();
+    await page.getByRole('heading', { level: 1, name: /Members of/ }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Bob');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText('Bob was added.').waitFor();
+    tt.ok(await page.getByRole('cell', { name: 'Bob' }).isVisible(), 'the new member is listed');
+    await b.axe('members (steward)');
+    clean(tt, b);
+  });
+
+  await t.test('funder: the equity page and a distribution previewed before it is committed', async (tt) => {
+    const north = await community('north', 'North Primary', 300);
+    const south = await community('south', 'South Academy', 100);
+    await grant(north.id, '600000');
+    await grant(south.id, '900000');
+    const b = await openBrowser(tt, origin, funder);
+    const { page } = b;
+    await page.goto(inviteFor(origin, funder));
+    await page.getByRole('heading', { level: 1, name: 'Funding' }).waitFor();
+    await b.axe('funder landing');
+    await page.getByLabel('Amount', { exact: true }).fill('1000');
+    await page.getByRole('button', { name: 'Grant' }).click();
+    await page.getByText('Granted €1,000.00 to the pool.').waitFor();
+    await page.getByRole('link', { name: 'Equity' }).click();
+    await page.getByRole('heading', { level: 1, name: /Equity/ }).waitFor();
+    await page.getByRole('img', { name: /Lorenz/ }).waitFor();
+    tt.ok(await page.getByRole('img', { name: /Lorenz/ }).isVisible(), 'the Lorenz curve, named');
+    tt.ok(await page.getByText('Gini coefficient').isVisible(), 'Gini');
+    tt.ok(await page.getByText('Theil index').isVisible(), 'Theil');
+    tt.ok(await page.getByRole('img', { name: /funding per learner/ }).first().isVisible(), 'per-learner bars');
+    await b.axe('equity');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    tt.equal(download.suggestedFilename(), 'equity.csv', 'the CSV downloads');
+    await page.getByLabel('Amount', { exact: true }).fill('500');
+    await page.getByRole('button', { name: 'Preview distribution' }).click();
+    const preview = page.getByRole('table', { name: /Preview/ });
+    await preview.waitFor();
+    tt.match(await preview.textContent(), /North Primary/, 'community names in the preview');
+    tt.match(await preview.textContent(), /South Academy/, 'every community');
+    await b.axe('distribution preview');
+    if (screenshots) await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'equity.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Commit distribution' }).click();
+    await page.getByText(/Distributed €500\.00 to/).waitFor();
+    clean(tt, b);
+  });
+
+  await t.test('auditor: verifies the export in the browser, recounts, and catches a tampered export', async (tt) => {
+    const b = await openBrowser(tt, origin, auditor);
+    const { page } = b;
+    await checkpoint(api);
+    await page.goto(inviteFor(origin, auditor));
+    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+    await b.axe('audit');
+    await page.getByRole('button', { name: 'Verify the service’s current export' }).click();
+    await page.getByText(/The export verifies/).waitFor({ timeout: 60_000 });
+    tt.ok(await page.getByText(/signature valid/).isVisible(), 'the checkpoint signature was checked');
+    tt.ok(await page.getByText(/Merkle root of network/).isVisible(), 'Merkle roots recomputed');
+    await b.axe('audit, verified');
+    await page.getByLabel('Closed cycle', { exact: true }).selectOption({ label: 'Riverside School: Spring budget' });
+    await page.getByRole('button', { name: 'Recount' }).click();
+    await page.getByText(/The recount of 1 ballot equals the published outcome/).waitFor({ timeout: 60_000 });
+    tt.match(await page.getByRole('status').filter({ hasText: 'Selected by the recount' }).textContent(), /Garden beds/, 'the recount names the selected proposals');
+
+    // A tampered export: one ballot's choice changed after the fact.
+    const exported = (await api.call('GET', '/v1/ledger/export', { token: auditor.token })).body;
+    const lines = exported.trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"ballot.cast"'));
+    tt.ok(at >= 0, 'the export has a ballot');
+    const tampered = lines[at]?.replace(/"approvals":\["[^"]+"/, '"approvals":["00000000-0000-4000-8000-000000000000"') ?? '';
+    tt.not(tampered, lines[at], 'the line was changed');
+    lines[at] = tampered;
+    const dir = mkdtempSync(join(tmpdir(), 'agl-export-'));
+    const file = join(dir, 'tampered.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const entry = JSON.parse(tampered) as { stream: string; seq: number };
+    await page.getByLabel('Export file (JSON Lines)', { exact: true }).setInputFiles(file);
+    await page.getByRole('button', { name: 'Verify the file' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Problem found' });
+    await alert.waitFor({ timeout: 60_000 });
+    tt.match(await alert.textContent(), new RegExp(`stream ${entry.stream} at seq ${entry.seq}`), 'the problem names the stream and seq');
+    await b.axe('audit, tampered');
+    clean(tt, b);
+  });
+}
