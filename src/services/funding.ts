@@ -34,7 +34,7 @@ import {
 } from '../funding/index.js';
 import type { Cycle } from '../governance/cycle.js';
 import type { RecordedOutcome } from '../governance/outcome.js';
-import type { CycleFunding } from './budgeting.js';
+import type { CycleFunding } from './cycles.js';
 import type { Queryable } from '../db/database.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 

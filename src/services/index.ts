@@ -3,7 +3,9 @@ import { CommunityService } from './communities.js';
 import { AccessService } from './access.js';
 import { IdempotencyService } from './idempotency.js';
 import { LedgerService } from './ledger.js';
-import { BudgetingService } from './budgeting.js';
+import { CycleService } from './cycles.js';
+import { ProposalService } from './proposals.js';
+import { BallotService } from './ballots.js';
 import { FundingService } from './funding.js';
 import { MerkleService } from './merkle.js';
 import { PabulibService } from './pabulib.js';
@@ -20,7 +22,9 @@ export interface Services {
   idempotency: IdempotencyService;
   communities: CommunityService;
   ledger: LedgerService;
-  budgeting: BudgetingService;
+  cycles: CycleService;
+  proposals: ProposalService;
+  ballots: BallotService;
   funding: FundingService;
   merkle: MerkleService;
   checkpoints: CheckpointService;
@@ -51,7 +55,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps);
   const anchoring = new AnchoringService(deps, options.anchor);
-  const budgeting = new BudgetingService(deps, funding, options.ballotChainId);
+  const cycles = new CycleService(deps, funding);
+  const ballots = new BallotService(deps, options.ballotChainId);
   return {
     deps,
     secretBox: options.secretBox,
@@ -59,11 +64,13 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     idempotency: new IdempotencyService(deps),
     communities,
     ledger: new LedgerService(deps),
-    budgeting,
+    cycles,
+    proposals: new ProposalService(deps),
+    ballots,
     funding,
     merkle,
     checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
-    pabulib: new PabulibService(deps, communities, funding, budgeting),
+    pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
   };
 }

@@ -16,7 +16,8 @@ import type { RecordedBallot } from '../governance/ballot.js';
 import { computeOutcome, effectiveBallots } from '../governance/outcome.js';
 import { currencyExponent } from '../governance/currency.js';
 import { externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
-import type { BudgetingService } from './budgeting.js';
+import type { CycleService } from './cycles.js';
+import type { BallotService } from './ballots.js';
 import type { CommunityService } from './communities.js';
 import type { FundingService } from './funding.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
@@ -45,7 +46,8 @@ export class PabulibService {
     private readonly deps: ServiceDeps,
     private readonly communities: CommunityService,
     private readonly funding: FundingService,
-    private readonly budgeting: BudgetingService,
+    private readonly cycles: CycleService,
+    private readonly ballots: BallotService,
   ) {}
 
   async import(ctx: CommandContext, source: AsyncIterable<Uint8Array> | string, options: ImportOptions): Promise<ImportResult> {
@@ -107,7 +109,7 @@ export class PabulibService {
         { transferId: `import-grant-${cycle.id}`, from: externalAccount(IMPORT_FUNDER), to: communityAccount(community.id), amountMinor: cycle.budgetMinor, currency, memo: 'budget of an imported pabulib election', kind: 'grant' },
         at,
       );
-      await this.budgeting.insertCycleIn(trx, ctx, { ...cycle, phase: 'voting' }, at, { origin: 'pabulib', meta: Object.fromEntries(election.meta) });
+      await this.cycles.insertCycleIn(trx, ctx, { ...cycle, phase: 'voting' }, at, { origin: 'pabulib', meta: Object.fromEntries(election.meta) });
       await budgetingRepo.insertProposals(trx, proposals);
       await this.deps.ledger.append(
         trx,
@@ -119,16 +121,16 @@ export class PabulibService {
         })),
       );
       const voters = ballots.map((b) => ({ pseudonym: b.voter, memberId: null }));
-      const frozen = await this.budgeting.openVotingIn(trx, ctx, cycle, proposals, voters, false, at);
+      const frozen = await this.cycles.openVotingIn(trx, ctx, cycle, proposals, voters, false, at);
       options.onProgress?.({ stage: 'ballots', done: 0, total: ballots.length });
       const chunk = 5000;
       for (let i = 0; i < ballots.length; i += chunk) {
-        await this.budgeting.appendBallots(trx, stream, cycle.id, at, ballots.slice(i, i + chunk));
+        await this.ballots.appendBallots(trx, stream, cycle.id, at, ballots.slice(i, i + chunk));
         options.onProgress?.({ stage: 'ballots', done: Math.min(i + chunk, ballots.length), total: ballots.length });
       }
       const outcome = computeOutcome(frozen, ballots);
       await budgetingRepo.updateCyclePhase(trx, cycle.id, 'closed', { frozen, outcome });
-      await this.budgeting.recordOutcome(trx, ctx, cycle, outcome, at);
+      await this.cycles.recordOutcome(trx, ctx, cycle, outcome, at);
       return { communityId: community.id, cycleId: cycle.id, projects: Object.fromEntries(idOf), ballots: ballots.length, selected: outcome.selected };
     });
   }

@@ -11,6 +11,16 @@ import { ADMIN_TOKEN, type TestApp } from '../helpers/app.js';
 import { PROJECT_ROOT } from '../helpers/paths.js';
 import { buildWeb, chromiumMissing, CHROMIUM, inviteFor, openBrowser, serve, type Browser, type Person } from './browser.js';
 
+/** Waits (up to 10 s) for the element to be shown: an assertion on what a person would see after the page settles. */
+async function shown(locator: { waitFor(options: { state: 'visible'; timeout: number }): Promise<void> }): Promise<boolean> {
+  try {
+    await locator.waitFor({ state: 'visible', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 if (chromiumMissing()) {
   if (process.env.CI === 'true') t.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
   else t.plan(0, `${CHROMIUM} is missing (apt-get install chromium)`);
@@ -81,7 +91,7 @@ if (chromiumMissing()) {
     await b.axe('community page');
     await page.getByRole('link', { name: 'Spring budget' }).click();
     await page.getByRole('heading', { level: 1, name: 'Spring budget' }).waitFor();
-    tt.ok(await page.getByText('€1,500.00').isVisible(), 'prices in major units of the currency');
+    tt.ok(await shown(page.getByText('€1,500.00')), 'prices in major units of the currency');
     await b.axe('voting booth');
 
     // Over the budget: the service refuses and the page says why.
@@ -110,7 +120,7 @@ if (chromiumMissing()) {
     await checkpoint(api);
     await page.getByRole('button', { name: 'Check again' }).click();
     await page.getByText('included', { exact: false }).first().waitFor();
-    tt.ok(await page.getByText('Your ballot is included in the ledger.').isVisible(), 'the browser verified the inclusion proof');
+    tt.ok(await shown(page.getByText('Your ballot is included in the ledger.')), 'the browser verified the inclusion proof');
     await b.axe('receipt page, included');
 
     await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'closed' });
@@ -119,7 +129,7 @@ if (chromiumMissing()) {
     const selected = page.getByRole('heading', { name: 'Selected proposals' }).locator('xpath=following-sibling::ul[1]');
     tt.match(await selected.textContent(), /Garden beds/, 'the selected proposal by title');
     tt.match(await selected.textContent(), /Robotics kit/, 'and the other one');
-    tt.ok(await page.getByRole('img', { name: /Votes per proposal/ }).isVisible(), 'a chart');
+    tt.ok(await shown(page.getByRole('img', { name: /Votes per proposal/ })), 'a chart');
     await b.axe('outcome');
     clean(tt, b);
   });
@@ -183,7 +193,7 @@ if (chromiumMissing()) {
     await page.getByLabel('Name', { exact: true }).fill('Bob');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByText('Bob was added.').waitFor();
-    tt.ok(await page.getByRole('cell', { name: 'Bob' }).isVisible(), 'the new member is listed');
+    tt.ok(await shown(page.getByRole('cell', { name: 'Bob' })), 'the new member is listed');
     await b.axe('members (steward)');
     clean(tt, b);
   });
@@ -204,10 +214,10 @@ if (chromiumMissing()) {
     await page.getByRole('link', { name: 'Equity' }).click();
     await page.getByRole('heading', { level: 1, name: /Equity/ }).waitFor();
     await page.getByRole('img', { name: /Lorenz/ }).waitFor();
-    tt.ok(await page.getByRole('img', { name: /Lorenz/ }).isVisible(), 'the Lorenz curve, named');
-    tt.ok(await page.getByText('Gini coefficient').isVisible(), 'Gini');
-    tt.ok(await page.getByText('Theil index').isVisible(), 'Theil');
-    tt.ok(await page.getByRole('img', { name: /funding per learner/ }).first().isVisible(), 'per-learner bars');
+    tt.ok(await shown(page.getByRole('img', { name: /Lorenz/ })), 'the Lorenz curve, named');
+    tt.ok(await shown(page.getByText('Gini coefficient')), 'Gini');
+    tt.ok(await shown(page.getByText('Theil index')), 'Theil');
+    tt.ok(await shown(page.getByRole('img', { name: /funding per learner/ }).first()), 'per-learner bars');
     await b.axe('equity');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     tt.equal(download.suggestedFilename(), 'equity.csv', 'the CSV downloads');
@@ -233,8 +243,8 @@ if (chromiumMissing()) {
     await b.axe('audit');
     await page.getByRole('button', { name: 'Verify the service’s current export' }).click();
     await page.getByText(/The export verifies/).waitFor({ timeout: 60_000 });
-    tt.ok(await page.getByText(/signature valid/).isVisible(), 'the checkpoint signature was checked');
-    tt.ok(await page.getByText(/Merkle root of network/).isVisible(), 'Merkle roots recomputed');
+    tt.ok(await shown(page.getByText(/signature valid/)), 'the checkpoint signature was checked');
+    tt.ok(await shown(page.getByText(/Merkle root of network/)), 'Merkle roots recomputed');
     await b.axe('audit, verified');
     await page.getByLabel('Closed cycle', { exact: true }).selectOption({ label: 'Riverside School: Spring budget' });
     await page.getByRole('button', { name: 'Recount' }).click();

@@ -1,0 +1,84 @@
+/** Ballots: casting, signing template, the public count, the auditors' voter mapping, receipts (SPEC §2). */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { runCommand } from '../idempotency.js';
+import { ListQuerySchema, pageOf, problemResponses } from '../schemas.js';
+import type { RouteDeps } from '../app.js';
+import { BallotSchema } from '../../governance/ballot.js';
+import { CycleParams, ReceiptLinksSchema, ReceiptSchema, receiptLinks } from './budgeting.schemas.js';
+
+export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
+  const ballots = services.ballots;
+
+  app.put('/v1/cycles/:cycleId/ballot', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Cast or replace your ballot (member in the census, during voting); the last one counts',
+      params: CycleParams,
+      body: BallotSchema,
+      response: { 200: z.object({ receipt: ReceiptSchema, links: ReceiptLinksSchema }), ...problemResponses },
+    },
+    handler: (request, reply) =>
+      runCommand(services.idempotency, request, reply, 200, (ctx) => ballots.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
+  });
+
+  app.get('/v1/cycles/:cycleId/signing', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'The EIP-712 typed data to sign a ballot in this cycle (for communities that require signed ballots)',
+      params: CycleParams,
+      response: {
+        200: z.object({
+          domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
+          types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+          primaryType: z.string(),
+          message: z.object({ community: z.string(), cycle: z.string(), nonce: z.string(), ballot: z.string() }),
+          required: z.boolean().nullable(),
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => {
+      const template = await ballots.signingTemplate(request.params.cycleId);
+      return { ...template, types: { Ballot: template.types.Ballot.map((f) => ({ ...f })) } };
+    },
+  });
+
+  app.get('/v1/cycles/:cycleId/ballots/count', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'How many ballots have been cast (the only thing visible while voting is open)',
+      params: CycleParams,
+      response: { 200: z.object({ ballots: z.number().int(), voters: z.number().int() }), ...problemResponses },
+    },
+    handler: async (request) => ballots.ballotCount(request.params.cycleId),
+  });
+
+  app.get('/v1/cycles/:cycleId/voters', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'The census: voter pseudonyms and the members behind them (auditors only)',
+      params: CycleParams,
+      querystring: ListQuerySchema,
+      response: { 200: pageOf(z.object({ pseudonym: z.string(), memberId: z.string().nullable() })), ...problemResponses },
+    },
+    handler: async (request) => {
+      await services.cycles.getCycle(request.params.cycleId);
+      return ballots.voters(request.params.cycleId, request.query.limit, request.query.cursor);
+    },
+  });
+
+  app.get('/v1/receipts/:hash', {
+    schema: {
+      tags: ['budgeting'],
+      summary: "Is this receipt's ballot the one that counts?",
+      security: [],
+      params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits') }),
+      response: {
+        200: z.object({ receipt: ReceiptSchema, cycleId: z.string(), phase: z.string(), counted: z.boolean(), replacedBy: ReceiptSchema.nullable(), castAt: z.string(), links: ReceiptLinksSchema }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request) => ({ ...(await ballots.receipt(request.params.hash)), links: receiptLinks(request.params.hash) }),
+  });
+};

@@ -1,0 +1,132 @@
+/**
+ * Ballots (SPEC §2): casting and replacing a ballot while the cycle is voting, signed ballots,
+ * receipts, the public ballot count and the auditors' voter mapping. A ballot share-locks its cycle,
+ * so a close (which locks it exclusively) counts every acknowledged ballot.
+ */
+import { DomainError } from '../domain-error.js';
+import { notFound } from '../governance/errors.js';
+import * as repo from '../db/budgeting.repository.js';
+import { findMember } from '../db/community.repository.js';
+import { ballotTypedData } from '../governance/signed-ballot.js';
+import { recoverBallotSigner } from './ballot-signatures.js';
+import { communityStream } from '../ledger/index.js';
+import { requirePhase, type CycleRecord } from '../governance/cycle.js';
+import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
+import type { FrozenBallot } from '../governance/outcome.js';
+import { timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+
+export interface Receipt {
+  stream: string;
+  seq: number;
+  hash: string;
+}
+
+export class BallotService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly ballotChainId: number,
+  ) {}
+
+  async castBallot(ctx: CommandContext, cycleId: string, input: BallotInput): Promise<Receipt> {
+    if (ctx.principal.kind !== 'member') throw new DomainError('not-eligible', 'only members of the community vote');
+    const memberId = ctx.principal.memberId;
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'share'), cycleId);
+      requirePhase(cycle, ['voting'], 'voting');
+      const frozen = cycle.frozen;
+      if (frozen === null) throw new Error(`cycle ${cycleId} is voting without a frozen ballot`);
+      const pseudonym = await repo.findPseudonym(trx, cycleId, memberId);
+      if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
+      const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
+      const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
+      const signature = await this.checkSignature(trx, cycle, frozen, memberId, input);
+      const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
+        type: 'ballot.cast',
+        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) },
+      });
+      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot, castAt: at }]);
+      return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
+    });
+  }
+
+  /**
+   * A signed ballot (required by the frozen rules, or offered by the member): the EIP-712 signer
+   * must be the member's registered address and the nonce larger than the voter's last in this
+   * cycle. Returns what the ledger keeps so auditors can recheck the signature.
+   */
+  private async checkSignature(trx: Trx, cycle: CycleRecord, frozen: FrozenBallot, memberId: string, input: BallotInput) {
+    if (input.signature === undefined && input.nonce === undefined) {
+      if (frozen.signedBallots) throw new DomainError('signature-required', 'this community requires signed ballots: add "signature" and "nonce" (EIP-712, see GET /v1/cycles/{cycleId}/signing)');
+      return undefined;
+    }
+    if (input.signature === undefined || input.nonce === undefined) throw new DomainError('signature-required', 'a signed ballot carries both "signature" and "nonce"');
+    const member = await findMember(trx, memberId);
+    if (member?.address === null || member === undefined) throw new DomainError('no-address', 'register your Ethereum address first (PUT /v1/me/address)');
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, input.nonce, input);
+    if (recoverBallotSigner(data, input.signature) !== member.address) {
+      throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, this nonce and this ballot');
+    }
+    const last = await repo.lockVoterNonce(trx, cycle.id, memberId);
+    if (last !== null && BigInt(input.nonce) <= BigInt(last)) {
+      throw new DomainError('nonce-used', `use a nonce larger than ${last}, your last one in this cycle`, { lastNonce: last });
+    }
+    await repo.setVoterNonce(trx, cycle.id, memberId, input.nonce);
+    return { nonce: input.nonce, signature: input.signature, chainId: this.ballotChainId };
+  }
+
+  /** The EIP-712 typed data a member signs for a ballot in this cycle (the message's ballot and nonce left to fill). */
+  async signingTemplate(cycleId: string) {
+    const cycle = await this.getCycle(cycleId);
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, '0', { approvals: [] });
+    return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}>' }, required: cycle.frozen?.signedBallots ?? null };
+  }
+
+  /** Is this receipt's ballot the one that counts (its voter's last)? */
+  async receipt(hash: string) {
+    const ballot = await repo.findBallotByHash(this.deps.db, hash);
+    if (ballot === undefined) throw new DomainError('receipt-not-found', 'no ballot has this receipt hash');
+    const latest = await repo.latestBallotOf(this.deps.db, ballot.cycleId, ballot.pseudonym);
+    const cycle = await this.getCycle(ballot.cycleId);
+    const counted = latest?.hash === ballot.hash;
+    return {
+      receipt: { stream: ballot.stream, seq: ballot.seq, hash: ballot.hash },
+      cycleId: ballot.cycleId,
+      phase: cycle.phase,
+      counted,
+      replacedBy: counted || latest === undefined ? null : { stream: ballot.stream, seq: latest.seq, hash: latest.hash },
+      castAt: ballot.castAt,
+    };
+  }
+
+  async ballotCount(cycleId: string) {
+    await this.getCycle(cycleId);
+    return repo.countBallots(this.deps.db, cycleId);
+  }
+
+  voters(cycleId: string, limit: number, cursor?: string) {
+    return repo.listVoters(this.deps.db, cycleId, limit, cursor);
+  }
+
+
+  async appendBallots(trx: Trx, stream: string, cycleId: string, at: string, ballots: readonly { voter: string; ballot: RecordedBallot }[]) {
+    const sealed = await this.deps.ledger.append(
+      trx,
+      stream,
+      at,
+      ballots.map((b) => ({ actor: `voter:${b.voter}`, event: { type: 'ballot.cast', payload: { cycleId, voter: b.voter, ...b.ballot } } })),
+    );
+    await repo.insertBallots(
+      trx,
+      sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, castAt: at })),
+    );
+  }
+  private async getCycle(cycleId: string): Promise<CycleRecord> {
+    return this.requireCycle(await repo.findCycle(this.deps.db, cycleId), cycleId);
+  }
+
+  private requireCycle(cycle: CycleRecord | undefined, cycleId: string): CycleRecord {
+    if (cycle === undefined) throw notFound('cycle', cycleId);
+    return cycle;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Budget cycles (SPEC §2): creation with the reservation of the budget, the phase machine (opening
+ * voting freezes the rules, the proposals on the ballot and the census; closing tallies), the
+ * recorded outcome and the recount. Every change is one transaction: lock the cycle, decide (pure,
+ * in src/governance), write the projection, append the ledger entry. Phase moves lock the cycle
+ * exclusively and ballots share-lock it, so no ballot slips in after a close and a close always
+ * counts every acknowledged ballot.
+ */
+import { DomainError } from '../domain-error.js';
+import { notFound } from '../governance/errors.js';
+import * as repo from '../db/budgeting.repository.js';
+import { findCommunity, listAllMembers } from '../db/community.repository.js';
+import { communityStream } from '../ledger/index.js';
+import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
+import type { Proposal } from '../governance/proposal.js';
+import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
+import { currencyUnitMinor } from '../governance/currency.js';
+import { recountFromLedger, type RecountReport } from './recount.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+
+/** What cycles ask of the money side, inside their own transactions (see FundingService). */
+export interface CycleFunding {
+  reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
+  allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void>;
+  returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
+}
+
+export class CycleService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly funding: CycleFunding,
+  ) {}
+
+  async createCycle(ctx: CommandContext, communityId: string, input: CreateCycleInput): Promise<CycleRecord> {
+    const at = timestamp(this.deps);
+    const cycle = newCycle(input, communityId, this.deps.newId(), at);
+    return transact(this.deps, ctx, async (trx) => {
+      if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
+      await this.insertCycleIn(trx, ctx, cycle, at);
+      return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
+    });
+  }
+
+  /** A new cycle, its `cycle.created` entry and the reservation of its budget, in the caller's transaction. */
+  async insertCycleIn(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string, imported?: { origin: 'pabulib'; meta: Record<string, string> }): Promise<void> {
+    await repo.insertCycle(trx, cycle);
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+      type: 'cycle.created',
+      payload: { cycleId: cycle.id, title: cycle.title, ...cycleRulesPayload(cycle), ...imported },
+    });
+    await this.funding.reserveForCycle(trx, ctx, cycle, at);
+  }
+
+  async getCycle(cycleId: string): Promise<CycleRecord> {
+    return this.requireCycle(await repo.findCycle(this.deps.db, cycleId), cycleId);
+  }
+
+  listCycles(communityId: string, limit: number, cursor?: string) {
+    return repo.listCycles(this.deps.db, communityId, limit, cursor);
+  }
+
+  async movePhase(ctx: CommandContext, cycleId: string, requested: Phase): Promise<CycleRecord> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'update'), cycleId);
+      const phase = decidePhaseMove(cycle.phase, requested);
+      const stream = communityStream(cycle.communityId);
+      switch (phase) {
+        case 'voting': {
+          const frozen = await this.freeze(trx, ctx, cycle, at);
+          await repo.updateCyclePhase(trx, cycleId, phase, { frozen });
+          return { ...cycle, phase, frozen };
+        }
+        case 'closed': {
+          const outcome = await this.tally(trx, cycle);
+          await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
+          await this.recordOutcome(trx, ctx, cycle, outcome, at);
+          return { ...cycle, phase, outcome };
+        }
+        case 'completed':
+          await this.funding.returnUnspent(trx, ctx, cycle, at);
+          break;
+        default:
+          break;
+      }
+      await repo.updateCyclePhase(trx, cycleId, phase);
+      await this.deps.ledger.appendOne(trx, stream, at, actor(ctx), { type: 'cycle.phase-changed', payload: { cycleId, from: cycle.phase, to: phase } });
+      return { ...cycle, phase };
+    });
+  }
+
+  /** Freezes rules, proposals on the ballot and the census; assigns each voter a pseudonym. */
+  private async freeze(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string): Promise<FrozenBallot> {
+    const accepted = await repo.listProposals(trx, cycle.id, ['accepted']);
+    if (accepted.length === 0) throw new DomainError('empty-ballot', 'voting cannot open: no proposal has been accepted');
+    const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
+    const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
+    const community = await findCommunity(trx, cycle.communityId);
+    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at);
+  }
+
+  /** Records the census and the frozen ballot (`cycle.voting-opened`) in the caller's transaction. */
+  async openVotingIn(
+    trx: Trx,
+    ctx: CommandContext,
+    cycle: Cycle,
+    accepted: readonly Proposal[],
+    voters: readonly { pseudonym: string; memberId: string | null }[],
+    signedBallots: boolean,
+    at: string,
+  ): Promise<FrozenBallot> {
+    await repo.insertVoters(trx, cycle.id, voters);
+    const frozen = frozenBallot(cycle, accepted, signedBallots);
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+      type: 'cycle.voting-opened',
+      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() } },
+    });
+    return frozen;
+  }
+
+  private async tally(trx: Trx, cycle: CycleRecord): Promise<RecordedOutcome> {
+    if (cycle.frozen === null) throw new Error(`cycle ${cycle.id} reached tally without a frozen ballot`);
+    const ballots = await repo.listBallots(trx, cycle.id);
+    return computeOutcome(cycle.frozen, ballots.map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
+  }
+
+  /** Proposal statuses, the `cycle.closed` entry and the allocation of a tallied outcome, in the caller's transaction. */
+  async recordOutcome(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
+    const selected = new Set(outcome.selected);
+    const onBallot = outcome.proposals.map((p) => p.id);
+    await repo.setProposalStatus(trx, outcome.selected, 'selected');
+    await repo.setProposalStatus(trx, onBallot.filter((id) => !selected.has(id)), 'not_selected');
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'cycle.closed', payload: { cycleId: cycle.id, outcome } });
+    await this.funding.allocateAtTally(trx, ctx, cycle, outcome, at);
+  }
+
+  async outcome(cycleId: string): Promise<{ cycle: CycleRecord; outcome: RecordedOutcome }> {
+    const cycle = await this.getCycle(cycleId);
+    if (cycle.outcome === null) {
+      const counts = cycle.phase === 'voting' ? await repo.countBallots(this.deps.db, cycleId) : undefined;
+      throw new DomainError(
+        'no-outcome',
+        counts === undefined ? `the cycle is in ${cycle.phase}; the outcome is published when voting closes` : `voting is open: ${counts.voters} member(s) have voted so far; results appear when voting closes`,
+        { phase: cycle.phase, ...(counts === undefined ? {} : { ballotsCast: counts.ballots, voters: counts.voters }) },
+      );
+    }
+    return { cycle, outcome: cycle.outcome };
+  }
+
+  /** The outcome recomputed from the cycle's ledger entries alone, compared with the recorded one. */
+  async recount(cycleId: string): Promise<RecountReport> {
+    const cycle = await this.getCycle(cycleId);
+    return recountFromLedger(this.deps.db, cycle.communityId, cycle.id);
+  }
+
+  private requireCycle(cycle: CycleRecord | undefined, cycleId: string): CycleRecord {
+    if (cycle === undefined) throw notFound('cycle', cycleId);
+    return cycle;
+  }
+}
+
+export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signedBallots = false): FrozenBallot {
+  return {
+    cycleId: cycle.id,
+    budget: cycle.budgetMinor.toString(),
+    currency: cycle.currency,
+    ballot: cycle.ballot,
+    rule: cycle.rule,
+    completion: cycle.completion,
+    unitMinor: currencyUnitMinor(cycle.currency).toString(),
+    signedBallots,
+    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString() })),
+  };
+}

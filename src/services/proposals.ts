@@ -1,0 +1,119 @@
+/**
+ * Proposals (SPEC §2): submission while the cycle is in `proposals`, review, withdrawal by the
+ * author, progress reports during implementation. Each change share-locks the cycle (a phase move
+ * waits for it) and locks the proposal row, then decides (pure, src/governance/proposal.ts).
+ */
+import { notFound } from '../governance/errors.js';
+import * as repo from '../db/budgeting.repository.js';
+import { communityStream } from '../ledger/index.js';
+import { requirePhase, type CycleRecord } from '../governance/cycle.js';
+import { decideProgress, decideReview, decideWithdraw, proposalKey, type ProgressInput, type Proposal, type ReviewInput, type SubmitProposalInput } from '../governance/proposal.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+
+export class ProposalService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async submitProposal(ctx: CommandContext, cycleId: string, input: SubmitProposalInput): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    const authorId = ctx.principal.kind === 'member' ? ctx.principal.memberId : null;
+    return transact(this.deps, ctx, async (trx) => {
+      const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'share'), cycleId);
+      requirePhase(cycle, ['proposals'], 'submitting a proposal');
+      const number = await repo.nextProposalNumber(trx, cycleId);
+      const proposal: Proposal = {
+        id: this.deps.newId(),
+        cycleId,
+        communityId: cycle.communityId,
+        key: proposalKey(number),
+        title: input.title,
+        description: input.description ?? null,
+        costMinor: BigInt(input.cost),
+        category: input.category ?? null,
+        authorId,
+        status: 'submitted',
+        reason: null,
+        createdAt: at,
+      };
+      await repo.insertProposals(trx, [proposal]);
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: 'proposal.submitted',
+        payload: { cycleId, proposalId: proposal.id, key: proposal.key, title: proposal.title, description: proposal.description, cost: input.cost, category: proposal.category, authorId },
+      });
+      return proposal;
+    });
+  }
+
+  async getProposal(proposalId: string): Promise<Proposal> {
+    const proposal = await repo.findProposal(this.deps.db, proposalId);
+    if (proposal === undefined) throw notFound('proposal', proposalId);
+    return proposal;
+  }
+
+  listProposals(cycleId: string) {
+    return repo.listProposals(this.deps.db, cycleId);
+  }
+
+  async reviewProposal(ctx: CommandContext, proposalId: string, input: ReviewInput): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      requirePhase(cycle, ['review'], 'reviewing a proposal');
+      const decision = decideReview(proposal, input);
+      await repo.setProposalStatus(trx, [proposal.id], decision.status, decision.reason);
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: decision.status === 'accepted' ? 'proposal.accepted' : 'proposal.rejected',
+        payload: { cycleId: cycle.id, proposalId, reason: decision.reason },
+      });
+      return { ...proposal, status: decision.status, reason: decision.reason };
+    });
+  }
+
+  async withdrawProposal(ctx: CommandContext, proposalId: string): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      requirePhase(cycle, ['proposals', 'review'], 'withdrawing a proposal');
+      decideWithdraw(proposal, ctx.principal.kind === 'member' ? ctx.principal.memberId : '');
+      await repo.setProposalStatus(trx, [proposal.id], 'withdrawn');
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'proposal.withdrawn', payload: { cycleId: cycle.id, proposalId } });
+      return { ...proposal, status: 'withdrawn' as const };
+    });
+  }
+
+  async reportProgress(ctx: CommandContext, proposalId: string, input: ProgressInput): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      requirePhase(cycle, ['implementation'], 'reporting progress');
+      const status = decideProgress(proposal, input);
+      await repo.setProposalStatus(trx, [proposal.id], status);
+      const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: status === 'in_progress' ? 'proposal.in_progress' : 'proposal.completed',
+        payload: { cycleId: cycle.id, proposalId, report: input.report },
+      });
+      await repo.insertReport(trx, { proposalId, seq: entry.seq, status, report: input.report, at });
+      return { ...proposal, status };
+    });
+  }
+
+  listReports(proposalId: string) {
+    return repo.listReports(this.deps.db, proposalId);
+  }
+
+  /** Moves a cycle to its next phase; opening voting freezes it, closing tallies it. */
+  private async lockProposal(trx: Trx, proposalId: string): Promise<{ cycle: CycleRecord; proposal: Proposal }> {
+    const found = await repo.findProposal(trx, proposalId);
+    if (found === undefined) throw notFound('proposal', proposalId);
+    const cycle = this.requireCycle(await repo.findCycle(trx, found.cycleId, 'share'), found.cycleId);
+    const proposal = await repo.findProposal(trx, proposalId, true);
+    if (proposal === undefined) throw notFound('proposal', proposalId);
+    return { cycle, proposal };
+  }
+
+  private requireCycle(cycle: CycleRecord | undefined, cycleId: string): CycleRecord {
+    if (cycle === undefined) throw notFound('cycle', cycleId);
+    return cycle;
+  }
+
+  /** Bulk append used by imports: ballots recorded in the ledger and the projection together. */
+}
