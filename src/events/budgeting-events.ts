@@ -9,7 +9,7 @@ import { Amount, Count, Currency, Id, Uuid } from './shared.js';
 export const RuleName = z.enum(['greedy', 'equal-shares']);
 export const Completion = z.enum(['add1', 'add1-until-exhaustive', 'none']);
 export const BallotType = z.enum(['approval', 'knapsack', 'cumulative', 'ordinal']);
-export const PhaseName = z.enum(['proposals', 'review', 'voting', 'closed', 'implementation', 'completed']);
+export const PhaseName = z.enum(['proposals', 'review', 'supports', 'voting', 'tallying', 'closed', 'implementation', 'completed', 'cancelled']);
 
 export const BallotRulesPayload = z
   .object({

@@ -1,15 +1,17 @@
 /**
- * Budget cycles: creation input, ballot rules, and the phase machine. Phases move forward one step
- * at a time (`proposals → review → voting → closed → implementation → completed`); when voting
- * opens, ballot rules, rule, budget, the proposals on the ballot and the census are frozen (the
- * service records them in the ledger); nothing about them changes until the cycle closes.
+ * Budget cycles: creation input, ballot rules, and the phase machine (SPEC §7). Phases move forward
+ * one step at a time: `proposals → review → (supports, when the cycle has a shortlist) → voting →
+ * (tallying, while trustees' key shares are awaited) → closed → implementation → completed`, and a
+ * cycle may be `cancelled` from any phase before `closed`. When voting opens, ballot rules, rule,
+ * budget, the proposals on the ballot and the census are frozen (the service records them in the
+ * ledger); nothing about them changes until the cycle closes.
  */
 import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import { BallotTypeSchema, CompletionSchema, RuleNameSchema } from './community.js';
 import type { FrozenBallot, RecordedOutcome } from './outcome.js';
 
-export const PHASES = ['proposals', 'review', 'voting', 'closed', 'implementation', 'completed'] as const;
+export const PHASES = ['proposals', 'review', 'supports', 'voting', 'tallying', 'closed', 'implementation', 'completed', 'cancelled'] as const;
 export type Phase = (typeof PHASES)[number];
 export const PhaseSchema = z.enum(PHASES);
 
@@ -108,17 +110,63 @@ export function ballotRules(input: BallotRulesInput): BallotRules {
   return { type: input.type, minSelections, maxSelections, points: input.points ?? null };
 }
 
-/** The only allowed move: to the next phase. */
-export function decidePhaseMove(current: Phase, requested: Phase): Phase {
-  const next = PHASES[PHASES.indexOf(current) + 1];
-  if (requested !== next) {
-    throw new DomainError(
-      'phase-not-next',
-      next === undefined ? `the cycle is ${current}; there is no phase after it` : `the cycle is in ${current}; the next phase is ${next}, not ${requested}`,
-      { phase: current, next: next ?? null },
-    );
+/** What the phase machine needs to know about a cycle. */
+export interface PhaseFacts {
+  phase: Phase;
+  /** the cycle has a supports stage (`shortlist`) between review and voting */
+  hasShortlist: boolean;
+  /** the election key is held by trustees: closing waits in `tallying` for their shares */
+  hasTrustees: boolean;
+}
+
+/** Phases a cycle may be cancelled from: everything before the tally is final. */
+export const CANCELLABLE_PHASES: readonly Phase[] = ['proposals', 'review', 'supports', 'voting', 'tallying'];
+
+/** The phase a steward (or the schedule) may ask for next, or null when there is none. */
+export function nextPhase(facts: PhaseFacts): Phase | null {
+  switch (facts.phase) {
+    case 'proposals':
+      return 'review';
+    case 'review':
+      return facts.hasShortlist ? 'supports' : 'voting';
+    case 'supports':
+      return 'voting';
+    case 'voting':
+      return 'closed';
+    case 'tallying':
+      // leaves only when enough trustees' key shares are in (POST /v1/cycles/{id}/key-shares)
+      return null;
+    case 'closed':
+      return 'implementation';
+    case 'implementation':
+      return 'completed';
+    case 'completed':
+    case 'cancelled':
+      return null;
   }
-  return requested;
+}
+
+/**
+ * A requested move and the phase it leads to: the next phase only, or `cancelled` before the
+ * tally; asking to close a cycle whose key trustees hold leads to `tallying`.
+ */
+export function decidePhaseMove(facts: PhaseFacts, requested: Phase): Phase {
+  const current = facts.phase;
+  if (requested === 'cancelled') {
+    if (CANCELLABLE_PHASES.includes(current)) return 'cancelled';
+    throw new DomainError('phase-not-next', `a ${current} cycle cannot be cancelled: cancelling is possible before the tally (${CANCELLABLE_PHASES.join(', ')})`, { phase: current, next: nextPhase(facts) });
+  }
+  const next = nextPhase(facts);
+  if (requested !== next) {
+    const why =
+      next === null
+        ? current === 'tallying'
+          ? 'the cycle is tallying: it closes when enough trustees have sent their key shares'
+          : `the cycle is ${current}; there is no phase after it`
+        : `the cycle is in ${current}; the next phase is ${next}, not ${requested}`;
+    throw new DomainError('phase-not-next', why, { phase: current, next });
+  }
+  return next === 'closed' && facts.hasTrustees ? 'tallying' : next;
 }
 
 export function requirePhase(cycle: Pick<Cycle, 'phase'>, allowed: readonly Phase[], action: string): void {

@@ -63,7 +63,9 @@ export class CycleService {
     const at = timestamp(this.deps);
     return transact(this.deps, ctx, async (trx) => {
       const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'update'), cycleId);
-      const phase = decidePhaseMove(cycle.phase, requested);
+      // shortlists and trustees arrive with the governance and sealed-ballot work; until then neither exists
+      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: false, hasTrustees: false }, requested);
+      if (phase === 'cancelled') throw new DomainError('phase-not-next', 'cancelling a cycle is not available on this version of the service');
       const stream = communityStream(cycle.communityId);
       switch (phase) {
         case 'voting': {

@@ -1589,7 +1589,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        phase: "proposals" | "review" | "voting" | "closed" | "implementation" | "completed";
+                        phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
                     };
                 };
             };
@@ -4930,7 +4930,7 @@ export interface components {
             rule: string;
             completion: string | null;
             /** @enum {string} */
-            phase: "proposals" | "review" | "voting" | "closed" | "implementation" | "completed";
+            phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
             origin: string;
             createdAt: string;
         };
@@ -5111,7 +5111,7 @@ export interface components {
             rule: string;
             completion: string | null;
             /** @enum {string} */
-            phase: "proposals" | "review" | "voting" | "closed" | "implementation" | "completed";
+            phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
             origin: string;
             createdAt: string;
         };
