@@ -21,7 +21,7 @@ const noClockRandomEnv = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'web/src/api/schema.d.ts', 'node_modules/', 'coverage/', '.tap/', 'data/', 'contracts/artifacts/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'coverage/', '.tap/', 'data/', 'contracts/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,6 +7,7 @@
  * src/http/problem.ts must give every code a status (its table is typed as exhaustive).
  */
 import type { GovernanceCode } from './governance/errors.js';
+import type { SessionCode } from './governance/session-errors.js';
 import type { FundingCode } from './funding/errors.js';
 import type { LedgerCode } from './ledger/errors.js';
 import type { MerkleErrorCode } from './ledger/merkle/errors.js';
@@ -55,6 +56,7 @@ export type RequestCode = (typeof REQUEST_CODES)[number];
 export type ErrorCode =
   | RequestCode
   | GovernanceCode
+  | SessionCode
   | FundingCode
   | LedgerCode
   | MerkleErrorCode

@@ -1,3 +1,6 @@
+import { createApiClient, type ApiClient } from './api-client.js';
+import { assertMatchesDocument } from './openapi-validator.js';
+
 /**
  * A small JSON client for a service running in another process (fetch, bearer tokens). A request
  * that gets no answer (connection refused or reset, timeout) resolves to `status: 0` with the
@@ -22,6 +25,24 @@ export class HttpClient {
     const host = new URL(baseUrl).hostname;
     // Crash and load runs must never touch anything but this machine.
     if (host !== '127.0.0.1') throw new Error(`refusing to call ${baseUrl}: only 127.0.0.1 is allowed`);
+  }
+
+  /**
+   * The typed client (openapi-fetch) against this service, acting with `token`; every answer is
+   * checked against the OpenAPI document.
+   */
+  typed(token?: string): ApiClient {
+    return createApiClient({
+      baseUrl: this.baseUrl,
+      token,
+      fetch: async (request) => {
+        const url = new URL(request.url);
+        const res = await fetch(request, { signal: AbortSignal.timeout(60_000) });
+        const text = await res.clone().text();
+        assertMatchesDocument(request.method, `${url.pathname}${url.search}`, { statusCode: res.status, headers: Object.fromEntries(res.headers), body: text });
+        return res;
+      },
+    });
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<HttpAnswer> {

@@ -1,10 +1,11 @@
 /**
- * A community with an open vote, built over HTTP against a running service (SPEC §3 endpoints
- * only): a steward, an auditor, `members` members, money granted, an approval cycle with accepted
+ * A community with an open vote, built over HTTP against a running service through the typed
+ * client (SPEC §3 endpoints only): a steward, an auditor, `members` members, money granted, an approval cycle with accepted
  * proposals, moved to `voting` (which freezes the census, so every member here may vote).
  * Ballots are deterministic per index, so a run can be replayed and its tally reasoned about.
  */
 import type { HttpClient } from './http-client.js';
+import { expectStatus } from './api-client.js';
 
 export interface Person {
   id: string;
@@ -49,37 +50,45 @@ export async function inParallel<T>(count: number, concurrency: number, work: (i
 
 export async function buildVotingWorld(api: HttpClient, adminToken: string, options: WorldOptions): Promise<VotingWorld> {
   const proposalCount = options.proposals ?? 5;
-  const community = await api.expect<{ id: string; stream: string }>(201, 'POST', '/v1/communities', {
-    token: adminToken,
-    body: { slug: options.slug, name: `Community ${options.slug}`, learners: Math.max(1, options.members) },
-  });
-  const addMember = (name: string, roles: string[]) => api.expect<Person>(201, 'POST', `/v1/communities/${community.id}/members`, { token: adminToken, body: { name, roles } });
+  const admin = api.typed(adminToken);
+  const community = expectStatus(await admin.POST('/v1/communities', { body: { slug: options.slug, name: `Community ${options.slug}`, learners: Math.max(1, options.members) } }), 201);
+  const addMember = async (name: string, roles: ('member' | 'steward' | 'auditor')[]): Promise<Person> => {
+    const m = expectStatus(await admin.POST('/v1/communities/{communityId}/members', { params: { path: { communityId: community.id } }, body: { name, roles } }), 201);
+    return { id: m.id, token: m.token };
+  };
   const steward = await addMember('Steward', ['steward']);
   const auditor = await addMember('Auditor', ['auditor']);
   const members = await inParallel(options.members, options.concurrency ?? 8, (i) => addMember(`Member ${i + 1}`, ['member']));
 
-  const funder = await api.expect<{ id: string; token: string }>(201, 'POST', '/v1/funders', { token: adminToken, body: { name: `Funder of ${options.slug}` } });
-  await api.expect(201, 'POST', '/v1/transfers', {
-    token: funder.token,
-    body: { transferId: `grant-${options.slug}`, from: `external:${funder.id}`, to: `community:${community.id}`, amount: '10000000', currency: 'EUR' },
-  });
+  const funder = expectStatus(await admin.POST('/v1/funders', { body: { name: `Funder of ${options.slug}` } }), 201);
+  expectStatus(
+    await api.typed(funder.token).POST('/v1/transfers', {
+      body: { transferId: `grant-${options.slug}`, from: `external:${funder.id}`, to: `community:${community.id}`, amount: '10000000', currency: 'EUR' },
+    }),
+    201,
+  );
 
-  const cycle = await api.expect<{ id: string }>(201, 'POST', `/v1/communities/${community.id}/cycles`, {
-    token: steward.token,
-    body: { title: `Vote of ${options.slug}`, budget: '1000000', currency: 'EUR', ballot: { type: 'approval', maxSelections: MAX_SELECTIONS }, rule: 'greedy' },
-  });
+  const asSteward = api.typed(steward.token);
+  const cycle = expectStatus(
+    await asSteward.POST('/v1/communities/{communityId}/cycles', {
+      params: { path: { communityId: community.id } },
+      body: { title: `Vote of ${options.slug}`, budget: '1000000', currency: 'EUR', ballot: { type: 'approval', maxSelections: MAX_SELECTIONS }, rule: 'greedy' },
+    }),
+    201,
+  );
   const proposalIds: string[] = [];
   for (let i = 0; i < proposalCount; i += 1) {
     const author = members[i % members.length] ?? steward;
-    const proposal = await api.expect<{ id: string }>(201, 'POST', `/v1/cycles/${cycle.id}/proposals`, {
-      token: author.token,
-      body: { title: `Proposal ${i + 1}`, cost: String(150000 + i * 50000), category: 'books' },
-    });
+    const proposal = expectStatus(
+      await api.typed(author.token).POST('/v1/cycles/{cycleId}/proposals', { params: { path: { cycleId: cycle.id } }, body: { title: `Proposal ${i + 1}`, cost: String(150000 + i * 50000), category: 'books' } }),
+      201,
+    );
     proposalIds.push(proposal.id);
   }
-  await api.expect(200, 'POST', `/v1/cycles/${cycle.id}/phase`, { token: steward.token, body: { phase: 'review' } });
-  for (const id of proposalIds) await api.expect(200, 'POST', `/v1/proposals/${id}/review`, { token: steward.token, body: { decision: 'accept' } });
-  await api.expect(200, 'POST', `/v1/cycles/${cycle.id}/phase`, { token: steward.token, body: { phase: 'voting' } });
+  const cycleParams = { params: { path: { cycleId: cycle.id } } };
+  expectStatus(await asSteward.POST('/v1/cycles/{cycleId}/phase', { ...cycleParams, body: { phase: 'review' } }), 200);
+  for (const id of proposalIds) expectStatus(await asSteward.POST('/v1/proposals/{proposalId}/review', { params: { path: { proposalId: id } }, body: { decision: 'accept' } }), 200);
+  expectStatus(await asSteward.POST('/v1/cycles/{cycleId}/phase', { ...cycleParams, body: { phase: 'voting' } }), 200);
   return { communityId: community.id, stream: community.stream, cycleId: cycle.id, steward, auditor, members, proposalIds };
 }
 

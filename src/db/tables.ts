@@ -223,7 +223,34 @@ export interface AnchorsTable {
   updated_at: string;
 }
 
+export type SessionPrincipalKind = 'member' | 'funder' | 'auditor';
+
+export interface InvitationsTable {
+  code_hash: string;
+  principal_kind: SessionPrincipalKind;
+  principal_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SessionMembershipsTable {
+  session_hash: string;
+  principal_kind: SessionPrincipalKind;
+  principal_id: string;
+  added_at: Timestamp;
+}
+
 export interface Database {
+  invitations: InvitationsTable;
+  sessions: SessionsTable;
+  session_memberships: SessionMembershipsTable;
   merkle_heads: MerkleHeadsTable;
   merkle_nodes: MerkleNodesTable;
   checkpoints: CheckpointsTable;

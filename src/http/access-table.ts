@@ -3,6 +3,7 @@ import { ACCESS, type Grant } from './access.js';
 
 const COLUMNS: [Grant, string][] = [
   ['public', 'public'],
+  ['session', 'session'],
   ['admin', 'admin'],
   ['funder', 'funder'],
   ['network-auditor', 'network auditor'],

@@ -3,11 +3,12 @@
  * community is found. Route registration reads this table (a /v1 route without an entry refuses
  * to start), the auth hook enforces it, the README prints it and a test walks every route × role.
  *
- * Grants: `public` (no token needed), `admin`, `funder`, `network-auditor` are network-wide;
+ * Grants: `public` (no token needed), `session` (a signed-in browser session, whoever it holds;
+ * bearer tokens do not count), `admin`, `funder`, `network-auditor` are network-wide;
  * `steward`, `member`, `auditor` are roles held *in the route's community*: a token of community A
  * never acts in community B.
  */
-export type Grant = 'public' | 'admin' | 'funder' | 'network-auditor' | 'steward' | 'member' | 'auditor';
+export type Grant = 'public' | 'session' | 'admin' | 'funder' | 'network-auditor' | 'steward' | 'member' | 'auditor';
 
 /**
  * Where a route's community comes from. `network`: the route has none (community grants never
@@ -37,6 +38,10 @@ const auditors: Grant[] = ['admin', 'network-auditor', 'auditor'];
 export const ACCESS: Record<string, RouteAccess> = {
   'GET /healthz': { allow: ['public'], scope: 'network', summary: 'liveness' },
   'GET /openapi.json': { allow: ['public'], scope: 'network', summary: 'OpenAPI 3.1 document' },
+
+  'POST /v1/sessions': { allow: ['public'], scope: 'network', summary: 'sign in with an invitation code' },
+  'GET /v1/session': { allow: ['session'], scope: 'network', summary: 'read your session (memberships, CSRF token)' },
+  'DELETE /v1/session': { allow: ['session'], scope: 'network', summary: 'sign out' },
 
   'POST /v1/communities': { allow: ['admin'], scope: 'network', summary: 'create a community' },
   'GET /v1/communities': { allow: ['admin', 'network-auditor', 'funder'], scope: 'network', summary: 'list communities' },

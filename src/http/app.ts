@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import secureJson from 'secure-json-parse';
 import { DomainError } from '../domain-error.js';
@@ -17,6 +17,7 @@ import { registerAuth } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { problem } from './problem.js';
 import { registerIdempotency } from './idempotency.js';
+import { openapiObjectTransform, openapiRouteTransform, SESSION_COOKIE } from './openapi.js';
 import { communityRoutes } from './routes/communities.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { cycleRoutes } from './routes/cycles.js';
@@ -26,6 +27,8 @@ import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { sessionCookieValue } from './session-auth.js';
 
 export interface AppOptions {
   services: Services;
@@ -94,10 +97,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(rateLimit, {
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
-      // Per token when there is one (a shared school IP must not lock out its members), else per IP.
+      // Per token or session when there is one (a shared school IP must not lock out its members), else per IP.
       keyGenerator: (request) => {
         const auth = request.headers.authorization;
-        return typeof auth === 'string' && auth.startsWith('Bearer ') ? `token:${sha256Hex(auth.slice(7))}` : `ip:${request.ip}`;
+        if (typeof auth === 'string' && auth.startsWith('Bearer ')) return `token:${sha256Hex(auth.slice(7))}`;
+        const session = auth === undefined || auth === '' ? sessionCookieValue(request) : undefined;
+        return session === undefined || session === '' ? `ip:${request.ip}` : `session:${sha256Hex(session)}`;
       },
       errorResponseBuilder: (_request, context) =>
         Object.assign(new Error(`too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429, code: 'FST_RATE_LIMITED' }),
@@ -113,24 +118,53 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         description:
           'Participatory budgeting and funding for networks of learning communities. Every change of state is an entry in an append-only, hash-chained ledger.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      servers: [{ url: '/', description: 'the service that serves this document' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The token returned once when the admin or a steward created you.' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'The session cookie set by `POST /v1/sessions`. Changes (POST, PUT, PATCH, DELETE) also need header `x-csrf-token`; with several memberships, `x-agora-principal` names the acting one.',
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+      tags: [
+        { name: 'operations', description: 'Liveness and this document' },
+        { name: 'sessions', description: 'Signing in with an invitation code; the session cookie' },
+        { name: 'communities', description: 'Communities, members, funders and auditors' },
+        { name: 'budgeting', description: 'Budget cycles, proposals, ballots, outcomes, receipts, pabulib' },
+        { name: 'funding', description: 'Transfers, distributions, balances, equity' },
+        { name: 'ledger', description: 'The hash-chained ledger: stream heads, verification, export' },
+        { name: 'verifiability', description: 'Checkpoints, Merkle proofs, receipt proofs, anchors' },
+      ],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: openapiRouteTransform,
+    transformObject: openapiObjectTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, { access: options.services.access, adminToken: options.adminToken });
+  registerAuth(app, { access: options.services.access, adminToken: options.adminToken, sessions: options.services.sessions });
   registerIdempotency(app, options.services.idempotency);
 
   app.get('/healthz', {
-    schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { tags: ['operations'], summary: 'Liveness', operationId: 'getHealth', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
     handler: async () => ({ status: 'ok' as const }),
   });
-  app.get('/openapi.json', { schema: { hide: true }, handler: async () => app.swagger() });
+  app.get('/openapi.json', {
+    schema: {
+      tags: ['operations'],
+      summary: 'This document (OpenAPI 3.1)',
+      operationId: 'getOpenApiDocument',
+      response: { 200: z.record(z.string(), z.unknown()).describe('the OpenAPI 3.1 document') },
+    },
+    handler: async () => app.swagger() as unknown as Record<string, unknown>,
+  });
 
   const deps: RouteDeps = { services: options.services };
+  await app.register(sessionRoutes, deps);
   await app.register(communityRoutes, deps);
   await app.register(ledgerRoutes, deps);
   await app.register(cycleRoutes, deps);

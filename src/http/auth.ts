@@ -1,6 +1,7 @@
 /**
  * Authentication and authorization. `onRequest` turns the bearer token into a principal (admin by
- * constant-time comparison with the configured token's hash; others by their stored hash). Every
+ * constant-time comparison with the configured token's hash; others by their stored hash), or,
+ * without one, the session cookie (src/http/session-auth.ts). Every
  * route gets a preValidation guard built from its row in the ACCESS matrix: 401 without a usable token,
  * 404 when the route's resource does not exist, 403 when the principal holds no grant for it.
  */
@@ -11,7 +12,9 @@ import { notFound, type FoundThing } from '../governance/errors.js';
 import type { AccessService } from '../services/access.js';
 import { sha256 } from '../ledger/hash.js';
 import type { Principal } from '../governance/principal.js';
+import type { SessionService } from '../services/sessions.js';
 import { ACCESS, accessKey, type Grant, type RouteAccess, type Scope } from './access.js';
+import { checkCsrf, principalFromSession, sessionRefusal } from './session-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,6 +27,8 @@ declare module 'fastify' {
 export interface AuthOptions {
   access: AccessService;
   adminToken: string;
+  /** Sessions (cookie sign-in); without them only bearer tokens count. */
+  sessions?: SessionService;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{8,512})$/;
@@ -32,9 +37,16 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const adminHash = sha256(options.adminToken);
   app.decorateRequest('principal', null as never);
   app.decorateRequest('scopeCommunityId', undefined);
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('sessionEnded', false);
 
-  app.addHook('onRequest', async (request) => {
-    request.principal = await resolvePrincipal(options.access, adminHash, request.headers.authorization);
+  const sessions = options.sessions;
+  app.addHook('onRequest', async (request, reply) => {
+    const authorization = request.headers.authorization;
+    request.principal =
+      (authorization === undefined || authorization === '') && sessions !== undefined
+        ? await principalFromSession(request, reply, sessions)
+        : await resolvePrincipal(options.access, adminHash, authorization);
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -72,8 +84,15 @@ function authorize(lookup: AccessService, access: RouteAccess): preValidationAsy
   const communityGrants = access.allow.filter((g): g is 'steward' | 'member' | 'auditor' => g === 'steward' || g === 'member' || g === 'auditor');
   return async (request) => {
     if (access.allow.includes('public')) return;
+    if (access.allow.includes('session') && request.session !== undefined) {
+      checkCsrf(request);
+      return;
+    }
     const principal = request.principal;
-    if (principal.kind === 'public') throw new DomainError('unauthenticated', 'this needs a bearer token (Authorization: Bearer <token>)');
+    if (principal.kind === 'public') {
+      throw sessionRefusal(request) ?? new DomainError('unauthenticated', access.allow.includes('session') ? 'this needs a session: sign in with an invitation link (POST /v1/sessions)' : 'this needs a bearer token (Authorization: Bearer <token>) or a session');
+    }
+    checkCsrf(request);
     if (networkGrant(principal, access.allow)) return;
     if (principal.kind === 'member' && communityGrants.length > 0) {
       const communityId = await resolveScope(lookup, access.scope, request);

@@ -17,6 +17,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotencyClaim | undefined;
   }
+  interface FastifyContextConfig {
+    /** false: the route takes no Idempotency-Key (e.g. signing in with a one-time code). */
+    idempotency?: boolean;
+  }
 }
 
 export interface IdempotencyClaim {
@@ -36,11 +40,16 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyServ
   app.decorateRequest('idempotency', undefined);
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!(methods.includes('POST') || methods.includes('PUT')) || !route.url.startsWith('/v1/')) return;
+    if (!(methods.includes('POST') || methods.includes('PUT')) || !route.url.startsWith('/v1/') || !idempotent(route)) return;
     const check = checkIdempotencyKey(store);
     const existing = route.preHandler;
     route.preHandler = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];
   });
+}
+
+/** Whether a POST/PUT route under /v1 takes an Idempotency-Key (all do unless `config.idempotency` is false). */
+export function idempotent(route: Pick<RouteOptions, 'config'>): boolean {
+  return route.config?.idempotency !== false;
 }
 
 function checkIdempotencyKey(store: IdempotencyService): preHandlerAsyncHookHandler {

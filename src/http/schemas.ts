@@ -1,6 +1,5 @@
 /** Response and shared request schemas used by several route modules. */
 import { z } from 'zod';
-import { ProblemSchema } from './problem.js';
 
 export const MoneySchema = z.string().regex(/^\d{1,18}$/, 'an amount in minor units as a decimal string, e.g. "125000"');
 export const UuidSchema = z.uuid();
@@ -13,13 +12,3 @@ export const ListQuerySchema = z.object({
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
-
-/** Problem responses documented on every route (status → schema). */
-export const problemResponses = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-} as const;

@@ -17,6 +17,7 @@ import {
   type Member,
 } from '../governance/community.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { issueInvitation } from './sessions.js';
 
 export class CommunityService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -59,7 +60,7 @@ export class CommunityService {
     return repo.listCommunities(this.deps.db, limit, cursor);
   }
 
-  async addMember(ctx: CommandContext, communityId: string, input: AddMemberInput): Promise<{ member: Member; token: string }> {
+  async addMember(ctx: CommandContext, communityId: string, input: AddMemberInput): Promise<{ member: Member; token: string; inviteUrl: string }> {
     const at = timestamp(this.deps);
     const member = newMember(input, communityId, this.deps.newId(), at);
     decideRoleGrant(ctx.principal.kind === 'admin' ? 'admin' : 'steward', member.roles);
@@ -73,7 +74,7 @@ export class CommunityService {
         // The address stays out of the ledger: with a ballot signature it would name the voter.
         payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: member.address !== null },
       });
-      return { member, token };
+      return { member, token, inviteUrl: await issueInvitation(trx, this.deps, 'member', member.id) };
     });
   }
 
@@ -120,7 +121,7 @@ export class CommunityService {
     return repo.listMembers(this.deps.db, communityId, limit, cursor);
   }
 
-  async registerFunder(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string }> {
+  async registerFunder(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string; inviteUrl: string }> {
     const at = timestamp(this.deps);
     const id = this.deps.newId();
     const token = this.deps.newToken();
@@ -131,11 +132,11 @@ export class CommunityService {
         type: 'funder.registered',
         payload: { funderId: id, name: input.name, account: `external:${id}` },
       });
-      return { id, name: input.name, token };
+      return { id, name: input.name, token, inviteUrl: await issueInvitation(trx, this.deps, 'funder', id) };
     });
   }
 
-  async registerAuditor(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string }> {
+  async registerAuditor(ctx: CommandContext, input: { name: string }): Promise<{ id: string; name: string; token: string; inviteUrl: string }> {
     const at = timestamp(this.deps);
     const id = this.deps.newId();
     const token = this.deps.newToken();
@@ -143,7 +144,7 @@ export class CommunityService {
       await repo.insertAuditor(trx, { id, name: input.name, createdAt: at });
       await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'auditor', principalId: id, createdAt: at });
       await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), { type: 'auditor.registered', payload: { auditorId: id, name: input.name } });
-      return { id, name: input.name, token };
+      return { id, name: input.name, token, inviteUrl: await issueInvitation(trx, this.deps, 'auditor', id) };
     });
   }
 }

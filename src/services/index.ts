@@ -11,6 +11,7 @@ import { MerkleService } from './merkle.js';
 import { PabulibService } from './pabulib.js';
 import { AnchoringService, type AnchorTarget } from './anchoring.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
+import { SessionService } from './sessions.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
@@ -30,6 +31,7 @@ export interface Services {
   checkpoints: CheckpointService;
   pabulib: PabulibService;
   anchoring: AnchoringService;
+  sessions: SessionService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -72,6 +74,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
+    sessions: new SessionService(deps),
   };
 }
 

@@ -12,12 +12,14 @@
  */
 import type { MemberRole } from '../../src/governance/principal.js';
 import type { RouteAccess } from '../../src/http/access.js';
+import { expectStatus } from '../../scripts/lib/api-client.js';
 import { ADMIN_TOKEN, type TestApp } from './app.js';
-import { expectJson, grant, makeCommunity, type Person, type TestCommunity } from './community.js';
+import { grant, makeCommunity, type Person, type TestCommunity } from './community.js';
+import { signIn, type SignedIn } from './sessions.js';
 
-export type RoleName = 'admin' | 'funder' | 'network-auditor' | 'steward-a' | 'steward-b' | 'member-a' | 'member-b' | 'auditor-a' | 'no-token';
+export type RoleName = 'admin' | 'funder' | 'network-auditor' | 'steward-a' | 'steward-b' | 'member-a' | 'member-b' | 'auditor-a' | 'session-member-a' | 'no-token';
 
-/** Who calls: the token, and what the matrix needs to know about its holder. */
+/** Who calls: the token (or session cookie), and what the matrix needs to know about its holder. */
 export interface Caller {
   role: RoleName;
   token: string | undefined;
@@ -25,6 +27,8 @@ export interface Caller {
   /** member callers: their community and roles in it */
   communityId?: string;
   roles?: readonly MemberRole[];
+  /** a caller signed in with a session: its cookie and CSRF token, sent as headers */
+  headers?: Record<string, string>;
 }
 
 export interface AccessWorld {
@@ -40,11 +44,9 @@ export interface AccessWorld {
   receiptHash: string;
   /** a checkpoint made after that ballot */
   checkpoint: number;
+  /** a second session (A's second member), for the request that signs out */
+  spareSession: SignedIn;
   callers: Caller[];
-}
-
-interface Created {
-  id: string;
 }
 
 export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
@@ -53,20 +55,20 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   const memberA = a.members[0]!;
   const otherA = a.members[1]!;
   const funderGrant = await grant(api, `community:${a.id}`, '1000000');
-  const networkAuditor = await expectJson<{ id: string; token: string }>(await api.call('POST', '/v1/auditors', { token: ADMIN_TOKEN, body: { name: 'Network auditor' } }), 201);
+  const networkAuditor = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Network auditor' } }), 201);
 
-  const steward = a.steward.token;
+  const steward = api.client(a.steward.token);
   const openCycle = async (title: string, budget: string) =>
-    (
-      await expectJson<Created>(
-        await api.call('POST', `/v1/communities/${a.id}/cycles`, { token: steward, body: { title, budget, currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }),
-        201,
-      )
+    expectStatus(
+      await steward.POST('/v1/communities/{communityId}/cycles', { params: { path: { communityId: a.id } }, body: { title, budget, currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }),
+      201,
     ).id;
   const propose = async (cycleId: string, author: Person, title: string, cost: string) =>
-    (await expectJson<Created>(await api.call('POST', `/v1/cycles/${cycleId}/proposals`, { token: author.token, body: { title, cost } }), 201)).id;
-  const phase = async (cycleId: string, to: string) => expectJson(await api.call('POST', `/v1/cycles/${cycleId}/phase`, { token: steward, body: { phase: to } }), 200);
-  const review = async (proposalId: string, body: Record<string, string>) => expectJson(await api.call('POST', `/v1/proposals/${proposalId}/review`, { token: steward, body }), 200);
+    expectStatus(await api.client(author.token).POST('/v1/cycles/{cycleId}/proposals', { params: { path: { cycleId } }, body: { title, cost } }), 201).id;
+  const phase = async (cycleId: string, to: 'review' | 'voting' | 'closed' | 'implementation') =>
+    expectStatus(await steward.POST('/v1/cycles/{cycleId}/phase', { params: { path: { cycleId } }, body: { phase: to } }), 200);
+  const review = async (proposalId: string, body: { decision: 'accept' | 'reject'; reason?: string }) =>
+    expectStatus(await steward.POST('/v1/proposals/{proposalId}/review', { params: { path: { proposalId } }, body }), 200);
 
   // implementation: a selected proposal and a rejected one, both by A's first member, who voted.
   const implementation = await openCycle('Library', '100000');
@@ -76,7 +78,10 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   await review(selected, { decision: 'accept' });
   await review(rejected, { decision: 'reject', reason: 'not for learning' });
   await phase(implementation, 'voting');
-  const ballot = await expectJson<{ receipt: { hash: string } }>(await api.call('PUT', `/v1/cycles/${implementation}/ballot`, { token: memberA.token, body: { approvals: [selected] } }), 200);
+  const ballot = expectStatus(
+    await api.client(memberA.token).PUT('/v1/cycles/{cycleId}/ballot', { params: { path: { cycleId: implementation } }, body: { approvals: [selected] } }),
+    200,
+  );
   await phase(implementation, 'closed');
   await phase(implementation, 'implementation');
 
@@ -93,7 +98,11 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   const proposalsCycle = await openCycle('Sports', '1000');
   const submitted = await propose(proposalsCycle, memberA, 'Balls', '200');
 
-  const checkpoint = await expectJson<{ number: number }>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+  const checkpoint = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/checkpoints'), 201);
+
+  // Member A also signed in through the browser: the same member, by session cookie.
+  const sessionA = await signIn(api, memberA.inviteUrl);
+  const spareSession = await signIn(api, otherA.inviteUrl);
 
   const member = (role: RoleName, person: Person, community: TestCommunity, roles: MemberRole[]): Caller => ({ role, token: person.token, kind: 'member', communityId: community.id, roles });
   const callers: Caller[] = [
@@ -105,6 +114,7 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
     member('member-a', memberA, a, ['member']),
     member('member-b', b.members[0]!, b, ['member']),
     member('auditor-a', a.auditor, a, ['auditor']),
+    { role: 'session-member-a', token: undefined, kind: 'member', communityId: a.id, roles: ['member'], headers: sessionA.headers },
     { role: 'no-token', token: undefined, kind: 'public' },
   ];
 
@@ -117,6 +127,7 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
     proposals: { selected, rejected, submitted, inReview, onBallot },
     receiptHash: ballot.receipt.hash,
     checkpoint: checkpoint.number,
+    spareSession,
     callers,
   };
 }
@@ -124,6 +135,7 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
 /** What the matrix says about this caller on this route (every request points at community A). */
 export function allowedByMatrix(access: RouteAccess, caller: Caller, world: AccessWorld): boolean {
   if (access.allow.includes('public')) return true;
+  if (access.allow.includes('session') && caller.headers?.cookie !== undefined) return true;
   switch (caller.kind) {
     case 'public':
       return false;
@@ -181,6 +193,10 @@ const streamOfA: RequestBuilder = (w) => ({ query: `stream=community:${w.a.id}` 
  */
 export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /healthz': none,
+  'POST /v1/sessions': () => ({ body: { code: 'x'.repeat(43) } }), // 404 invitation-not-found
+  'GET /v1/session': none,
+  // Signing out ends the session: a spare one (A's second member) is the one ended, so the session caller stays signed in.
+  'DELETE /v1/session': (w, caller) => (caller.headers?.cookie === undefined ? {} : { headers: w.spareSession.headers }),
   'GET /openapi.json': none,
   'POST /v1/communities': () => ({ body: { slug: 'alpha', name: 'Alpha again' } }), // 409 slug-taken
   'GET /v1/communities': none,

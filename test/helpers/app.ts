@@ -6,6 +6,9 @@ import { createServices, defaultDeps, serviceOptions, type Clock, type Services 
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { AnchorTarget } from '../../src/services/anchoring.js';
 import { openTestDatabase, type DatabaseKind } from './db.js';
+import { assertMatchesDocument } from '../../scripts/lib/openapi-validator.js';
+import { injectFetch, TEST_BASE_URL } from './inject-fetch.js';
+import { createApiClient, type ApiClient, type ApiClientOptions } from '../../scripts/lib/api-client.js';
 
 export const ADMIN_TOKEN = 'agl_admin_test_token_0123456789';
 export const TEST_ORIGIN = 'agora-ledger.test/network';
@@ -18,6 +21,8 @@ export interface TestApp {
   kind: DatabaseKind;
   /** inject with JSON and an optional bearer token */
   call(method: string, url: string, options?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** The typed client (openapi-fetch) acting with this bearer token (or none), through inject(). */
+  client(token?: string, options?: Omit<ApiClientOptions, 'token' | 'fetch' | 'baseUrl'>): ApiClient;
 }
 
 export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number; webRoot?: string } = {}): Promise<TestApp> {
@@ -33,8 +38,9 @@ export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock
     handle,
     services,
     kind,
-    call: (method, url, opts = {}) =>
-      app.inject({
+    client: (token, options = {}) => createApiClient({ ...options, token, baseUrl: TEST_BASE_URL, fetch: injectFetch(app) }),
+    call: async (method, url, opts = {}) => {
+      const res = await app.inject({
         method: method as 'GET',
         url,
         headers: {
@@ -42,6 +48,10 @@ export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock
           ...(opts.headers ?? {}),
         },
         ...(opts.body === undefined ? {} : typeof opts.body === 'string' ? { payload: opts.body } : { payload: opts.body as object }),
-      }),
+      });
+      // Every answer a test receives must be one the OpenAPI document describes.
+      assertMatchesDocument(method, url, res);
+      return res;
+    },
   };
 }

@@ -20,7 +20,8 @@ import { collectRoutes, withFastifyInit } from '../helpers/fastify-init.js';
 
 
 function send(api: TestApp, method: string, request: RouteRequest, caller: Caller): Promise<LightMyRequestResponse> {
-  return api.call(method, request.url, { token: caller.token, body: request.body, ...(request.headers === undefined ? {} : { headers: request.headers }) });
+  const headers = { ...(caller.headers ?? {}), ...(request.headers ?? {}) };
+  return api.call(method, request.url, { token: caller.token, body: request.body, headers });
 }
 
 function codeOf(res: LightMyRequestResponse): string | undefined {

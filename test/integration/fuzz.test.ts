@@ -4,7 +4,8 @@
  * boundary bodies, query strings and headers; the admin's or a steward's token, a token the matrix
  * allows on the route, garbage, or none.
  * Whatever comes in: never a 5xx, every 4xx is problem+json with a kebab-case code under
- * https://agora-ledger.org/problems/, no body carries a stack trace, and afterwards the ledger
+ * https://agora-ledger.org/problems/, every answer is one openapi/openapi.json describes, no body
+ * carries a stack trace, and afterwards the ledger
  * still verifies. A table of hand-picked boundary requests runs first, so every bug the fuzzer
  * found once stays pinned down by a plain request.
  *
@@ -17,6 +18,7 @@ import { ACCESS } from '../../src/http/access.js';
 import { PROBLEM_BASE } from '../../src/http/problem.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { allowedByMatrix, buildAccessWorld, methodOf, requestFor, UNKNOWN_UUID, type AccessWorld, type Caller } from '../helpers/access-world.js';
+import { documentValidator } from '../../scripts/lib/openapi-validator.js';
 import { ACCEPTS, CONTENT_TYPES, garbageSegment, headerValue, mutatedBody, queryString, rawBody } from '../helpers/http-arbitraries.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_214);
@@ -94,6 +96,8 @@ function inspect(request: FuzzRequest, res: LightMyRequestResponse): { rule: str
       if (body.status !== res.statusCode) found.push({ rule: 'status-mismatch', detail: `body status ${JSON.stringify(body.status)}, HTTP ${res.statusCode}` });
     }
   }
+  // And it is an answer the OpenAPI document describes (status, content type, schema).
+  for (const problem of documentValidator().check(request.method, request.url, res)) found.push({ rule: 'not-in-document', detail: problem });
   const stack = STACK_TRACE.exec(res.body);
   if (stack !== null) found.push({ rule: 'stack-trace', detail: res.body.slice(Math.max(0, stack.index - 80), stack.index + 80) });
   return found;

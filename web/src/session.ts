@@ -5,7 +5,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, setCsrfToken } from './api/client.js';
-import type { Membership, SessionBody } from './api/session-contract.js';
+import type { components } from './api/schema.js';
+
+type Membership = components['schemas']['SessionMembership'];
+type SessionBody = components['schemas']['Session'];
 
 const FLAG = 'agora-ledger.signed-in';
 

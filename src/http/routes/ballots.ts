@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
-import { ListQuerySchema, pageOf, problemResponses } from '../schemas.js';
+import { ListQuerySchema, pageOf } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 import { BallotSchema } from '../../governance/ballot.js';
 import { CycleParams, ReceiptLinksSchema, ReceiptSchema, receiptLinks } from './budgeting.schemas.js';
@@ -16,7 +16,7 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
       summary: 'Cast or replace your ballot (member in the census, during voting); the last one counts',
       params: CycleParams,
       body: BallotSchema,
-      response: { 200: z.object({ receipt: ReceiptSchema, links: ReceiptLinksSchema }), ...problemResponses },
+      response: { 200: z.object({ receipt: ReceiptSchema, links: ReceiptLinksSchema }) },
     },
     handler: (request, reply) =>
       runCommand(services.idempotency, request, reply, 200, (ctx) => ballots.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
@@ -35,7 +35,6 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
           message: z.object({ community: z.string(), cycle: z.string(), nonce: z.string(), ballot: z.string() }),
           required: z.boolean().nullable(),
         }),
-        ...problemResponses,
       },
     },
     handler: async (request) => {
@@ -48,8 +47,9 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
     schema: {
       tags: ['budgeting'],
       summary: 'How many ballots have been cast (the only thing visible while voting is open)',
+      operationId: 'countBallots',
       params: CycleParams,
-      response: { 200: z.object({ ballots: z.number().int(), voters: z.number().int() }), ...problemResponses },
+      response: { 200: z.object({ ballots: z.number().int(), voters: z.number().int() }) },
     },
     handler: async (request) => ballots.ballotCount(request.params.cycleId),
   });
@@ -60,7 +60,7 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
       summary: 'The census: voter pseudonyms and the members behind them (auditors only)',
       params: CycleParams,
       querystring: ListQuerySchema,
-      response: { 200: pageOf(z.object({ pseudonym: z.string(), memberId: z.string().nullable() })), ...problemResponses },
+      response: { 200: pageOf(z.object({ pseudonym: z.string(), memberId: z.string().nullable() })) },
     },
     handler: async (request) => {
       await services.cycles.getCycle(request.params.cycleId);
@@ -76,7 +76,6 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
       params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits') }),
       response: {
         200: z.object({ receipt: ReceiptSchema, cycleId: z.string(), phase: z.string(), counted: z.boolean(), replacedBy: ReceiptSchema.nullable(), castAt: z.string(), links: ReceiptLinksSchema }),
-        ...problemResponses,
       },
     },
     handler: async (request) => ({ ...(await ballots.receipt(request.params.hash)), links: receiptLinks(request.params.hash) }),

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, RegisterAddressSchema, SetRolesSchema, type Community, type Member } from '../../governance/community.js';
 import { communityStream } from '../../ledger/entry.js';
 import { runCommand } from '../idempotency.js';
-import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
+import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
 const CommunitySchema = z
@@ -32,6 +32,12 @@ const MemberSchema = z
   })
   .meta({ id: 'Member' });
 
+/** Where the person signs in once: the one-time code travels in the fragment, never to a server log. */
+const InviteUrlSchema = z
+  .string()
+  .regex(/^\/join#[A-Za-z0-9_-]{43}$/)
+  .describe('`/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token');
+
 const NameBodySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
 export function presentCommunity(c: Community) {
@@ -56,13 +62,13 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
   const CommunityParams = z.object({ communityId: UuidSchema });
 
   app.post('/v1/communities', {
-    schema: { tags: ['communities'], summary: 'Create a community (admin)', body: CreateCommunitySchema, response: { 201: CommunitySchema, ...problemResponses } },
+    schema: { tags: ['communities'], summary: 'Create a community (admin)', body: CreateCommunitySchema, response: { 201: CommunitySchema } },
     handler: (request, reply) =>
       runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.create(ctx, request.body), presentCommunity),
   });
 
   app.get('/v1/communities', {
-    schema: { tags: ['communities'], summary: 'List communities', querystring: ListQuerySchema, response: { 200: pageOf(CommunitySchema), ...problemResponses } },
+    schema: { tags: ['communities'], summary: 'List communities', querystring: ListQuerySchema, response: { 200: pageOf(CommunitySchema) } },
     handler: async (request) => {
       const page = await services.communities.list(request.query.limit, request.query.cursor);
       return { items: page.items.map(presentCommunity), nextCursor: page.nextCursor };
@@ -70,17 +76,17 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
   });
 
   app.get('/v1/communities/:communityId', {
-    schema: { tags: ['communities'], summary: 'Read a community', params: CommunityParams, response: { 200: CommunitySchema, ...problemResponses } },
+    schema: { tags: ['communities'], summary: 'Read a community', params: CommunityParams, response: { 200: CommunitySchema } },
     handler: async (request) => presentCommunity(await services.communities.get(request.params.communityId)),
   });
 
   app.post('/v1/communities/:communityId/members', {
     schema: {
       tags: ['communities'],
-      summary: 'Add a member (admin or this community’s steward); the token is shown only here',
+      summary: 'Add a member (admin or this community’s steward); the token and the invitation are shown only here',
       params: CommunityParams,
       body: AddMemberSchema,
-      response: { 201: MemberSchema.extend({ token: z.string() }), ...problemResponses },
+      response: { 201: MemberSchema.extend({ token: z.string(), inviteUrl: InviteUrlSchema }) },
     },
     handler: (request, reply) =>
       runCommand(
@@ -89,12 +95,12 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
         reply,
         201,
         (ctx) => services.communities.addMember(ctx, request.params.communityId, request.body),
-        (r) => ({ ...presentMember(r.member), token: r.token }),
+        (r) => ({ ...presentMember(r.member), token: r.token, inviteUrl: r.inviteUrl }),
       ),
   });
 
   app.get('/v1/communities/:communityId/members', {
-    schema: { tags: ['communities'], summary: 'List members', params: CommunityParams, querystring: ListQuerySchema, response: { 200: pageOf(MemberSchema), ...problemResponses } },
+    schema: { tags: ['communities'], summary: 'List members', params: CommunityParams, querystring: ListQuerySchema, response: { 200: pageOf(MemberSchema) } },
     handler: async (request) => {
       await services.communities.get(request.params.communityId);
       const page = await services.communities.listMembers(request.params.communityId, request.query.limit, request.query.cursor);
@@ -108,7 +114,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       summary: "Change a community's settings, e.g. require signed ballots (steward, admin); applies to cycles whose voting opens afterwards",
       params: CommunityParams,
       body: CommunitySettingsSchema,
-      response: { 200: CommunitySchema, ...problemResponses },
+      response: { 200: CommunitySchema },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.changeSettings(ctx, request.params.communityId, request.body), presentCommunity),
   });
@@ -119,7 +125,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       summary: "Set a member's roles (admin: the only way to grant steward or auditor after joining)",
       params: z.object({ memberId: UuidSchema }),
       body: SetRolesSchema,
-      response: { 200: MemberSchema, ...problemResponses },
+      response: { 200: MemberSchema },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), presentMember),
   });
@@ -129,7 +135,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       tags: ['communities'],
       summary: 'Register the Ethereum address that signs your ballots (member)',
       body: RegisterAddressSchema,
-      response: { 200: MemberSchema, ...problemResponses },
+      response: { 200: MemberSchema },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.registerAddress(ctx, request.body.address), presentMember),
   });
@@ -138,7 +144,8 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     schema: {
       tags: ['communities'],
       summary: 'Who this token is',
-      response: { 200: z.object({ kind: z.string(), id: z.string().nullable(), communityId: z.string().nullable(), roles: z.array(z.string()) }), ...problemResponses },
+      operationId: 'readMe',
+      response: { 200: z.object({ kind: z.string(), id: z.string().nullable(), communityId: z.string().nullable(), roles: z.array(z.string()) }) },
     },
     handler: async (request) => {
       const p = request.principal;
@@ -158,9 +165,9 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
   app.post('/v1/funders', {
     schema: {
       tags: ['funding'],
-      summary: 'Register a funder (admin); the token is shown only here',
+      summary: 'Register a funder (admin); the token and the invitation are shown only here',
       body: NameBodySchema,
-      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), account: z.string() }), ...problemResponses },
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), account: z.string(), inviteUrl: InviteUrlSchema }) },
     },
     handler: (request, reply) =>
       runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerFunder(ctx, request.body), (f) => ({ ...f, account: `external:${f.id}` })),
@@ -169,9 +176,9 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
   app.post('/v1/auditors', {
     schema: {
       tags: ['ledger'],
-      summary: 'Register a network auditor (admin); the token is shown only here',
+      summary: 'Register a network auditor (admin); the token and the invitation are shown only here',
       body: NameBodySchema,
-      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string() }), ...problemResponses },
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), inviteUrl: InviteUrlSchema }) },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerAuditor(ctx, request.body), (a) => a),
   });

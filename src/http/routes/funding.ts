@@ -5,7 +5,7 @@ import { DISTRIBUTION_FORMULAS, equityCsv, equitySvg } from '../../funding/index
 import type { TransferRecord } from '../../funding/index.js';
 import { CurrencySchema, MoneyStringSchema } from '../../governance/cycle.js';
 import { runCommand } from '../idempotency.js';
-import { ListQuerySchema, pageOf, problemResponses, UuidSchema } from '../schemas.js';
+import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
 const TransferIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID');
@@ -100,7 +100,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       body: z
         .object({ transferId: TransferIdSchema, from: AccountNameSchema, to: AccountNameSchema, amount: MoneyStringSchema, currency: CurrencySchema, memo: z.string().max(500).optional() })
         .strict(),
-      response: { 201: TransferResultSchema, ...problemResponses },
+      response: { 201: TransferResultSchema },
+      problems: { 404: '`account-not-found`: an account names a funder, community, cycle or proposal that does not exist' },
     },
     handler: (request, reply) =>
       runCommand(
@@ -139,8 +140,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       response: {
         200: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
         201: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-        ...problemResponses,
       },
+      problems: { 404: '`community-not-found`: a community in `communities` does not exist' },
     },
     handler: (request, reply) => {
       const body = request.body;
@@ -174,7 +175,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       tags: ['funding'],
       summary: "An account's balance",
       params: z.object({ account: AccountNameSchema }),
-      response: { 200: z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() }), ...problemResponses },
+      problems: { 422: '`invalid-account`: not an account name (`pool`, `external:<funderId>`, `community:<id>`, `cycle:<id>`, `proposal:<id>`, `spent:<proposalId>`)' },
+      response: { 200: z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() }) },
     },
     handler: async (request) => {
       const b = await funding.balance(request.params.account);
@@ -187,7 +189,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       tags: ['funding'],
       summary: "Every account of a community (its own, its cycles', its proposals')",
       params: z.object({ communityId: UuidSchema }),
-      response: { 200: z.object({ accounts: z.array(z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() })) }), ...problemResponses },
+      response: { 200: z.object({ accounts: z.array(z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() })) }) },
     },
     handler: async (request) => ({
       accounts: (await funding.communityBalances(request.params.communityId)).map((a) => ({ account: a.account, balance: a.balanceMinor.toString(), currency: a.currency })),
@@ -200,7 +202,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       summary: "A community's statement: every transfer touching its accounts, oldest first",
       params: z.object({ communityId: UuidSchema }),
       querystring: ListQuerySchema,
-      response: { 200: pageOf(TransferSchema), ...problemResponses },
+      response: { 200: pageOf(TransferSchema) },
     },
     handler: async (request) => {
       const page = await funding.statement(request.params.communityId, request.query.limit, request.query.cursor);
@@ -222,7 +224,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           memo: z.string().max(500).optional(),
         })
         .strict(),
-      response: { 201: TransferResultSchema, ...problemResponses },
+      response: { 201: TransferResultSchema },
     },
     handler: (request, reply) =>
       runCommand(
@@ -259,7 +261,6 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           allocation: z.array(TransferSchema),
           spending: z.array(TransferSchema),
         }),
-        ...problemResponses,
       },
     },
     handler: async (request) => {
@@ -283,15 +284,19 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       tags: ['funding'],
       summary: 'Equity across communities: per-learner funding, Gini, Theil, max/min, below 80 % of the median (JSON or CSV)',
       querystring: EquityQuerySchema,
-      produces: ['application/json', 'text/csv'],
-      response: { 200: EquitySchema, ...problemResponses },
+      response: {
+        200: {
+          description: 'The report as JSON, or as CSV with `?format=csv` (or `Accept: text/csv`)',
+          content: { 'application/json': { schema: EquitySchema }, 'text/csv': { schema: z.string().describe('one row per community, then the summary figures') } },
+        },
+      },
     },
     handler: async (request, reply) => {
       const report = await funding.equity(request.query);
       const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
       if (wantsCsv) {
         void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="equity.csv"');
-        return reply.send(equityCsv(report) as never); // text/csv is sent as is, not through the JSON schema
+        return reply.send(equityCsv(report)); // text/csv: a string is sent as is, not through the JSON schema
       }
       return report;
     },

@@ -2,7 +2,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
 const StreamQuerySchema = z.object({
@@ -27,6 +26,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
     schema: {
       tags: ['ledger'],
       summary: 'Every stream with its size and head hash',
+      operationId: 'listStreamHeads',
       response: { 200: z.object({ streams: z.array(z.object({ stream: z.string(), size: z.number().int(), head: z.string() })) }) },
     },
     handler: async () => ({ streams: (await services.ledger.streamHeads()).map((h) => ({ stream: h.stream, size: h.size, head: h.headHash })) }),
@@ -36,8 +36,9 @@ export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
     schema: {
       tags: ['ledger'],
       summary: 'Recompute every hash and link (all streams, or ?stream=)',
+      operationId: 'verifyLedger',
       querystring: StreamQuerySchema,
-      response: { 200: VerifyResponseSchema, ...problemResponses },
+      response: { 200: VerifyResponseSchema },
     },
     handler: async (request) => services.ledger.verify(request.query.stream),
   });
@@ -46,6 +47,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
     schema: {
       tags: ['ledger'],
       summary: 'Export as JSON Lines, one entry per line, in seq order per stream',
+      operationId: 'exportLedger',
       querystring: StreamQuerySchema,
       produces: ['application/x-ndjson'],
     },

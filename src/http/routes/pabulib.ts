@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DomainError } from '../../domain-error.js';
 import { CompletionSchema, RuleNameSchema } from '../../governance/community.js';
 import { requestHash, runCommand } from '../idempotency.js';
-import { problemResponses, UuidSchema } from '../schemas.js';
+import { UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -29,7 +29,6 @@ export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       querystring: z.object({ rule: RuleNameSchema, completion: CompletionSchema.optional() }),
       response: {
         201: z.object({ communityId: z.uuid(), cycleId: z.uuid(), projects: z.record(z.string(), z.uuid()), ballots: z.number().int(), selected: z.array(z.string()) }),
-        ...problemResponses,
       },
     },
     handler: async (request, reply) => {
@@ -76,6 +75,7 @@ export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       summary: 'The cycle as a pabulib .pb file (auditor, admin); re-importing it gives the same outcome',
       params: z.object({ cycleId: UuidSchema }),
       produces: ['text/plain'],
+      problems: { 409: '`phase-closed`: the cycle has not opened voting yet (its ballot is not frozen)' },
     },
     handler: async (request, reply) => {
       const { fileName, chunks } = await services.pabulib.export(request.params.cycleId);

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
-import { problemResponses } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 import { ProgressSchema, ReviewSchema, SubmitProposalSchema } from '../../governance/proposal.js';
 import { CycleParams, ProposalParams, ProposalSchema, presentProposal } from './budgeting.schemas.js';
@@ -11,12 +10,12 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
   const proposals = services.proposals;
 
   app.post('/v1/cycles/:cycleId/proposals', {
-    schema: { tags: ['budgeting'], summary: 'Submit a proposal (member, during proposals)', params: CycleParams, body: SubmitProposalSchema, response: { 201: ProposalSchema, ...problemResponses } },
+    schema: { tags: ['budgeting'], summary: 'Submit a proposal (member, during proposals)', params: CycleParams, body: SubmitProposalSchema, response: { 201: ProposalSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => proposals.submitProposal(ctx, request.params.cycleId, request.body), presentProposal),
   });
 
   app.get('/v1/cycles/:cycleId/proposals', {
-    schema: { tags: ['budgeting'], summary: "A cycle's proposals", params: CycleParams, response: { 200: z.object({ items: z.array(ProposalSchema) }), ...problemResponses } },
+    schema: { tags: ['budgeting'], summary: "A cycle's proposals", params: CycleParams, response: { 200: z.object({ items: z.array(ProposalSchema) }) } },
     handler: async (request) => {
       await services.cycles.getCycle(request.params.cycleId);
       return { items: (await proposals.listProposals(request.params.cycleId)).map(presentProposal) };
@@ -28,7 +27,7 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
       tags: ['budgeting'],
       summary: 'Read a proposal with its progress reports',
       params: ProposalParams,
-      response: { 200: ProposalSchema.extend({ reports: z.array(z.object({ status: z.string(), report: z.string(), at: z.string() })) }), ...problemResponses },
+      response: { 200: ProposalSchema.extend({ reports: z.array(z.object({ status: z.string(), report: z.string(), at: z.string() })) }) },
     },
     handler: async (request) => ({
       ...presentProposal(await proposals.getProposal(request.params.proposalId)),
@@ -37,17 +36,17 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
   });
 
   app.post('/v1/proposals/:proposalId/review', {
-    schema: { tags: ['budgeting'], summary: 'Accept or reject a proposal (steward, during review)', params: ProposalParams, body: ReviewSchema, response: { 200: ProposalSchema, ...problemResponses } },
+    schema: { tags: ['budgeting'], summary: 'Accept or reject a proposal (steward, during review)', params: ProposalParams, body: ReviewSchema, response: { 200: ProposalSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.reviewProposal(ctx, request.params.proposalId, request.body), presentProposal),
   });
 
   app.post('/v1/proposals/:proposalId/withdraw', {
-    schema: { tags: ['budgeting'], summary: 'Withdraw your own proposal before voting (author)', params: ProposalParams, response: { 200: ProposalSchema, ...problemResponses } },
+    schema: { tags: ['budgeting'], summary: 'Withdraw your own proposal before voting (author)', params: ProposalParams, response: { 200: ProposalSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.withdrawProposal(ctx, request.params.proposalId), presentProposal),
   });
 
   app.post('/v1/proposals/:proposalId/progress', {
-    schema: { tags: ['budgeting'], summary: 'Report progress of a selected proposal (steward, during implementation)', params: ProposalParams, body: ProgressSchema, response: { 200: ProposalSchema, ...problemResponses } },
+    schema: { tags: ['budgeting'], summary: 'Report progress of a selected proposal (steward, during implementation)', params: ProposalParams, body: ProgressSchema, response: { 200: ProposalSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.reportProgress(ctx, request.params.proposalId, request.body), presentProposal),
   });
 };

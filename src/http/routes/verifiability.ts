@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { StoredCheckpoint } from '../../services/checkpoints.js';
-import { problemResponses } from '../schemas.js';
+
 import type { RouteDeps } from '../app.js';
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
@@ -74,13 +74,14 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
       summary: 'Re-read the anchor transaction from the chain and compare it with the checkpoint',
       security: [],
       params: z.object({ id: z.uuid() }),
-      response: { 200: z.object({ ok: z.boolean(), reason: z.string().optional(), blockNumber: z.number().int().optional() }), ...problemResponses },
+      problems: { 502: 'The chain answered something unexpected (`wrong-chain`, `rejected`, `bad-response`)', 503: 'The chain is unreachable or did not answer in time (`unreachable`, `timeout`)' },
+      response: { 200: z.object({ ok: z.boolean(), reason: z.string().optional(), blockNumber: z.number().int().optional() }) },
     },
     handler: async (request) => anchoring.verify(request.params.id),
   });
 
   app.post('/v1/checkpoints', {
-    schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema, ...problemResponses } },
+    schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema } },
     handler: async (_request, reply) => {
       const checkpoint = await checkpoints.create();
       if (checkpoint === undefined) throw new Error('a forced checkpoint was not created');
@@ -89,7 +90,7 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
   });
 
   app.get('/v1/checkpoints/latest', {
-    schema: { tags: ['verifiability'], summary: 'The latest signed checkpoint', security: [], response: { 200: CheckpointSchema, ...problemResponses } },
+    schema: { tags: ['verifiability'], summary: 'The latest signed checkpoint', security: [], problems: { 404: '`checkpoint-not-found`: no checkpoint has been made yet' }, response: { 200: CheckpointSchema } },
     handler: async () => present(await checkpoints.latest()),
   });
 
@@ -104,7 +105,7 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
   });
 
   app.get('/v1/checkpoints/:number', {
-    schema: { tags: ['verifiability'], summary: 'A checkpoint by number', security: [], params: z.object({ number: Size }), response: { 200: CheckpointSchema, ...problemResponses } },
+    schema: { tags: ['verifiability'], summary: 'A checkpoint by number', security: [], params: z.object({ number: Size }), response: { 200: CheckpointSchema } },
     handler: async (request) => present(await checkpoints.byNumber(request.params.number)),
   });
 
@@ -114,9 +115,9 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
       summary: "Inclusion of an entry (by hash) in its stream's tree at a size (default: now)",
       security: [],
       querystring: z.object({ entry: Hex64, size: Size.optional() }),
+      problems: { 404: '`entry-not-found`: no ledger entry has this hash', 422: '`bad-size`: the stream is not that large yet, or the entry is not within the first `size` entries' },
       response: {
         200: z.object({ stream: z.string(), entryHash: z.string(), leafIndex: z.number().int(), treeSize: z.number().int(), root: z.string(), proof: z.array(z.string()) }),
-        ...problemResponses,
       },
     },
     handler: async (request) => merkle.inclusion(request.query.entry, request.query.size),
@@ -128,9 +129,9 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
       summary: 'Consistency of a stream between two sizes: the later tree extends the earlier one',
       security: [],
       querystring: z.object({ stream: StreamName, from: Size, to: Size }),
+      problems: { 404: '`stream-not-found`: no such stream', 422: '`bad-size`: not 1 ≤ from ≤ to ≤ the current size' },
       response: {
         200: z.object({ stream: z.string(), from: z.number().int(), to: z.number().int(), fromRoot: z.string(), toRoot: z.string(), proof: z.array(z.string()) }),
-        ...problemResponses,
       },
     },
     handler: async (request) => merkle.consistency(request.query.stream, request.query.from, request.query.to),
@@ -142,6 +143,7 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
       summary: "Inclusion of a stream's head in a checkpoint",
       security: [],
       querystring: z.object({ stream: StreamName, checkpoint: Size }),
+      problems: { 404: '`checkpoint-not-found` or `stream-not-found`: no such checkpoint, or the stream is not in it' },
       response: {
         200: z.object({
           checkpoint: z.number().int(),
@@ -153,7 +155,6 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
           treeSize: z.number().int(),
           proof: z.array(z.string()),
         }),
-        ...problemResponses,
       },
     },
     handler: async (request) => checkpoints.streamHead(request.query.checkpoint, request.query.stream),
@@ -166,6 +167,7 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
       security: [],
       params: z.object({ hash: Hex64 }),
       produces: ['text/plain'],
+      problems: { 404: '`entry-not-found`: no ledger entry has this hash', 409: '`not-checkpointed`: the entry is newer than the latest checkpoint; ask again after the next one' },
     },
     handler: async (request, reply) => reply.type('text/plain; charset=utf-8').send(await checkpoints.receiptProof(request.params.hash)),
   });

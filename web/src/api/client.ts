@@ -6,9 +6,8 @@
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema.js';
-import type { SessionPaths } from './session-contract.js';
 
-export type ApiPaths = paths & SessionPaths;
+export type ApiPaths = paths;
 
 interface Headers {
   principal: string | undefined;
