@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   BALLOT_CHAIN_ID: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -46,6 +47,8 @@ export interface Config {
   ballotChainId: number;
   logLevel: Env['LOG_LEVEL'];
   rateLimitPerMinute: number;
+  /** SIGTERM → exit, at most: in-flight requests get two thirds of it, then everything is cut. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -81,5 +84,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ballotChainId: e.BALLOT_CHAIN_ID ?? e.ANCHOR_CHAIN_ID ?? 1,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

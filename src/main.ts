@@ -1,6 +1,10 @@
 /**
  * Start-up: config → database → migrations → secrets → services → app → listen.
- * SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop background work, close the database.
+ * SIGTERM/SIGINT: stop accepting, close idle connections, finish in-flight requests, stop
+ * background work, close the database, flush the logs, exit. Bounded: in-flight requests get two
+ * thirds of SHUTDOWN_TIMEOUT_SECONDS before their connections are cut, and when the whole timeout
+ * passes the process exits anyway (code 1, with a log line). Logging never blocks (log-stream.ts),
+ * so the timer that enforces it can always run.
  */
 import { join } from 'node:path';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -13,9 +17,15 @@ import { ledgerLoops, startLoops } from './services/background.js';
 import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
 import type { AnchorTarget } from './services/anchoring.js';
 import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
+import { createLogStream } from './log-stream.js';
+import { trackConnections } from './http/connections.js';
+
+/** How long the last log lines may take to leave before the process exits without them. */
+const LOG_FLUSH_MS = 2000;
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  const log = createLogStream(process.stdout);
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: join(config.dataDir, 'pgdata'),
@@ -30,8 +40,9 @@ async function main(): Promise<void> {
     adminToken: admin.value,
     rateLimitPerMinute: config.rateLimitPerMinute,
     webRoot: webRootDir(),
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'], stream: log },
   });
+  const connections = trackConnections(app.server);
   app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');
   await migrateToLatest(handle.db, app.log);
   if (admin.source === 'generated') {
@@ -48,21 +59,36 @@ async function main(): Promise<void> {
   app.log.info({ anchoring: anchor === undefined ? 'off' : { chainId: anchor.chainId, from: anchor.client.senderAddress } }, 'anchoring');
 
   let closing = false;
+  const exit = async (code: number): Promise<never> => {
+    await log.flush(LOG_FLUSH_MS);
+    process.exit(code);
+  };
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
+    const timeoutMs = config.shutdownTimeoutSeconds * 1000;
+    setTimeout(() => {
+      app.log.error({ signal, timeoutSeconds: config.shutdownTimeoutSeconds, openConnections: connections.size }, 'shutdown did not finish in time: exiting now');
+      void exit(1);
+    }, timeoutMs).unref();
+    setTimeout(() => {
+      if (connections.size > 0) app.log.warn({ openConnections: connections.size }, 'closing connections whose requests are still running');
+      connections.closeAll();
+    }, Math.round((timeoutMs * 2) / 3)).unref();
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
-      await app.close();
+      const closed = app.close();
+      connections.drain();
+      await closed;
       await jobs.stop();
       await anchorWorker?.stop();
       await anchor?.client.close();
       await handle.close();
       app.log.info('stopped cleanly');
-      process.exit(0);
+      await exit(0);
     } catch (err) {
       app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
+      await exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
