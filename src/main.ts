@@ -1,5 +1,5 @@
 /**
- * Start-up: config → database → migrations → secrets → services → app → listen.
+ * Start-up: config → private DATA_DIR (umask 077) → database → migrations → secrets → services → app → listen.
  * SIGTERM/SIGINT: stop accepting, close idle connections, finish in-flight requests, stop
  * background work, close the database, flush the logs, exit. Bounded: in-flight requests get two
  * thirds of SHUTDOWN_TIMEOUT_SECONDS before their connections are cut, and when the whole timeout
@@ -18,6 +18,7 @@ import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
 import type { AnchorTarget } from './services/anchoring.js';
 import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
 import { createLogStream } from './log-stream.js';
+import { makeDataDirPrivate } from './data-dir.js';
 import { trackConnections } from './http/connections.js';
 
 /** How long the last log lines may take to leave before the process exits without them. */
@@ -26,11 +27,14 @@ const LOG_FLUSH_MS = 2000;
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const log = createLogStream(process.stdout);
+  makeDataDirPrivate(config.dataDir);
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: join(config.dataDir, 'pgdata'),
     onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle database connection failed', err: err.message })),
   });
+  // Again: a new embedded database has just unpacked its files with mode 0666.
+  makeDataDirPrivate(config.dataDir);
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
   const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
   const anchor = await anchorTarget(config);
