@@ -8,7 +8,9 @@
  */
 import { join } from 'node:path';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { openDatabase } from './db/database.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { grantRuntimeRole, roleFacts } from './db/roles.repository.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { webRootDir } from './http/web.js';
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   });
   const connections = trackConnections(app.server);
   app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');
-  await migrateToLatest(handle.db, app.log);
+  await migrate(config, handle, app.log);
   if (admin.source === 'generated') {
     // Printed once, on the first start; afterwards it is only in the file.
     process.stdout.write(`\nAdmin token (saved in ${admin.path}, shown only now):\n  ${admin.value}\n\n`);
@@ -102,6 +104,37 @@ async function main(): Promise<void> {
 }
 
 /**
+ * Migrations, as the owner role when DATABASE_OWNER_URL is set: then the runtime role (DATABASE_URL)
+ * is given exactly its privileges, and a runtime role that owns tables or is a superuser is refused,
+ * since it could rewrite history. With one URL the service's own role migrates: it then owns every
+ * table, and only verify (Merkle index, signed checkpoints, anchors) notices an edit.
+ */
+async function migrate(config: Config, handle: DatabaseHandle, logger: FastifyBaseLogger): Promise<void> {
+  if (config.databaseOwnerUrl === undefined) {
+    await migrateToLatest(handle.db, logger);
+    if (handle.kind === 'postgres') logger.info({ role: (await roleFacts(handle.db)).role }, 'one database role: the service owns its tables (set DATABASE_OWNER_URL to run as a restricted runtime role)');
+    return;
+  }
+  const runtime = await roleFacts(handle.db);
+  const owner = await openDatabase({ databaseUrl: config.databaseOwnerUrl, poolSize: 1 });
+  try {
+    await migrateToLatest(owner.db, logger);
+    const ownerRole = (await roleFacts(owner.db)).role;
+    if (ownerRole === runtime.role) throw new StartupError(`DATABASE_OWNER_URL and DATABASE_URL are the same role (${ownerRole}); give the service its own runtime role (npm run db:roles)`);
+    if (runtime.superuser) throw new StartupError(`the runtime role ${runtime.role} is a superuser; the service must run as a role that owns nothing (npm run db:roles)`);
+    if (runtime.owns.length > 0) {
+      throw new StartupError(`the runtime role ${runtime.role} owns ${runtime.owns.join(', ')}; as a superuser run: REASSIGN OWNED BY ${runtime.role} TO ${ownerRole}`);
+    }
+    const changes = await grantRuntimeRole(owner.db, runtime.role);
+    logger.info({ owner: ownerRole, runtime: runtime.role, changes }, 'database roles: migrations as the owner, the service as the runtime role');
+  } finally {
+    await owner.close();
+  }
+}
+
+class StartupError extends Error {}
+
+/**
  * The anchoring chain, when configured. Without ANCHOR_CHAIN_ID the chain id is read from the node
  * once; a node that does not answer at start-up leaves anchoring off (with a clear log line) rather
  * than keeping the service from starting.
@@ -124,7 +157,7 @@ async function anchorTarget(config: Config): Promise<AnchorTarget | undefined> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
     console.error(err.message);
   } else {
     console.error('failed to start:', err instanceof Error ? (err.stack ?? err.message) : err);
