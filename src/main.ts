@@ -15,7 +15,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { webRootDir } from './http/web.js';
 import { createServices, defaultDeps, serviceOptions } from './services/index.js';
-import { ledgerLoops, startLoops } from './services/background.js';
+import { BACKGROUND_JOBS, ledgerLoops, startLoops } from './services/background.js';
+import { soleLeader, startLeaderElection } from './services/leader.js';
 import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
 import type { AnchorTarget } from './services/anchoring.js';
 import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
@@ -57,11 +58,17 @@ async function main(): Promise<void> {
   }
 
   if (signingKey.source === 'generated') app.log.info({ path: signingKey.path, verifierKey: services.checkpoints.publicKey.verifierKey }, 'ledger signing key generated');
+  // Many processes may share one PostgreSQL: each background job runs where its lock is held.
+  const leadership =
+    config.databaseUrl === undefined
+      ? soleLeader
+      : await startLeaderElection({ session: (await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, keepIdle: true })).db, jobs: BACKGROUND_JOBS, logger: app.log });
   const jobs = startLoops(
     ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log),
     app.log,
+    leadership,
   );
-  const anchorWorker = services.anchoring.startWorker(5000, app.log);
+  const anchorWorker = services.anchoring.startWorker(5000, app.log, leadership);
   app.log.info({ anchoring: anchor === undefined ? 'off' : { chainId: anchor.chainId, from: anchor.client.senderAddress } }, 'anchoring');
 
   let closing = false;
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
       await closed;
       await jobs.stop();
       await anchorWorker?.stop();
+      await leadership.stop();
       await anchor?.client.close();
       await handle.close();
       app.log.info('stopped cleanly');

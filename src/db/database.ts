@@ -31,12 +31,18 @@ export interface OpenOptions {
   /** An already open PGlite instance; it is closed with the handle. */
   pglite?: PGlite | undefined;
   poolSize?: number;
+  /** Never close an idle connection (a session that holds advisory locks must outlive quiet spells). */
+  keepIdle?: boolean;
   onPoolError?: (err: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      ...(options.keepIdle === true ? { idleTimeoutMillis: 0, keepAlive: true } : {}),
+    });
     // Without a listener, a dropped idle connection would crash the process.
     pool.on('error', (err) => options.onPoolError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
