@@ -41,7 +41,11 @@ async function main(): Promise<void> {
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
   const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
   const anchor = await anchorTarget(config);
-  const services = createServices(defaultDeps(handle.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
+  const replica =
+    config.databaseReadUrl === undefined
+      ? undefined
+      : await openDatabase({ databaseUrl: config.databaseReadUrl, onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle replica connection failed', err: err.message })) });
+  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
   const app = await buildApp({
     services,
     adminToken: admin.value,
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel, redact: ['req.headers.authorization'], stream: log },
   });
   const connections = trackConnections(app.server);
-  app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');
+  app.log.info({ database: handle.kind, dataDir: config.dataDir, readReplica: replica !== undefined }, 'database opened');
   await migrate(config, handle, app.log);
   if (admin.source === 'generated') {
     // Printed once, on the first start; afterwards it is only in the file.
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       await anchorWorker?.stop();
       await leadership.stop();
       await anchor?.client.close();
+      await replica?.close();
       await handle.close();
       app.log.info('stopped cleanly');
       await exit(0);

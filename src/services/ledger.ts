@@ -127,11 +127,12 @@ export class LedgerService {
     return { number, heads: new Map(heads.filter((h) => stream === undefined || h.stream === stream).map((h) => [h.stream, h])) };
   }
 
-  /** The export, one JSON line per entry, stream after stream (sorted by name), each in seq order. */
+  /** The export (from the replica), one JSON line per entry, stream after stream (sorted by name), each in seq order. */
   async *exportLines(stream?: string): AsyncGenerator<string> {
-    const names = stream === undefined ? await listAllStreamNames(this.deps.db) : [stream];
+    const read = this.deps.readDb;
+    const names = stream === undefined ? await listAllStreamNames(read) : [stream];
     for (const name of names) {
-      for await (const entry of streamEntries(this.deps.db, name)) {
+      for await (const entry of streamEntries(read, name)) {
         yield `${exportLine(entry.body ?? '', entry.hash)}\n`;
       }
     }
