@@ -1,7 +1,8 @@
 /**
  * Opens the database: PostgreSQL when a URL is given, else embedded PGlite in a directory.
  * Both sit under kysely's PostgresDialect over node-postgres (PGlite through its own adapter, a pool
- * of one), so the same queries and migrations run on both. bigint columns parse to bigint.
+ * of one), so the same queries and migrations run on both. bigint columns parse to bigint. A URL may
+ * list several hosts with target_session_attrs=read-write, as libpq's do (multi-host.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +10,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
+import { multiHostClient, parseHostList } from './multi-host.js';
 
 pg.types.setTypeParser(20, BigInt);
 
@@ -38,8 +40,10 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl !== undefined) {
+    const hostList = parseHostList(options.databaseUrl);
     const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
+      connectionString: hostList?.baseUrl ?? options.databaseUrl,
+      ...(hostList === undefined ? {} : { Client: multiHostClient(hostList) }),
       max: options.poolSize ?? 10,
       ...(options.keepIdle === true ? { idleTimeoutMillis: 0, keepAlive: true } : {}),
     });
