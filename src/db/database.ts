@@ -47,8 +47,11 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       max: options.poolSize ?? 10,
       ...(options.keepIdle === true ? { idleTimeoutMillis: 0, keepAlive: true } : {}),
     });
-    // Without a listener, a dropped idle connection would crash the process.
+    // Without a listener, a dropped idle connection would crash the process; and so would one that
+    // drops while checked out (a server stopped mid-query, a failover): its query fails, the client
+    // reports the error too, and the pool replaces it.
     pool.on('error', (err) => options.onPoolError?.(err));
+    pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
   }

@@ -12,7 +12,8 @@ import pg from 'pg';
 export interface HostList {
   /** The URL with the first host only (what node-postgres parses). */
   baseUrl: string;
-  hosts: { host: string; port: number }[];
+  /** Each host with the one-host URL that reaches it. */
+  hosts: { host: string; port: number; url: string }[];
   readWrite: boolean;
 }
 
@@ -28,15 +29,16 @@ export function parseHostList(url: string): HostList | undefined {
   if (!hostPart.includes(',') && attrs === null) return undefined;
   if (attrs !== null && attrs !== 'read-write' && attrs !== 'any') throw new Error(`target_session_attrs=${attrs} is not supported (read-write or any)`);
   params.delete('target_session_attrs');
+  const rest = params.toString();
+  const urlOf = (h: string) => `${scheme}${auth}${h}${path}${rest === '' ? '' : `?${rest}`}`;
   const hosts = hostPart.split(',').map((h) => {
     const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(h);
     const [host, port] = bracket !== null ? [bracket[1] ?? '', bracket[2]] : [h.replace(/:\d+$/, ''), /:(\d+)$/.exec(h)?.[1]];
-    return { host, port: port === undefined ? 5432 : Number(port) };
+    return { host, port: port === undefined ? 5432 : Number(port), url: urlOf(h) };
   });
   const first = hosts[0];
   if (first === undefined || first.host === '') throw new Error('the database URL names no host');
-  const rest = params.toString();
-  return { baseUrl: `${scheme}${auth}${hostPart.split(',')[0]}${path}${rest === '' ? '' : `?${rest}`}`, hosts, readWrite: attrs === 'read-write' };
+  return { baseUrl: first.url, hosts, readWrite: attrs === 'read-write' };
 }
 
 /** A pg.Client class for `pg.Pool({ Client })` that connects to the first suitable host of the list. */
@@ -60,7 +62,7 @@ export function multiHostClient(list: HostList): typeof pg.Client {
       for (let i = 0; i < list.hosts.length; i += 1) {
         const index = (preferred + i) % list.hosts.length;
         const candidate = list.hosts[index]!;
-        const probe = new pg.Client({ connectionString: list.baseUrl, host: candidate.host, port: candidate.port, connectionTimeoutMillis: 5000 });
+        const probe = new pg.Client({ connectionString: candidate.url, connectionTimeoutMillis: 5000 });
         try {
           await probe.connect();
           if (list.readWrite) {

@@ -67,6 +67,9 @@ export async function runReplicaScenario(options: { members: number; log?: (line
     const stop = await service.stop();
     service = undefined;
     checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
+  } catch (err) {
+    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
+    throw err;
   } finally {
     await service?.kill();
     await pair.destroy();
@@ -124,6 +127,9 @@ export async function runFailoverScenario(options: { members: number; log?: (lin
     const stop = await service.stop();
     service = undefined;
     checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
+  } catch (err) {
+    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
+    throw err;
   } finally {
     await service?.kill();
     await pair.destroy();

@@ -11,9 +11,9 @@ t.test('several hosts, ports defaulted, target_session_attrs taken out of the UR
   t.same(list, {
     baseUrl: 'postgres://u:p@127.0.0.1:54331/agora?application_name=x',
     hosts: [
-      { host: '127.0.0.1', port: 54331 },
-      { host: '127.0.0.1', port: 5432 },
-      { host: '::1', port: 7 },
+      { host: '127.0.0.1', port: 54331, url: 'postgres://u:p@127.0.0.1:54331/agora?application_name=x' },
+      { host: '127.0.0.1', port: 5432, url: 'postgres://u:p@127.0.0.1/agora?application_name=x' },
+      { host: '::1', port: 7, url: 'postgres://u:p@[::1]:7/agora?application_name=x' },
     ],
     readWrite: true,
   });
