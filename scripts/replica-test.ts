@@ -1,12 +1,12 @@
 /**
- * `npm run replica-test [-- --members N]`: the replica scenario of test/helpers/replication-scenarios.ts on a
+ * `npm run replica-test [-- --members N]`: the replica scenario of scripts/lib/replication-scenarios.ts on a
  * throw-away PostgreSQL primary and standby under /tmp (free 127.0.0.1 ports; the cluster on 5432 is
  * never touched). Needs root and the PostgreSQL 15 binaries (PG_BIN, default
  * /usr/lib/postgresql/15/bin). Prints every check; exit 1 if one fails, 2 if it cannot run here.
  */
 import { parseArgs } from 'node:util';
-import { replicationUnavailable } from '../test/helpers/pg-replication.js';
-import { runReplicaScenario } from '../test/helpers/replication-scenarios.js';
+import { replicationUnavailable } from './lib/pg-replication.js';
+import { runReplicaScenario } from './lib/replication-scenarios.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { members: { type: 'string', default: '50' } } });

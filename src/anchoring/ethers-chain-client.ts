@@ -51,8 +51,13 @@ interface Connection {
  * bounded calls, one bounded chain id probe), no wallet. Its `submitAnchor` does not exist.
  */
 export function createEthersChainReader(options: Omit<EthersChainClientOptions, 'privateKey' | 'to' | 'finalityDepth'>): ChainReader {
-  const { chainId, getAnchorTransaction, getBlockNumber, close } = build(options, undefined);
-  return { chainId, getAnchorTransaction, getBlockNumber, close };
+  const client = build(options, undefined);
+  return {
+    chainId: () => client.chainId(),
+    getAnchorTransaction: (txHash) => client.getAnchorTransaction(txHash),
+    getBlockNumber: () => client.getBlockNumber(),
+    close: () => client.close(),
+  };
 }
 
 export function createEthersChainClient(options: EthersChainClientOptions): ChainClient {

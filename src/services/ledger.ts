@@ -14,6 +14,7 @@ import { ChainVerifier, exportLine, type Problem } from '../ledger/index.js';
 import { appendLeaves, EMPTY_FRONTIER, rootFromFrontier, RootAccumulator } from '../ledger/merkle/index.js';
 import { getStreamHead, listAllStreamNames, listStreamHeads, streamEntries, streamForVerify, type StreamHead } from '../db/ledger.repository.js';
 import { firstLeafMismatch, merkleHead } from '../db/merkle.repository.js';
+import { latestCheckpoint } from '../db/checkpoint.repository.js';
 import { DomainError } from '../domain-error.js';
 import type { ServiceDeps } from './context.js';
 
@@ -106,9 +107,9 @@ export class LedgerService {
    * (a problem otherwise, and no heads to compare with). Undefined before the first checkpoint.
    */
   private async signedHeads(verifier: ChainVerifier, stream: string | undefined): Promise<{ number: number; heads: Map<string, SignedHead> } | undefined> {
-    const row = await this.deps.db.selectFrom('checkpoints').select(['number', 'root', 'note', 'streams']).orderBy('number', 'desc').limit(1).executeTakeFirst();
+    const row = await latestCheckpoint(this.deps.db);
     if (row === undefined) return undefined;
-    const number = Number(row.number);
+    const number = row.number;
     const fail = (detail: string) => {
       verifier.problems.push({ stream: 'checkpoint', seq: number, reason: 'checkpoint-mismatch', detail });
       return { number, heads: new Map<string, SignedHead>() };

@@ -7,7 +7,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readdirSync, lstatSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { startService } from '../helpers/service-process.js';
+import { startService } from '../../scripts/lib/service-process.js';
 
 const ADMIN = 'agl_admin_test_token_0123456789';
 

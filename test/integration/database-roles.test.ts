@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startService } from '../helpers/service-process.js';
-import { createScratchDatabase } from '../helpers/scratch-postgres.js';
+import { startService } from '../../scripts/lib/service-process.js';
+import { createScratchDatabase } from '../../scripts/lib/scratch-postgres.js';
 import { runScript } from '../helpers/run-script.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;

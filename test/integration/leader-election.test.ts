@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import pg from 'pg';
 import { decodeAnchorPayload } from '../../src/anchoring/index.js';
-import { startService, type ServiceProcess } from '../helpers/service-process.js';
-import { createScratchDatabase } from '../helpers/scratch-postgres.js';
+import { startService, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { createScratchDatabase } from '../../scripts/lib/scratch-postgres.js';
 import { DEV_PRIVATE_KEYS, startEvmNode, type EvmNode } from '../helpers/evm-node.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;

@@ -4,8 +4,8 @@
  * machine cannot run them (not root, no PostgreSQL 15 binaries, no runuser).
  */
 import t, { type Test } from 'tap';
-import { replicationUnavailable } from '../helpers/pg-replication.js';
-import { runFailoverScenario, runReplicaScenario, type ScenarioCheck } from '../helpers/replication-scenarios.js';
+import { replicationUnavailable } from '../../scripts/lib/pg-replication.js';
+import { runFailoverScenario, runReplicaScenario, type ScenarioCheck } from '../../scripts/lib/replication-scenarios.js';
 
 const unavailable = replicationUnavailable();
 const skip = unavailable === undefined ? false : `cannot start a throw-away primary and standby here: ${unavailable}`;

@@ -11,8 +11,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startService, type ServiceProcess } from '../helpers/service-process.js';
-import { createScratchDatabase } from '../helpers/scratch-postgres.js';
+import { startService, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { createScratchDatabase } from '../../scripts/lib/scratch-postgres.js';
 
 const ADMIN = 'agl_admin_test_token_0123456789';
 /** Far above the 15 s the service allows itself: a stop that takes longer than this is a hang. */
