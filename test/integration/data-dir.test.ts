@@ -30,7 +30,7 @@ t.test('DATA_DIR is 0700 and every file in it 0600 after a real start', async (t
   chmodSync(dataDir, 0o755);
   writeFileSync(join(dataDir, 'old', 'notes.txt'), 'left behind', { mode: 0o644 });
 
-  const service = await startService({ databaseUrl: undefined, dataDir, adminToken: ADMIN, env: { ADMIN_TOKEN: '' } });
+  const service = await startService({ databaseUrl: undefined, dataDir, adminToken: ADMIN, env: { ADMIN_TOKEN: '' }, readyTimeoutMs: 180_000 });
   const token = /agl_admin_[A-Za-z0-9_-]+/.exec(service.output())?.[0];
   t.ok(token, 'the generated admin token was printed');
   const res = await fetch(`${service.baseUrl}/v1/communities`, {

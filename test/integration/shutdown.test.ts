@@ -46,7 +46,7 @@ async function rawConnection(service: ServiceProcess, send?: string): Promise<So
 }
 
 t.test('SIGTERM with an idle keep-alive client, a silent connection and half a request', async (t) => {
-  const service = await startService({ databaseUrl: undefined, dataDir: dataDir(), adminToken: ADMIN, env: { LOG_LEVEL: 'info' } });
+  const service = await startService({ databaseUrl: undefined, dataDir: dataDir(), adminToken: ADMIN, env: { LOG_LEVEL: 'info' }, readyTimeoutMs: 180_000 });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   t.teardown(() => agent.destroy());
   t.equal(await get(service, '/healthz', agent), 200, 'the keep-alive connection answered once and is now idle');
@@ -66,7 +66,7 @@ t.test('SIGTERM with an idle keep-alive client, a silent connection and half a r
 });
 
 t.test('SIGTERM while the log reader has stopped reading', async (t) => {
-  const service = await startService({ databaseUrl: undefined, dataDir: dataDir(), adminToken: ADMIN, env: { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' } });
+  const service = await startService({ databaseUrl: undefined, dataDir: dataDir(), adminToken: ADMIN, env: { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' }, readyTimeoutMs: 180_000 });
   service.pauseOutput();
   // Every request logs its URL twice: 400 requests of 4 KB URLs are far more than a pipe holds.
   const long = `/healthz?${'x'.repeat(4000)}`;
