@@ -5,6 +5,7 @@ import * as m0002 from './0002_budgeting.js';
 import * as m0003 from './0003_funding.js';
 import * as m0004 from './0004_verifiability.js';
 import * as m0005 from './0005_signed_ballots.js';
+import * as m0008 from './0008_database_roles.js';
 import * as m0012 from './0012_sessions.js';
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003_funding': m0003,
   '0004_verifiability': m0004,
   '0005_signed_ballots': m0005,
+  '0008_database_roles': m0008,
   '0012_sessions': m0012,
 };

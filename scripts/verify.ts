@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
+import { createEthersChainReader } from '../src/anchoring/ethers-chain-client.js';
 
 const USAGE = `usage: npm run verify -- <export.jsonl | URL> [--token T]
   [--checkpoint <checkpoint.json | URL> --key <verifier key | URL>]
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
     checks.push(new CheckpointCheck(checkpoint, key, roots));
     console.log(`  with checkpoint ${checkpoint.number} and key ${key}`);
     if (values.rpc !== undefined && values['anchor-tx'] !== undefined) {
-      checks.push(new AnchorCheck(values.rpc, values['anchor-tx'], checkpoint, values['anchor-sender']));
+      checks.push(new AnchorCheck(createEthersChainReader({ rpcUrl: values.rpc }), values.rpc, values['anchor-tx'], checkpoint, values['anchor-sender']));
       console.log(`  with its anchor ${values['anchor-tx']} on ${values.rpc}`);
     }
   }

@@ -8,6 +8,8 @@ const hexSeed = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -24,12 +26,17 @@ const EnvSchema = z.object({
   BALLOT_CHAIN_ID: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   databaseUrl: string | undefined;
+  /** A streaming replica for reads that tolerate lag; unset: the primary serves them. */
+  databaseReadUrl: string | undefined;
+  /** The role that owns the tables and runs migrations; unset: DATABASE_URL's role does both. */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   port: number;
   host: string;
@@ -46,6 +53,8 @@ export interface Config {
   ballotChainId: number;
   logLevel: Env['LOG_LEVEL'];
   rateLimitPerMinute: number;
+  /** SIGTERM → exit, at most: in-flight requests get two thirds of it, then everything is cut. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -63,8 +72,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if ((e.ANCHOR_RPC_URL === undefined) !== (e.ANCHOR_PRIVATE_KEY === undefined)) {
     throw new ConfigError('invalid configuration:\n  ANCHOR_RPC_URL and ANCHOR_PRIVATE_KEY are set together or not at all');
   }
+  if (e.DATABASE_READ_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError('invalid configuration:\n  DATABASE_READ_URL (a replica) needs DATABASE_URL (its primary)');
+  }
+  if (e.DATABASE_OWNER_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError('invalid configuration:\n  DATABASE_OWNER_URL needs DATABASE_URL (the runtime role the service runs as)');
+  }
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: e.DATA_DIR,
     port: e.PORT,
     host: e.HOST,
@@ -81,5 +98,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ballotChainId: e.BALLOT_CHAIN_ID ?? e.ANCHOR_CHAIN_ID ?? 1,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

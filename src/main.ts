@@ -1,68 +1,113 @@
 /**
- * Start-up: config → database → migrations → secrets → services → app → listen.
- * SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop background work, close the database.
+ * Start-up: config → private DATA_DIR (umask 077) → database → migrations → secrets → services → app → listen.
+ * SIGTERM/SIGINT: stop accepting, close idle connections, finish in-flight requests, stop
+ * background work, close the database, flush the logs, exit. Bounded: in-flight requests get two
+ * thirds of SHUTDOWN_TIMEOUT_SECONDS before their connections are cut, and when the whole timeout
+ * passes the process exits anyway (code 1, with a log line). Logging never blocks (log-stream.ts),
+ * so the timer that enforces it can always run.
  */
 import { join } from 'node:path';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { openDatabase } from './db/database.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { grantRuntimeRole, roleFacts } from './db/roles.repository.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { webRootDir } from './http/web.js';
 import { createServices, defaultDeps, serviceOptions } from './services/index.js';
-import { ledgerLoops, startLoops } from './services/background.js';
+import { BACKGROUND_JOBS, ledgerLoops, startLoops } from './services/background.js';
+import { soleLeader, startLeaderElection } from './services/leader.js';
 import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
 import type { AnchorTarget } from './services/anchoring.js';
 import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './secrets.js';
+import { createLogStream } from './log-stream.js';
+import { makeDataDirPrivate } from './data-dir.js';
+import { trackConnections } from './http/connections.js';
+
+/** How long the last log lines may take to leave before the process exits without them. */
+const LOG_FLUSH_MS = 2000;
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  const log = createLogStream(process.stdout);
+  makeDataDirPrivate(config.dataDir);
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: join(config.dataDir, 'pgdata'),
     onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle database connection failed', err: err.message })),
   });
+  // Again: a new embedded database has just unpacked its files with mode 0666.
+  makeDataDirPrivate(config.dataDir);
   const admin = loadOrCreateSecret(config.dataDir, 'admin-token', config.adminToken, generateAdminToken);
   const signingKey = loadOrCreateSecret(config.dataDir, 'ledger-signing-key', config.signingKeySeedHex, generateSigningSeed);
   const anchor = await anchorTarget(config);
-  const services = createServices(defaultDeps(handle.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
+  const replica =
+    config.databaseReadUrl === undefined
+      ? undefined
+      : await openDatabase({ databaseUrl: config.databaseReadUrl, onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle replica connection failed', err: err.message })) });
+  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
   const app = await buildApp({
     services,
     adminToken: admin.value,
     rateLimitPerMinute: config.rateLimitPerMinute,
     webRoot: webRootDir(),
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'], stream: log },
   });
-  app.log.info({ database: handle.kind, dataDir: config.dataDir }, 'database opened');
-  await migrateToLatest(handle.db, app.log);
+  const connections = trackConnections(app.server);
+  app.log.info({ database: handle.kind, dataDir: config.dataDir, readReplica: replica !== undefined }, 'database opened');
+  await migrate(config, handle, app.log);
   if (admin.source === 'generated') {
     // Printed once, on the first start; afterwards it is only in the file.
     process.stdout.write(`\nAdmin token (saved in ${admin.path}, shown only now):\n  ${admin.value}\n\n`);
   }
 
   if (signingKey.source === 'generated') app.log.info({ path: signingKey.path, verifierKey: services.checkpoints.publicKey.verifierKey }, 'ledger signing key generated');
+  // Many processes may share one PostgreSQL: each background job runs where its lock is held.
+  const leadership =
+    config.databaseUrl === undefined
+      ? soleLeader
+      : await startLeaderElection({ session: (await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, keepIdle: true })).db, jobs: BACKGROUND_JOBS, logger: app.log });
   const jobs = startLoops(
     ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log),
     app.log,
+    leadership,
   );
-  const anchorWorker = services.anchoring.startWorker(5000, app.log);
+  const anchorWorker = services.anchoring.startWorker(5000, app.log, leadership);
   app.log.info({ anchoring: anchor === undefined ? 'off' : { chainId: anchor.chainId, from: anchor.client.senderAddress } }, 'anchoring');
 
   let closing = false;
+  const exit = async (code: number): Promise<never> => {
+    await log.flush(LOG_FLUSH_MS);
+    process.exit(code);
+  };
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
+    const timeoutMs = config.shutdownTimeoutSeconds * 1000;
+    setTimeout(() => {
+      app.log.error({ signal, timeoutSeconds: config.shutdownTimeoutSeconds, openConnections: connections.size }, 'shutdown did not finish in time: exiting now');
+      void exit(1);
+    }, timeoutMs).unref();
+    setTimeout(() => {
+      if (connections.size > 0) app.log.warn({ openConnections: connections.size }, 'closing connections whose requests are still running');
+      connections.closeAll();
+    }, Math.round((timeoutMs * 2) / 3)).unref();
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
-      await app.close();
+      const closed = app.close();
+      connections.drain();
+      await closed;
       await jobs.stop();
       await anchorWorker?.stop();
+      await leadership.stop();
       await anchor?.client.close();
+      await replica?.close();
       await handle.close();
       app.log.info('stopped cleanly');
-      process.exit(0);
+      await exit(0);
     } catch (err) {
       app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
+      await exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -70,6 +115,37 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
 }
+
+/**
+ * Migrations, as the owner role when DATABASE_OWNER_URL is set: then the runtime role (DATABASE_URL)
+ * is given exactly its privileges, and a runtime role that owns tables or is a superuser is refused,
+ * since it could rewrite history. With one URL the service's own role migrates: it then owns every
+ * table, and only verify (Merkle index, signed checkpoints, anchors) notices an edit.
+ */
+async function migrate(config: Config, handle: DatabaseHandle, logger: FastifyBaseLogger): Promise<void> {
+  if (config.databaseOwnerUrl === undefined) {
+    await migrateToLatest(handle.db, logger);
+    if (handle.kind === 'postgres') logger.info({ role: (await roleFacts(handle.db)).role }, 'one database role: the service owns its tables (set DATABASE_OWNER_URL to run as a restricted runtime role)');
+    return;
+  }
+  const runtime = await roleFacts(handle.db);
+  const owner = await openDatabase({ databaseUrl: config.databaseOwnerUrl, poolSize: 1 });
+  try {
+    await migrateToLatest(owner.db, logger);
+    const ownerRole = (await roleFacts(owner.db)).role;
+    if (ownerRole === runtime.role) throw new StartupError(`DATABASE_OWNER_URL and DATABASE_URL are the same role (${ownerRole}); give the service its own runtime role (npm run db:roles)`);
+    if (runtime.superuser) throw new StartupError(`the runtime role ${runtime.role} is a superuser; the service must run as a role that owns nothing (npm run db:roles)`);
+    if (runtime.owns.length > 0) {
+      throw new StartupError(`the runtime role ${runtime.role} owns ${runtime.owns.join(', ')}; as a superuser run: REASSIGN OWNED BY ${runtime.role} TO ${ownerRole}`);
+    }
+    const changes = await grantRuntimeRole(owner.db, runtime.role);
+    logger.info({ owner: ownerRole, runtime: runtime.role, changes }, 'database roles: migrations as the owner, the service as the runtime role');
+  } finally {
+    await owner.close();
+  }
+}
+
+class StartupError extends Error {}
 
 /**
  * The anchoring chain, when configured. Without ANCHOR_CHAIN_ID the chain id is read from the node
@@ -94,7 +170,7 @@ async function anchorTarget(config: Config): Promise<AnchorTarget | undefined> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
     console.error(err.message);
   } else {
     console.error('failed to start:', err instanceof Error ? (err.stack ?? err.message) : err);

@@ -33,6 +33,10 @@ export interface ServiceProcess {
   exited: Promise<Exit>;
   /** The last ~256 KB of the child's stdout and stderr, for failure reports. */
   output(): string;
+  /** Stops reading the child's stdout (a log reader that hangs): its pipe fills up. */
+  pauseOutput(): void;
+  /** Reads the child's stdout again. */
+  resumeOutput(): void;
   /** SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill. */
   kill(): Promise<Exit>;
   /** SIGTERM, then wait up to `timeoutMs` for a clean exit (SIGKILL after that, reported as a hang). */
@@ -120,6 +124,8 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     startMs,
     exited,
     output: () => output,
+    pauseOutput: () => child.stdout.pause(),
+    resumeOutput: () => child.stdout.resume(),
     kill: async () => {
       child.kill('SIGKILL');
       return exited;

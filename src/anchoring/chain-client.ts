@@ -70,18 +70,24 @@ export interface AnchorTransaction {
 
 export type AnchorTxLookup = { found: false } | AnchorTransaction;
 
-export interface ChainClient {
+/** The read-only view: what an auditor's verifier needs (no key, nothing sent). */
+export interface ChainReader {
+  /** The chain id the node reports right now (`eth_chainId`). */
+  chainId(): Promise<number>;
+  getAnchorTransaction(txHash: string): Promise<AnchorTxLookup>;
+  /** The head (`latest`) block number. */
+  getBlockNumber(): Promise<number>;
+  /** Releases connections; the reader is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+export interface ChainClient extends ChainReader {
   /** The anchoring wallet's address (checksummed): every anchor is sent from it. */
   readonly senderAddress: string;
   /** Where anchors are sent (checksummed); by default the sender itself. */
   readonly toAddress: string;
-  /** The chain id the node reports right now (`eth_chainId`). */
-  chainId(): Promise<number>;
   /** Signs and broadcasts one anchor transaction with the node's pending nonce; does not wait for mining. */
   submitAnchor(request: AnchorRequest): Promise<SubmittedAnchor>;
-  getAnchorTransaction(txHash: string): Promise<AnchorTxLookup>;
-  /** The head (`latest`) block number. */
-  getBlockNumber(): Promise<number>;
   /** The highest block the chain calls final; see the adapter for chains without a `finalized` tag. */
   getFinalizedBlockNumber(): Promise<number>;
   /** Releases connections; the client is unusable afterwards. */

@@ -20,7 +20,7 @@
  */
 import { FetchRequest, JsonRpcProvider, Network, Transaction, Wallet, getAddress, isError } from 'ethers';
 import { encodeAnchorPayload } from './anchor-payload.js';
-import { ChainError, type AnchorRequest, type AnchorTxLookup, type ChainClient, type ChainErrorCode, type SubmittedAnchor } from './chain-client.js';
+import { ChainError, type AnchorRequest, type AnchorTxLookup, type ChainClient, type ChainErrorCode, type ChainReader, type SubmittedAnchor } from './chain-client.js';
 
 export interface EthersChainClientOptions {
   rpcUrl: string;
@@ -41,17 +41,35 @@ export const DEFAULT_FINALITY_DEPTH = 64;
 
 interface Connection {
   provider: JsonRpcProvider;
-  wallet: Wallet;
+  /** Absent on a read-only connection. */
+  wallet: Wallet | undefined;
   chainId: number;
 }
 
+/**
+ * The read-only adapter (`ChainReader`) for auditors' tools: the same provider settings (no cache,
+ * bounded calls, one bounded chain id probe), no wallet. Its `submitAnchor` does not exist.
+ */
+export function createEthersChainReader(options: Omit<EthersChainClientOptions, 'privateKey' | 'to' | 'finalityDepth'>): ChainReader {
+  const client = build(options, undefined);
+  return {
+    chainId: () => client.chainId(),
+    getAnchorTransaction: (txHash) => client.getAnchorTransaction(txHash),
+    getBlockNumber: () => client.getBlockNumber(),
+    close: () => client.close(),
+  };
+}
+
 export function createEthersChainClient(options: EthersChainClientOptions): ChainClient {
+  const key = options.privateKey.startsWith('0x') ? options.privateKey : `0x${options.privateKey}`;
+  return build(options, new Wallet(key));
+}
+
+function build(options: Omit<EthersChainClientOptions, 'privateKey'>, signer: Wallet | undefined): ChainClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
   const finalityDepth = options.finalityDepth ?? DEFAULT_FINALITY_DEPTH;
-  const key = options.privateKey.startsWith('0x') ? options.privateKey : `0x${options.privateKey}`;
-  const signer = new Wallet(key);
-  const senderAddress = signer.address;
-  const toAddress = getAddress(options.to ?? senderAddress);
+  const senderAddress = signer?.address ?? '';
+  const toAddress = signer === undefined ? '' : getAddress(options.to ?? senderAddress);
   let connection: Promise<Connection> | null = null;
   let closed = false;
 
@@ -65,7 +83,7 @@ export function createEthersChainClient(options: EthersChainClientOptions): Chai
     const chainId = options.chainId ?? (await readChainIdOnce(fetchRequest()));
     const network = Network.from(chainId);
     const provider = new JsonRpcProvider(fetchRequest(), network, { staticNetwork: network, cacheTimeout: -1, batchMaxCount: 1 });
-    return { provider, wallet: signer.connect(provider), chainId };
+    return { provider, wallet: signer?.connect(provider), chainId };
   };
 
   const connect = (): Promise<Connection> => {
@@ -108,6 +126,7 @@ export function createEthersChainClient(options: EthersChainClientOptions): Chai
       // Outside `run`: a malformed request is the caller's bug (AnchorPayloadError), not a chain failure.
       const data = encodeAnchorPayload(request);
       return run('submitAnchor', async ({ provider, wallet, chainId }, sent) => {
+        if (wallet === undefined) throw new ChainError('unexpected', 'a read-only chain client cannot send');
         const nodeChainId = await readChainId(provider);
         if (nodeChainId !== chainId) {
           throw new ChainError('wrong-chain', `the node serves chain ${nodeChainId}, anchoring is configured for ${chainId}`);

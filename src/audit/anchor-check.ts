@@ -1,18 +1,20 @@
 /**
- * Checks a checkpoint's anchor on an EVM chain from an auditor's machine: the transaction exists,
- * is mined, and its calldata carries exactly this checkpoint's number and root (and, when given,
- * came from the expected sender). Reads only; needs an RPC URL, no key.
+ * Checks a checkpoint's anchor on an EVM chain from an auditor's machine, with the same pure
+ * `verifyAnchor` the service uses: the transaction exists, was signed for the chain the node
+ * serves, is mined, came from the expected sender (when given) and carries exactly this
+ * checkpoint's number and root. Reads only, through a `ChainReader` port: the composition root
+ * (scripts/verify.ts) builds the ethers reader; nothing here opens a network client.
  */
-// eslint-disable-next-line no-restricted-imports -- being replaced by the read-only ChainReader port (issue 10.6, ops branch)
-import { JsonRpcProvider } from 'ethers';
-import { decodeAnchorPayload } from '../anchoring/index.js';
+import { decodeAnchorPayload, newAnchorRecord, verifyAnchor, type AnchorTxLookup, type AnchorVerifyReason, type ChainReader } from '../anchoring/index.js';
 import type { Problem } from '../ledger/index.js';
 import type { CheckpointFile } from './checks.js';
 import type { EntryCheck } from './export-verifier.js';
 
 export class AnchorCheck implements EntryCheck {
   constructor(
-    private readonly rpcUrl: string,
+    private readonly chain: ChainReader,
+    /** Where the chain is read (for messages), e.g. the RPC URL. */
+    private readonly where: string,
     private readonly txHash: string,
     private readonly checkpoint: CheckpointFile,
     private readonly sender?: string,
@@ -20,27 +22,48 @@ export class AnchorCheck implements EntryCheck {
 
   async finish(): Promise<{ problems: Problem[]; passed: string[] }> {
     const fail = (detail: string) => ({ problems: [{ stream: 'anchor', seq: this.checkpoint.number, reason: 'hash-mismatch' as const, detail }], passed: [] });
-    const provider = new JsonRpcProvider(this.rpcUrl, undefined, { cacheTimeout: -1, batchMaxCount: 1 });
     try {
-      const tx = await provider.getTransaction(this.txHash);
-      if (tx === null) return fail(`transaction ${this.txHash} is not on the chain at ${this.rpcUrl}`);
-      if (tx.blockNumber === null) return fail(`transaction ${this.txHash} is not mined yet`);
-      if (this.sender !== undefined && tx.from.toLowerCase() !== this.sender.toLowerCase()) return fail(`transaction ${this.txHash} was sent by ${tx.from}, not ${this.sender}`);
-      let payload;
-      try {
-        payload = decodeAnchorPayload(tx.data);
-      } catch (err) {
-        return fail(`transaction ${this.txHash} does not carry an Agora Ledger anchor: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (payload.checkpointNumber !== this.checkpoint.number) return fail(`the anchor is for checkpoint ${payload.checkpointNumber}, not ${this.checkpoint.number}`);
-      if (payload.root !== this.checkpoint.root) return fail(`the anchor carries root ${payload.root}; checkpoint ${this.checkpoint.number} has ${this.checkpoint.root}`);
-      const head = await provider.getBlockNumber();
-      const network = await provider.getNetwork();
-      return { problems: [], passed: [`anchor of checkpoint ${this.checkpoint.number}: tx ${this.txHash} in block ${tx.blockNumber} on chain ${network.chainId} (${head - tx.blockNumber + 1} confirmations) carries its root`] };
+      const chainId = await this.chain.chainId();
+      const tx = await this.chain.getAnchorTransaction(this.txHash);
+      // Without an expected sender any sender is accepted: the check is then about the calldata.
+      const sender = this.sender ?? (tx.found ? tx.from : '');
+      const record = { ...newAnchorRecord({ id: 'offline', checkpointNumber: this.checkpoint.number, root: this.checkpoint.root, chainId }, 0), txHash: this.txHash };
+      const result = verifyAnchor(record, { chainId, tx }, { root: this.checkpoint.root, sender });
+      if (!result.ok) return fail(this.explain(result.reason ?? 'not-submitted', tx, chainId, sender));
+      const head = await this.chain.getBlockNumber();
+      const block = result.blockNumber ?? head;
+      return { problems: [], passed: [`anchor of checkpoint ${this.checkpoint.number}: tx ${this.txHash} in block ${block} on chain ${chainId} (${head - block + 1} confirmations) carries its root`] };
     } catch (err) {
-      return fail(`cannot read the chain at ${this.rpcUrl}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      return fail(`cannot read the chain at ${this.where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     } finally {
-      provider.destroy();
+      await this.chain.close();
+    }
+  }
+
+  private explain(reason: AnchorVerifyReason, tx: AnchorTxLookup, chainId: number, sender: string): string {
+    const payload = (): { checkpointNumber: number; root: string } | undefined => {
+      try {
+        return tx.found ? decodeAnchorPayload(tx.data) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    switch (reason) {
+      case 'not-submitted':
+      case 'tx-not-found':
+        return `transaction ${this.txHash} is not on the chain at ${this.where}`;
+      case 'wrong-chain':
+        return `transaction ${this.txHash} was signed for chain ${tx.found ? String(tx.chainId) : '?'}; the node serves chain ${chainId}`;
+      case 'not-mined':
+        return `transaction ${this.txHash} is not mined yet`;
+      case 'wrong-sender':
+        return `transaction ${this.txHash} was sent by ${tx.found ? tx.from : '?'}, not ${sender}`;
+      case 'malformed-calldata':
+        return `transaction ${this.txHash} does not carry an Agora Ledger anchor`;
+      case 'wrong-checkpoint':
+        return `the anchor is for checkpoint ${payload()?.checkpointNumber ?? '?'}, not ${this.checkpoint.number}`;
+      case 'root-mismatch':
+        return `the anchor carries root ${payload()?.root ?? '?'}; checkpoint ${this.checkpoint.number} has ${this.checkpoint.root}`;
     }
   }
 }

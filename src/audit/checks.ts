@@ -5,7 +5,7 @@
  * rules the service uses. Pure: no database, no network (the anchor check lives in anchor-check.ts).
  */
 import { openCheckpoint, streamHeadLeafHash, type StreamHead } from '../anchoring/index.js';
-import { appendLeaves, EMPTY_FRONTIER, entryLeafHash, rootFromFrontier, type Frontier } from '../ledger/merkle/index.js';
+import { appendLeaves, EMPTY_FRONTIER, rootFromFrontier, RootAccumulator } from '../ledger/merkle/index.js';
 import type { Problem, RecordedEntry } from '../ledger/index.js';
 import { decodeEvent } from '../events/index.js';
 import { cycleIdOf, evolve, initialCycleState, recount, type CycleLedgerState } from '../governance/cycle-ledger.js';
@@ -13,10 +13,10 @@ import type { EntryCheck } from './export-verifier.js';
 
 /** Recomputes each stream's Merkle root, and its root at any sizes asked for in advance. */
 export class StreamRoots implements EntryCheck {
-  private readonly frontiers = new Map<string, Frontier>();
+  private readonly streams = new Map<string, RootAccumulator>();
   private readonly wanted = new Map<string, Set<number>>();
-  readonly rootsAt = new Map<string, string>();
 
+  /** Call before the entries go by: the root of `stream` at `size` is then kept. */
   want(stream: string, size: number): void {
     const sizes = this.wanted.get(stream) ?? new Set<number>();
     sizes.add(size);
@@ -24,21 +24,23 @@ export class StreamRoots implements EntryCheck {
   }
 
   onEntry(entry: RecordedEntry): undefined {
-    const before = this.frontiers.get(entry.stream) ?? EMPTY_FRONTIER;
-    const frontier = appendLeaves(before, [entryLeafHash(entry.hash)]).frontier;
-    this.frontiers.set(entry.stream, frontier);
-    if (this.wanted.get(entry.stream)?.has(frontier.size) === true) this.rootsAt.set(`${entry.stream}@${frontier.size}`, rootFromFrontier(frontier).toString('hex'));
+    let roots = this.streams.get(entry.stream);
+    if (roots === undefined) {
+      roots = new RootAccumulator(this.wanted.get(entry.stream) ?? []);
+      this.streams.set(entry.stream, roots);
+    }
+    roots.pushEntryHash(entry.hash);
     return undefined;
   }
 
   rootOf(stream: string, size: number): string | undefined {
-    return this.rootsAt.get(`${stream}@${size}`);
+    return this.streams.get(stream)?.roots.get(size);
   }
 
   finish() {
-    const passed = [...this.frontiers.entries()]
+    const passed = [...this.streams.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([stream, f]) => `Merkle root of ${stream} at ${f.size}: ${rootFromFrontier(f).toString('hex')}`);
+      .map(([stream, roots]) => `Merkle root of ${stream} at ${roots.size}: ${roots.root().toString('hex')}`);
     return { problems: [], passed };
   }
 }

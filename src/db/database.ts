@@ -1,7 +1,8 @@
 /**
  * Opens the database: PostgreSQL when a URL is given, else embedded PGlite in a directory.
  * Both sit under kysely's PostgresDialect over node-postgres (PGlite through its own adapter, a pool
- * of one), so the same queries and migrations run on both. bigint columns parse to bigint.
+ * of one), so the same queries and migrations run on both. bigint columns parse to bigint. A URL may
+ * list several hosts with target_session_attrs=read-write, as libpq's do (multi-host.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +10,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
+import { multiHostClient, parseHostList } from './multi-host.js';
 
 pg.types.setTypeParser(20, BigInt);
 
@@ -31,14 +33,25 @@ export interface OpenOptions {
   /** An already open PGlite instance; it is closed with the handle. */
   pglite?: PGlite | undefined;
   poolSize?: number;
+  /** Never close an idle connection (a session that holds advisory locks must outlive quiet spells). */
+  keepIdle?: boolean;
   onPoolError?: (err: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // Without a listener, a dropped idle connection would crash the process.
+    const hostList = parseHostList(options.databaseUrl);
+    const pool = new pg.Pool({
+      connectionString: hostList?.baseUrl ?? options.databaseUrl,
+      ...(hostList === undefined ? {} : { Client: multiHostClient(hostList) }),
+      max: options.poolSize ?? 10,
+      ...(options.keepIdle === true ? { idleTimeoutMillis: 0, keepAlive: true } : {}),
+    });
+    // Without a listener, a dropped idle connection would crash the process; and so would one that
+    // drops while checked out (a server stopped mid-query, a failover): its query fails, the client
+    // reports the error too, and the pool replaces it.
     pool.on('error', (err) => options.onPoolError?.(err));
+    pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
   }

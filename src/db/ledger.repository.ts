@@ -187,13 +187,31 @@ export interface StoredEntryCheck {
  * (jsonb equality for the payload, so key order and number spelling do not matter).
  */
 async function readVerifyPage(db: Queryable, stream: string, afterSeq: number, limit: number): Promise<StoredEntryCheck[]> {
+  // Bodies are parsed with a plain cast; only a page holding a body that is not JSON at all (an
+  // owner's edit) is read again through the slower ledger_try_jsonb, which turns it into a finding.
+  // Inside a transaction the failed statement would abort it: a savepoint keeps the snapshot usable.
+  const savepoint = db.isTransaction;
+  if (savepoint) await sql`savepoint verify_page`.execute(db);
+  try {
+    const page = await verifyPageQuery(db, stream, afterSeq, limit, false);
+    if (savepoint) await sql`release savepoint verify_page`.execute(db);
+    return page;
+  } catch (err) {
+    if (!isJsonInputError(err)) throw err;
+    if (savepoint) await sql`rollback to savepoint verify_page`.execute(db);
+    return verifyPageQuery(db, stream, afterSeq, limit, true);
+  }
+}
+
+async function verifyPageQuery(db: Queryable, stream: string, afterSeq: number, limit: number, tolerant: boolean): Promise<StoredEntryCheck[]> {
+  const parsed = tolerant ? sql`ledger_try_jsonb(e.body)` : sql`e.body::jsonb`;
   const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string; fields_match: boolean | null }>`
     select seq, prev_hash, hash, body,
       (b ->> 'stream' = stream and b ->> 'seq' = seq::text and b ->> 'type' = type and b ->> 'at' = at
         and b ->> 'actor' = actor and b ->> 'prev' = prev_hash and b -> 'payload' = payload
         and (select count(*) from jsonb_object_keys(b)) = 7) as fields_match
     from (
-      select e.*, ledger_try_jsonb(e.body) as b
+      select e.*, ${parsed} as b
       from ledger_entries e
       where e.stream = ${stream} and e.seq > ${afterSeq}
       order by e.seq
@@ -208,6 +226,12 @@ async function readVerifyPage(db: Queryable, stream: string, afterSeq: number, l
     body: row.body,
     fieldsMatch: row.fields_match === true,
   }));
+}
+
+/** invalid_text_representation (22P02) and the JSON input errors of class 22 PostgreSQL raises for a bad body. */
+function isJsonInputError(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** Every entry of a stream for verification, in seq order, fetching the next page while the caller works. */

@@ -79,3 +79,19 @@ export async function fetchNodes(db: Queryable, stream: string, addresses: reado
     select level, idx, hash from merkle_nodes where stream = ${stream} and (level, idx) in (${pairs})`.execute(db);
   return rows.rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: Buffer.from(r.hash) }));
 }
+
+/**
+ * The first seq in [1, upTo] whose stored leaf (merkle_nodes level 0) is not the leaf hash of the
+ * entry's hash now: where an entry was rewritten after it was indexed. Undefined when every leaf
+ * agrees (then the disagreement is in the index's upper nodes or its frontier).
+ */
+export async function firstLeafMismatch(db: Queryable, stream: string, upTo: number): Promise<number | undefined> {
+  const rows = await sql<{ seq: bigint }>`
+    select e.seq from ledger_entries e
+    left join merkle_nodes n on n.stream = e.stream and n.level = 0 and n.idx = e.seq - 1
+    where e.stream = ${stream} and e.seq <= ${upTo}
+      and n.hash is distinct from (case when e.hash ~ '^[0-9a-f]{64}$' then sha256('\\x00'::bytea || decode(e.hash, 'hex')) end)
+    order by e.seq limit 1`.execute(db);
+  const row = rows.rows[0];
+  return row === undefined ? undefined : Number(row.seq);
+}

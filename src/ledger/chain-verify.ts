@@ -17,7 +17,11 @@ export type ProblemReason =
   | 'body-mismatch'
   | 'seq-gap'
   | 'prev-mismatch'
-  | 'missing-tail';
+  | 'missing-tail'
+  /** the stored Merkle index (merkle_heads, merkle_nodes) disagrees with the entries */
+  | 'merkle-mismatch'
+  /** the latest signed checkpoint disagrees with the entries, or its signature does not verify */
+  | 'checkpoint-mismatch';
 
 export interface Problem {
   stream: string;

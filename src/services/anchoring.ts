@@ -9,6 +9,7 @@ import { checkAnchorOnChain, newAnchorRecord, startAnchorWorker, type AnchorLogg
 import { databaseAnchorStore, findAnchor, listAnchors, saveAnchor } from '../db/anchor.repository.js';
 import type { StoredCheckpoint } from './checkpoints.js';
 import type { ServiceDeps, Trx } from './context.js';
+import { soleLeader, type Leadership } from './leader.js';
 
 export interface AnchorTarget {
   client: ChainClient;
@@ -46,10 +47,12 @@ export class AnchoringService {
     return checkAnchorOnChain(this.target.client, record, checkpoint.root);
   }
 
-  startWorker(intervalMs: number, logger: AnchorLogger): AnchorWorker | undefined {
+  /** The anchor worker; with `leadership`, it finds work only while this process leads `anchoring`. */
+  startWorker(intervalMs: number, logger: AnchorLogger, leadership: Leadership = soleLeader): AnchorWorker | undefined {
     if (this.target === undefined) return undefined;
+    const store = databaseAnchorStore(this.deps.db, () => this.deps.clock.now());
     return startAnchorWorker({
-      store: databaseAnchorStore(this.deps.db, () => this.deps.clock.now()),
+      store: { due: async (now) => (leadership.holds('anchoring') ? store.due(now) : []), save: (record) => store.save(record) },
       client: this.target.client,
       clock: () => this.deps.clock.now().getTime(),
       intervalMs,

@@ -2,9 +2,15 @@
  * Background work of a running service: the Merkle indexer (keeps proofs and checkpoints cheap),
  * periodic checkpoints when the ledger moved, and any extra loop (the anchor worker). Each loop
  * runs one tick at a time, logs and carries on after a failure, and `stop` waits for a tick in
- * progress before it returns, so shutdown never closes the database under running work.
+ * progress before it returns, so shutdown never closes the database under running work. With
+ * several processes on one database a loop ticks only in the process that leads its job
+ * (src/services/leader.ts); the others keep their timers and take over when it goes away.
  */
 import type { Services } from './index.js';
+import { soleLeader, type Leadership } from './leader.js';
+
+/** The background jobs of a service process, each elected separately when processes share a database. */
+export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring'] as const;
 
 export interface JobLogger {
   info(obj: object, msg: string): void;
@@ -21,7 +27,7 @@ export interface BackgroundJobs {
   stop(): Promise<void>;
 }
 
-export function startLoops(loops: readonly Loop[], logger: JobLogger): BackgroundJobs {
+export function startLoops(loops: readonly Loop[], logger: JobLogger, leadership: Leadership = soleLeader): BackgroundJobs {
   let stopped = false;
   const running = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -29,6 +35,10 @@ export function startLoops(loops: readonly Loop[], logger: JobLogger): Backgroun
     if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
+      if (!leadership.holds(loop.name)) {
+        schedule(loop);
+        return;
+      }
       const run = loop
         .tick()
         .catch((err: unknown) => logger.error({ err, job: loop.name }, 'background job failed; it will run again'))

@@ -68,16 +68,24 @@ export class CheckpointService {
     });
   }
 
+  /** The latest checkpoint the replica has (the primary's, without a replica or before the first). */
   async latest(): Promise<StoredCheckpoint> {
-    const found = await latestCheckpoint(this.deps.db);
+    const found = (await latestCheckpoint(this.deps.readDb)) ?? (await latestCheckpoint(this.deps.db));
     if (found === undefined) throw new DomainError('checkpoint-not-found', 'no checkpoint has been made yet');
     return found;
   }
 
   async byNumber(number: number): Promise<StoredCheckpoint> {
-    const found = await checkpointByNumber(this.deps.db, number);
+    const found = (await checkpointByNumber(this.deps.readDb, number)) ?? (this.deps.readDb === this.deps.db ? undefined : await checkpointByNumber(this.deps.db, number));
     if (found === undefined) throw new DomainError('checkpoint-not-found', `there is no checkpoint ${number}`);
     return found;
+  }
+
+  /** The replica's latest checkpoint; the primary's when the replica's does not cover the entry yet. */
+  private async latestCovering(stream: string, seq: number): Promise<StoredCheckpoint | undefined> {
+    const replicated = await latestCheckpoint(this.deps.readDb);
+    if (this.deps.readDb === this.deps.db || replicated?.streams.some((s) => s.stream === stream && s.size >= seq) === true) return replicated;
+    return latestCheckpoint(this.deps.db);
   }
 
   /** The inclusion of a stream's head in a checkpoint's tree. */
@@ -89,9 +97,9 @@ export class CheckpointService {
 
   /** A voter's receipt as a self-contained offline proof, ending in the latest checkpoint covering it. */
   async receiptProof(entryHash: string): Promise<string> {
-    const entry = await findEntryByHash(this.deps.db, entryHash);
+    const entry = (await findEntryByHash(this.deps.readDb, entryHash)) ?? (this.deps.readDb === this.deps.db ? undefined : await findEntryByHash(this.deps.db, entryHash));
     if (entry === undefined) throw new DomainError('entry-not-found', `no ledger entry has hash ${entryHash}`);
-    const checkpoint = await latestCheckpoint(this.deps.db);
+    const checkpoint = await this.latestCovering(entry.stream, entry.seq);
     const head = checkpoint?.streams.find((s) => s.stream === entry.stream);
     if (checkpoint === undefined || head === undefined || head.size < entry.seq) {
       throw new DomainError('not-checkpointed', 'this entry is newer than the latest checkpoint; ask again after the next one', { stream: entry.stream, seq: entry.seq });

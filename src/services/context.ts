@@ -16,9 +16,15 @@ export interface Clock {
 }
 
 export interface ServiceDeps {
+  /** The primary: every write, and every read that must see the caller's own writes. */
   db: Db;
   /** the only writer of ledger entries (typed events, listeners in the same transaction) */
   ledger: LedgerWriter;
+  /**
+   * Reads that tolerate replication lag (proofs, exports, reports, published outcomes): a streaming
+   * replica when DATABASE_READ_URL is set, else the primary itself.
+   */
+  readDb: Db;
   clock: Clock;
   newId: () => string;
   newToken: () => string;
@@ -34,10 +40,11 @@ export interface CommandContext {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export function defaultDeps(db: Db, clock: Clock = systemClock): ServiceDeps {
+export function defaultDeps(db: Db, clock: Clock = systemClock, readDb: Db = db): ServiceDeps {
   return {
     db,
     ledger: new LedgerWriter(),
+    readDb,
     clock,
     newId: () => randomUUID(),
     newToken: () => `agl_${randomBytes(32).toString('base64url')}`,

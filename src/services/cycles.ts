@@ -136,7 +136,10 @@ export class CycleService {
     await this.funding.allocateAtTally(trx, ctx, cycle, outcome, at);
   }
 
+  /** A published outcome never changes, so it is read from the replica (the primary while it lags). */
   async outcome(cycleId: string): Promise<{ cycle: CycleRecord; outcome: RecordedOutcome }> {
+    const replicated = await repo.findCycle(this.deps.readDb, cycleId);
+    if (replicated !== undefined && replicated.outcome !== null) return { cycle: replicated, outcome: replicated.outcome };
     const cycle = await this.getCycle(cycleId);
     if (cycle.outcome === null) {
       const counts = cycle.phase === 'voting' ? await repo.countBallots(this.deps.db, cycleId) : undefined;

@@ -264,12 +264,12 @@ export class FundingService implements CycleFunding {
   }
 
   async equity(filter: { from?: string | undefined; to?: string | undefined; funderId?: string | undefined }): Promise<EquityReport> {
-    const received = await repo.receivedByCommunity(this.deps.db, {
+    const received = await repo.receivedByCommunity(this.deps.readDb, {
       ...(filter.from === undefined ? {} : { from: filter.from }),
       ...(filter.to === undefined ? {} : { to: filter.to }),
       ...(filter.funderId === undefined ? {} : { funderId: filter.funderId }),
     });
-    const communities = await listAllCommunities(this.deps.db);
+    const communities = await listAllCommunities(this.deps.readDb);
     return equityReport(
       communities.map((c) => ({ communityId: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, receivedMinor: received.get(c.id) ?? 0n })),
     );

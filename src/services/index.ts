@@ -65,7 +65,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     access: new AccessService(deps),
     idempotency: new IdempotencyService(deps),
     communities,
-    ledger: new LedgerService(deps),
+    ledger: new LedgerService(deps, options.signer.verifierKey),
     cycles,
     proposals: new ProposalService(deps),
     ballots,

@@ -3,6 +3,8 @@
  * order, into RFC 9162 perfect nodes and a frontier; it runs after commits (in the background and on
  * demand before a proof or checkpoint), so appends never wait for it. Proofs fetch the O(log n)
  * nodes of a plan in one query: milliseconds at a million entries, never a scan of the stream.
+ * Proofs are read from the replica (`readDb`) when its index already covers what is asked, else
+ * from the primary, caught up first: a lagging replica is slower to know, never wrong.
  */
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/merkle.repository.js';
@@ -20,6 +22,7 @@ import {
   rootAtPlan,
   rootFromFrontier,
 } from '../ledger/merkle/index.js';
+import type { Queryable } from '../db/database.js';
 import type { ServiceDeps } from './context.js';
 
 /** Entries indexed per transaction: bounded work, so a huge catch-up never holds one long lock. */
@@ -74,18 +77,31 @@ export class MerkleService {
     return { stream, size: frontier.size, root: rootFromFrontier(frontier).toString('hex') };
   }
 
+  /**
+   * Where a proof up to `needed` leaves of `stream` can be read: the replica when its index covers
+   * them (its indexed size is then the current size), else the primary, caught up.
+   */
+  private async proofSource(stream: string, needed: number): Promise<{ db: Queryable; current: number }> {
+    if (this.deps.readDb !== this.deps.db) {
+      const replicated = await repo.indexedAndLedgerSize(this.deps.readDb, stream);
+      if (replicated !== undefined && replicated.indexed >= needed && replicated.indexed > 0) return { db: this.deps.readDb, current: replicated.indexed };
+    }
+    return { db: this.deps.db, current: await this.indexedSize(stream) };
+  }
+
   /** Inclusion of an entry (by hash) in its stream's tree at `size` (default: the current size). */
   async inclusion(entryHash: string, size?: number): Promise<InclusionProof> {
-    const entry = await findEntryByHash(this.deps.db, entryHash);
+    const entry = (this.deps.readDb === this.deps.db ? undefined : await findEntryByHash(this.deps.readDb, entryHash)) ?? (await findEntryByHash(this.deps.db, entryHash));
     if (entry === undefined) throw new DomainError('entry-not-found', `no ledger entry has hash ${entryHash}`);
-    const current = await this.indexedSize(entry.stream);
+    const source = await this.proofSource(entry.stream, Math.max(entry.seq, size ?? 0));
+    const current = source.current;
     const treeSize = size ?? current;
     const leafIndex = entry.seq - 1;
     if (treeSize > current) throw new DomainError('bad-size', `the stream ${entry.stream} has ${current} entries; size ${treeSize} does not exist yet`, { currentSize: current });
     if (leafIndex >= treeSize) throw new DomainError('bad-size', `entry ${entry.seq} is not in the first ${treeSize} entries of ${entry.stream}`, { seq: entry.seq });
     const plan = inclusionProofPlan(leafIndex, treeSize);
     const rootPlan = rootAtPlan(treeSize);
-    const nodes = nodeMap(await repo.fetchNodes(this.deps.db, entry.stream, planNodes(plan, rootPlan)));
+    const nodes = nodeMap(await repo.fetchNodes(source.db, entry.stream, planNodes(plan, rootPlan)));
     return {
       stream: entry.stream,
       entryHash,
@@ -98,13 +114,14 @@ export class MerkleService {
 
   async consistency(stream: string, from: number, to: number) {
     await this.requireStream(stream);
-    const current = await this.indexedSize(stream);
+    const source = await this.proofSource(stream, to);
+    const current = source.current;
     if (from < 1 || from > to) throw new DomainError('bad-size', `need 1 ≤ from ≤ to; got from=${from}, to=${to}`);
     if (to > current) throw new DomainError('bad-size', `the stream ${stream} has ${current} entries; size ${to} does not exist yet`, { currentSize: current });
     const plan = consistencyProofPlan(from, to);
     const fromRoot = rootAtPlan(from);
     const toRoot = rootAtPlan(to);
-    const nodes = nodeMap(await repo.fetchNodes(this.deps.db, stream, planNodes(plan, fromRoot, toRoot)));
+    const nodes = nodeMap(await repo.fetchNodes(source.db, stream, planNodes(plan, fromRoot, toRoot)));
     return {
       stream,
       from,

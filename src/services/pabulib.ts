@@ -137,13 +137,15 @@ export class PabulibService {
 
   /** The cycle as a `.pb` file: every proposal on the ballot and each voter's effective ballot. */
   async export(cycleId: string): Promise<{ fileName: string; chunks: Generator<string> }> {
-    const cycle = await budgetingRepo.findCycle(this.deps.db, cycleId);
+    // From the replica: an export is a report, and may lag the primary by a moment.
+    const read = this.deps.readDb;
+    const cycle = await budgetingRepo.findCycle(read, cycleId);
     if (cycle === undefined) throw new DomainError('cycle-not-found', `no cycle with id ${cycleId}`);
     if (cycle.frozen === null) throw new DomainError('phase-closed', 'a cycle is exported once voting has opened (its ballot is frozen)');
-    const proposals = await budgetingRepo.listProposals(this.deps.db, cycleId);
+    const proposals = await budgetingRepo.listProposals(read, cycleId);
     const onBallot = new Map(cycle.frozen.proposals.map((p) => [p.id, p]));
     const keyOf = (id: string) => onBallot.get(id)?.key ?? id;
-    const effective = effectiveBallots((await budgetingRepo.listBallots(this.deps.db, cycleId)).map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
+    const effective = effectiveBallots((await budgetingRepo.listBallots(read, cycleId)).map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
     const unit = 10n ** BigInt(currencyExponent(cycle.currency));
     const amounts = [cycle.budgetMinor, ...cycle.frozen.proposals.map((p) => BigInt(p.cost))];
     const divisor = amounts.every((a) => a % unit === 0n) ? unit : 1n;

@@ -16,6 +16,7 @@ const VerifyResponseSchema = z
     ok: z.boolean(),
     streams: z.number().int(),
     entries: z.number().int(),
+    checkpoint: z.number().int().nullable().describe('the latest signed checkpoint, whose signature and stream heads were compared too'),
     problems: z.array(z.object({ stream: z.string(), seq: z.number().int().nullable(), reason: z.string(), detail: z.string() })),
     truncated: z.boolean(),
   })
@@ -35,7 +36,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   app.get('/v1/ledger/verify', {
     schema: {
       tags: ['ledger'],
-      summary: 'Recompute every hash and link (all streams, or ?stream=)',
+      summary: 'Recompute every hash and link, and compare each stream with its Merkle index and the latest signed checkpoint (all streams, or ?stream=)',
       operationId: 'verifyLedger',
       querystring: StreamQuerySchema,
       response: { 200: VerifyResponseSchema },

@@ -7,3 +7,4 @@ export * from './proof-plan.js';
 export * from './verify.js';
 export * from './memory-tree.js';
 export { bitLength, popCount, trailingZeros, type TreeInteger } from './tree-math.js';
+export * from './root-accumulator.js';

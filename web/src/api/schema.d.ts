@@ -255,7 +255,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute every hash and link (all streams, or ?stream=) */
+        /** Recompute every hash and link, and compare each stream with its Merkle index and the latest signed checkpoint (all streams, or ?stream=) */
         get: operations["verifyLedger"];
         put?: never;
         post?: never;
@@ -1092,6 +1092,8 @@ export interface components {
             ok: boolean;
             streams: number;
             entries: number;
+            /** @description the latest signed checkpoint, whose signature and stream heads were compared too */
+            checkpoint: number | null;
             problems: {
                 stream: string;
                 seq: number | null;
