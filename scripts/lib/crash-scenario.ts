@@ -141,7 +141,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       // Checkpoints every second (with the Merkle indexer) widen what a kill can interrupt; no rate limit
       // (RATE_LIMIT_PER_MINUTE=0), since every client comes from 127.0.0.1.
       env: { CHECKPOINT_INTERVAL_SECONDS: '1', RATE_LIMIT_PER_MINUTE: '0' },
-      readyTimeoutMs: 90_000,
+      readyTimeoutMs: 180_000,
     });
 
   try {
