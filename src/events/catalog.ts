@@ -34,6 +34,7 @@ export const EVENT_SCHEMAS = {
   'ballot.cast': budgeting.BallotCast,
 
   'transfer.recorded': funding.TransferRecorded,
+  'transfer.received': funding.TransferReceived,
   'distribution.committed': funding.DistributionCommitted,
 } as const satisfies Record<string, z.ZodType>;
 

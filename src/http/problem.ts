@@ -102,6 +102,9 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'exceeds-allocation': 409,
   'account-not-found': 404,
   'not-your-account': 403,
+  'reserved-transfer-id': 422,
+  'cycle-budget-frozen': 409,
+  'close-blocked': 409,
   // ledger and Merkle proofs
   'stream-not-found': 404,
   'entry-not-found': 404,

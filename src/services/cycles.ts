@@ -22,6 +22,8 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 export interface CycleFunding {
   reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
   allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void>;
+  /** Throws `close-blocked` (409) when the allocation could not be made; called before a close writes anything. */
+  checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void>;
   returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export class CycleService {
         }
         case 'closed': {
           const outcome = await this.tally(trx, cycle);
+          await this.funding.checkAllocation(trx, cycle, outcome);
           await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
           await this.recordOutcome(trx, ctx, cycle, outcome, at);
           return { ...cycle, phase, outcome };

@@ -59,6 +59,20 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
     type: 'transfer.recorded',
     payload: { transferId: 't-1', kind: 'grant', from: `external:${M}`, to: 'pool', amount: '9007199254740993', currency: 'EUR', memo: TRICKY, receiptRef: null, spentOn: null, distributionId: null },
   },
+  'transfer.received': {
+    type: 'transfer.received',
+    payload: {
+      transferId: 'service:test:t-1',
+      owner: 'service',
+      kind: 'return',
+      from: `cycle:${Y}`,
+      to: `community:${C}`,
+      amount: '9007199254740993',
+      currency: 'EUR',
+      memo: TRICKY,
+      recordedIn: { stream: `community:${M}`, seq: 7, hash: 'b'.repeat(64) },
+    },
+  },
   'distribution.committed': {
     type: 'distribution.committed',
     payload: { distributionId: 'd-1', amount: '1000', currency: 'EUR', formula: 'equal', base: null, communities: null, parts: [{ communityId: C, amount: '1000', weight: '1', exactShare: '1000', remainderUnit: false }] },

@@ -8,12 +8,16 @@ import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
-const TransferIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID');
+const TransferIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID')
+  .describe('yours to choose, unique among your own transfers; ids starting with `service:` are the service\'s own (422 `reserved-transfer-id`)');
 const AccountNameSchema = z.string().min(1).max(64);
 
 const TransferSchema = z
   .object({
     transferId: z.string(),
+    owner: z.string().describe('who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner'),
     kind: z.string(),
     from: z.string(),
     to: z.string(),
@@ -40,6 +44,7 @@ const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weigh
 export function presentTransfer(t: TransferRecord) {
   return {
     transferId: t.transferId,
+    owner: t.owner,
     kind: t.kind,
     from: t.from,
     to: t.to,

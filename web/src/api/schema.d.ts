@@ -1072,6 +1072,8 @@ export interface components {
         };
         Transfer: {
             transferId: string;
+            /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+            owner: string;
             kind: string;
             from: string;
             to: string;
@@ -2747,6 +2749,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     from: string;
                     to: string;
@@ -2765,6 +2768,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -2820,6 +2825,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     distributionId: string;
                     amount: string;
                     currency: string;
@@ -3030,6 +3036,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     amount: string;
                     receiptRef: string;
@@ -3051,6 +3058,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
