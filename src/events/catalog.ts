@@ -31,6 +31,7 @@ export const EVENT_SCHEMAS = {
   'proposal.withdrawn': budgeting.ProposalWithdrawn,
   'proposal.in_progress': budgeting.ProposalProgress,
   'proposal.completed': budgeting.ProposalProgress,
+  'proposal.cancelled': budgeting.ProposalCancelled,
   'ballot.cast': budgeting.BallotCast,
 
   'transfer.recorded': funding.TransferRecorded,

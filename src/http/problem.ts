@@ -76,6 +76,7 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'bad-signature': 403,
   'nonce-used': 409,
   'no-outcome': 409,
+  'proposals-not-finished': 409,
   // funding
   'invalid-transfer-id': 400,
   'exists-with-different-fields': 422,

@@ -12,7 +12,7 @@ import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
-import type { Proposal } from '../governance/proposal.js';
+import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
@@ -82,9 +82,16 @@ export class CycleService {
           await this.recordOutcome(trx, ctx, cycle, outcome, at);
           return { ...cycle, phase, outcome };
         }
-        case 'completed':
+        case 'completed': {
+          const unfinished = await repo.listProposals(trx, cycleId, UNFINISHED_STATUSES);
+          if (unfinished.length > 0) {
+            throw new DomainError('proposals-not-finished', `the cycle completes once every selected proposal is completed or cancelled; not yet: ${unfinished.map((p) => `"${p.title}" (${p.status})`).join(', ')}`, {
+              proposals: unfinished.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+            });
+          }
           await this.funding.returnUnspent(trx, ctx, cycle, at);
           break;
+        }
         default:
           break;
       }

@@ -12,6 +12,7 @@ import { findCycle, findProposal, listProposals, setProposalStatus } from '../db
 import { communityStream, NETWORK_STREAM } from '../ledger/index.js';
 import {
   allocationAtTally,
+  communityAccount,
   cycleAccount,
   decideTransfer,
   derivedTransferId,
@@ -40,6 +41,7 @@ import {
 import type { Cycle } from '../governance/cycle.js';
 import type { RecordedOutcome } from '../governance/outcome.js';
 import type { CycleFunding } from './cycles.js';
+import type { ProposalFunding } from './proposals.js';
 import type { Queryable } from '../db/database.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
@@ -81,7 +83,7 @@ interface TransferExtra {
 /** Flows a person may start by hand; the others are made by the service (cycle creation, tally, distributions) or have their own route (spending). */
 const MANUAL_FLOWS = new Set(['grant', 'refund', 'return']);
 
-export class FundingService implements CycleFunding {
+export class FundingService implements CycleFunding, ProposalFunding {
   constructor(private readonly deps: ServiceDeps) {}
 
   /** POST /v1/transfers: a transfer started by a person, checked against who they are. */
@@ -201,6 +203,15 @@ export class FundingService implements CycleFunding {
       });
       await this.apply(trx, ctx, command, at, {});
     }
+  }
+
+  /** A cancelled proposal's unspent money back to its community (ProposalFunding). */
+  async returnOfCancelled(trx: Trx, ctx: CommandContext, proposal: { id: string; communityId: string }, currency: string, at: string): Promise<bigint> {
+    const account = proposalAccount(proposal.id);
+    const balance = (await repo.lockAccounts(trx, [{ account, communityId: proposal.communityId }])).get(account)?.balanceMinor ?? 0n;
+    if (balance <= 0n) return 0n;
+    await this.moveInternally(trx, ctx, { purpose: 'cancel-return', parts: [proposal.id], from: account, to: communityAccount(proposal.communityId), amountMinor: balance, currency, kind: 'return' }, at);
+    return balance;
   }
 
   /** A grant recorded by the service itself (pabulib imports grant from `external:import`). */

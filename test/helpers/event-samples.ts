@@ -54,6 +54,7 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'proposal.withdrawn': { type: 'proposal.withdrawn', payload: { cycleId: Y, proposalId: P } },
   'proposal.in_progress': { type: 'proposal.in_progress', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
   'proposal.completed': { type: 'proposal.completed', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
+  'proposal.cancelled': { type: 'proposal.cancelled', payload: { cycleId: Y, proposalId: P, reason: TRICKY, returned: '9007199254740993' } },
   'ballot.cast': { type: 'ballot.cast', payload: { cycleId: Y, voter: 'v1', points: { [P]: '7' } } },
   'transfer.recorded': {
     type: 'transfer.recorded',
