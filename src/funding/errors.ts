@@ -20,6 +20,8 @@ export const FUNDING_SERVICE_CODES = [
   'cycle-budget-frozen',
   /** a close whose allocation cannot be made (the reserved money is not all there): nothing is written */
   'close-blocked',
+  /** a spending's receipt date is later than today anywhere on Earth */
+  'spent-on-in-future',
 ] as const;
 
 /** Every funding code a client can see (`exists` is a replay, answered with the first result). */

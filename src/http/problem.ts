@@ -106,6 +106,7 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'reserved-transfer-id': 422,
   'cycle-budget-frozen': 409,
   'close-blocked': 409,
+  'spent-on-in-future': 422,
   // ledger and Merkle proofs
   'stream-not-found': 404,
   'entry-not-found': 404,

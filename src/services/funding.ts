@@ -61,6 +61,14 @@ export interface DistributionRequest {
   dryRun?: boolean | undefined;
 }
 
+export interface DistributionAnswer {
+  replayed: boolean;
+  dryRun: boolean;
+  parts: { communityId: string; communityName: string; amountMinor: bigint; weight: string; exactShare: string; remainderUnit: boolean }[];
+  /** previews only: what the pool holds in the distribution's currency, and whether that covers the amount */
+  pool?: { balanceMinor: bigint; covers: boolean };
+}
+
 /** A transfer the service makes on its own, by a path no route offers. */
 export interface InternalTransfer {
   /** kebab-case word naming why (the id is derived from it and `parts`) */
@@ -107,6 +115,11 @@ export class FundingService implements CycleFunding, ProposalFunding {
   ): Promise<TransferResult> {
     const at = timestamp(this.deps);
     refuseReservedId(input.transferId);
+    // The receipt's date, in the place it was written: nowhere on Earth is it later than UTC+14.
+    const latestToday = new Date(this.deps.clock.now().getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+    if (input.spentOn > latestToday) {
+      throw new DomainError('spent-on-in-future', `spentOn ${input.spentOn} is in the future; a receipt records money already spent`, { spentOn: input.spentOn });
+    }
     return transact(this.deps, ctx, async (trx) => {
       const proposal = await findProposal(trx, proposalId);
       if (proposal === undefined) throw new DomainError('proposal-not-found', `no proposal with id ${proposalId}`);
@@ -220,7 +233,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
   }
 
   /** Splits an amount from the pool among communities; `dryRun` shows the parts and writes nothing. */
-  async distribute(ctx: CommandContext, request: DistributionRequest): Promise<{ replayed: boolean; dryRun: boolean; parts: { communityId: string; amountMinor: bigint; weight: string; exactShare: string; remainderUnit: boolean }[] }> {
+  async distribute(ctx: CommandContext, request: DistributionRequest): Promise<DistributionAnswer> {
     const at = timestamp(this.deps);
     const requestRecord = {
       amount: request.amountMinor.toString(),
@@ -244,9 +257,15 @@ export class FundingService implements CycleFunding, ProposalFunding {
         communities: chosen.map((c) => ({ id: c.id, learners: c.learners, needsIndex: c.needsIndex })),
       });
       if (!result.ok) throw fundingError(result);
-      return result.parts;
+      const names = new Map(chosen.map((c) => [c.id, c.name]));
+      return result.parts.map((p) => ({ ...p, communityName: names.get(p.communityId) ?? '' }));
     };
-    if (request.dryRun === true) return { replayed: false, dryRun: true, parts: await plan(this.deps.db) };
+    if (request.dryRun === true) {
+      const parts = await plan(this.deps.db);
+      const pool = await repo.findAccount(this.deps.db, 'pool');
+      const held = pool?.currency === null || pool?.currency === undefined || pool.currency === request.currency ? (pool?.balanceMinor ?? 0n) : 0n;
+      return { replayed: false, dryRun: true, parts, pool: { balanceMinor: held, covers: held >= request.amountMinor } };
+    }
     return transact(this.deps, ctx, async (trx) => {
       await repo.lockTransferId(trx, SERVICE_OWNER, `distribution:${request.distributionId}`);
       const existing = await repo.findDistribution(trx, request.distributionId);
@@ -257,7 +276,12 @@ export class FundingService implements CycleFunding, ProposalFunding {
         if (fields.length > 0) {
           throw new DomainError('exists-with-different-fields', `distribution ${request.distributionId} is already recorded with a different ${fields.join(', ')}`, { fields });
         }
-        const parts = (existing.parts as { communityId: string; amount: string; weight: string; exactShare: string; remainderUnit: boolean }[]).map((p) => ({ ...p, amountMinor: BigInt(p.amount) }));
+        const names = new Map((await listAllCommunities(trx)).map((c) => [c.id, c.name]));
+        const parts = (existing.parts as { communityId: string; amount: string; weight: string; exactShare: string; remainderUnit: boolean }[]).map((p) => ({
+          ...p,
+          amountMinor: BigInt(p.amount),
+          communityName: names.get(p.communityId) ?? '',
+        }));
         return { replayed: true, dryRun: false, parts };
       }
       const parts = await plan(trx);

@@ -39,7 +39,16 @@ function presentTransferResult(r: { transfer: TransferRecord; replayed: boolean 
   return { ...presentTransfer(r.transfer), replayed: r.replayed };
 }
 
-const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+const PartSchema = z.object({ communityId: z.string(), communityName: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+
+/** A distribution's answer; a preview (`dryRun`) also says what the pool holds and whether it covers the amount. */
+const DistributionAnswerSchema = z.object({
+  distributionId: z.string(),
+  dryRun: z.boolean(),
+  replayed: z.boolean(),
+  parts: z.array(PartSchema),
+  pool: z.object({ balance: z.string(), covers: z.boolean().describe('false: committing this would be refused with 409 `overdraw`') }).optional().describe('previews only'),
+});
 
 export function presentTransfer(t: TransferRecord) {
   return {
@@ -142,10 +151,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           dryRun: z.boolean().optional(),
         })
         .strict(),
-      response: {
-        200: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-        201: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-      },
+      response: { 200: DistributionAnswerSchema, 201: DistributionAnswerSchema },
       problems: { 404: '`community-not-found`: a community in `communities` does not exist' },
     },
     handler: (request, reply) => {
@@ -169,7 +175,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           distributionId: body.distributionId,
           dryRun: r.dryRun,
           replayed: r.replayed,
-          parts: r.parts.map((p) => ({ communityId: p.communityId, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          parts: r.parts.map((p) => ({ communityId: p.communityId, communityName: p.communityName, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          ...(r.pool === undefined ? {} : { pool: { balance: r.pool.balanceMinor.toString(), covers: r.pool.covers } }),
         }),
       );
     },
@@ -225,7 +232,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           transferId: TransferIdSchema,
           amount: MoneyStringSchema,
           receiptRef: z.string().trim().min(1).max(200),
-          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD'),
+          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)'),
           memo: z.string().max(500).optional(),
         })
         .strict(),

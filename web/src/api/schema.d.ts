@@ -752,7 +752,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign a checkpoint over every stream head now (admin) */
+        /** Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since */
         post: operations["signCheckpointNow"];
         delete?: never;
         options?: never;
@@ -2931,11 +2931,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -2951,11 +2958,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3121,7 +3135,7 @@ export interface operations {
                     receiptRef: string;
                     /**
                      * Format: date
-                     * @description the date on the receipt, YYYY-MM-DD
+                     * @description the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)
                      */
                     spentOn: string;
                     memo?: string;
@@ -3371,6 +3385,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
