@@ -14,6 +14,10 @@ export const FUNDING_SERVICE_CODES = [
   'account-not-found',
   /** a funder moves money only from its own external account; a steward only its own community's */
   'not-your-account',
+  /** a distribution names a community created by a pabulib import (409) */
+  'community-imported',
+  /** the network uses more than one currency and the report did not say which (400; `currencies` lists them) */
+  'currency-required',
 ] as const;
 
 /** Every funding code a client can see (`exists` is a replay, answered with the first result). */

@@ -6,14 +6,19 @@
  */
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/funding.repository.js';
-import { findCommunity, listAllCommunities } from '../db/community.repository.js';
+import { communityCurrencies, findCommunity, listAllCommunities } from '../db/community.repository.js';
 import { communityOfAccount } from '../db/scope.repository.js';
 import { findCycle, findProposal, listProposals, setProposalStatus } from '../db/budgeting.repository.js';
+import { turnoutByCommunity } from '../db/equity.repository.js';
 import { communityStream, NETWORK_STREAM } from '../ledger/index.js';
 import {
   allocationAtTally,
+  attributePoolMoney,
+  poolMovementsOf,
   decideTransfer,
   derivedTransferId,
+  distributionRecipients,
+  heldCurrency,
   disbursement,
   distribute,
   distributionTransfers,
@@ -23,12 +28,14 @@ import {
   parseAccount,
   partsPayload,
   proposalAccount,
+  reportCurrency,
   reservationForCycle,
   returnOfUnspent,
   spendingCheck,
   transferPayload,
   type Account,
   type DistributionFormula,
+  type EquityBasis,
   type EquityReport,
   type TransferCommand,
 } from '../funding/index.js';
@@ -42,6 +49,16 @@ export interface TransferResult {
   transfer: repo.TransferRecord;
   /** true when the transfer id was already recorded with the same content (nothing written) */
   replayed: boolean;
+}
+
+export interface EquityQuery {
+  currency?: string | undefined;
+  /** `imported`: include communities created by pabulib imports */
+  include?: 'imported' | undefined;
+  basis?: EquityBasis | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  funderId?: string | undefined;
 }
 
 export interface DistributionRequest {
@@ -64,7 +81,11 @@ interface TransferExtra {
 const MANUAL_FLOWS = new Set(['grant', 'refund', 'disbursement', 'return']);
 
 export class FundingService implements CycleFunding {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** NETWORK_CURRENCY: what a report or a balance read covers when nothing else says */
+    private readonly networkCurrency = 'EUR',
+  ) {}
 
   /** POST /v1/transfers: a transfer started by a person, checked against who they are. */
   async manualTransfer(ctx: CommandContext, command: TransferCommand): Promise<TransferResult> {
@@ -102,7 +123,7 @@ export class FundingService implements CycleFunding {
       if (!['funded', 'in_progress'].includes(proposal.status)) {
         throw new DomainError('proposal-status', `spending is recorded on funded or in-progress proposals; this one is ${proposal.status}`, { status: proposal.status });
       }
-      const locked = await repo.lockAccounts(trx, [{ account: command.from, communityId: proposal.communityId }]);
+      const locked = await repo.lockAccounts(trx, [{ account: command.from, currency: cycle.currency, communityId: proposal.communityId }]);
       const balance = locked.get(command.from)?.balanceMinor ?? 0n;
       const spent = (await repo.transfersFrom(trx, command.from)).filter((t) => t.kind === 'disbursement').reduce((sum, t) => sum + t.amountMinor, 0n);
       const check = spendingCheck(balance + spent, spent, input.amountMinor);
@@ -120,7 +141,7 @@ export class FundingService implements CycleFunding {
 
   async allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
     const costs = new Map(outcome.proposals.map((p) => [p.id, BigInt(p.cost)]));
-    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`))?.balanceMinor ?? 0n;
+    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`, cycle.currency))?.balanceMinor ?? 0n;
     const allocation = allocationAtTally({
       communityId: cycle.communityId,
       cycleId: cycle.id,
@@ -135,7 +156,7 @@ export class FundingService implements CycleFunding {
 
   async returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void> {
     for (const proposal of await listProposals(trx, cycle.id, ['funded', 'in_progress', 'completed'])) {
-      const balance = (await repo.findAccount(trx, proposalAccount(proposal.id)))?.balanceMinor ?? 0n;
+      const balance = (await repo.findAccount(trx, proposalAccount(proposal.id), cycle.currency))?.balanceMinor ?? 0n;
       if (balance <= 0n) continue;
       const command = returnOfUnspent({
         transferId: derivedTransferId('unspent-return', proposal.id),
@@ -164,13 +185,10 @@ export class FundingService implements CycleFunding {
       communities: request.communityIds === undefined ? null : [...request.communityIds].sort(),
     };
     const plan = async (db: Queryable) => {
-      const all = await listAllCommunities(db);
-      const chosen = request.communityIds === undefined ? all : all.filter((c) => request.communityIds?.includes(c.id));
-      if (request.communityIds !== undefined && chosen.length !== new Set(request.communityIds).size) {
-        const known = new Set(all.map((c) => c.id));
-        const missing = request.communityIds.find((id) => !known.has(id));
-        throw new DomainError('community-not-found', `no community with id ${missing ?? ''}`);
-      }
+      // Only the communities of the distribution's currency, never a pabulib import (issue 9.4).
+      const recipients = distributionRecipients(await listAllCommunities(db), request.currency, request.communityIds);
+      if (!recipients.ok) throw new DomainError(recipients.code, recipients.detail, { communityId: recipients.communityId });
+      const chosen = recipients.communities;
       const result = distribute({
         amountMinor: request.amountMinor,
         formula: request.formula,
@@ -195,9 +213,9 @@ export class FundingService implements CycleFunding {
         return { replayed: true, dryRun: false, parts };
       }
       const parts = await plan(trx);
-      const pool = (await repo.lockAccounts(trx, [{ account: 'pool', communityId: null }])).get('pool');
+      const pool = (await repo.lockAccounts(trx, [{ account: 'pool', currency: request.currency, communityId: null }])).get('pool');
       if ((pool?.balanceMinor ?? 0n) < request.amountMinor) {
-        throw new DomainError('overdraw', `the pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
+        throw new DomainError('overdraw', `the ${request.currency} pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
       }
       const entry = await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), {
         type: 'distribution.committed',
@@ -223,15 +241,23 @@ export class FundingService implements CycleFunding {
     });
   }
 
-  async balance(account: string): Promise<{ account: string; balanceMinor: bigint; currency: string | null }> {
+  /**
+   * An account's balance in `currency`. The network's accounts hold one balance per currency
+   * (`balances`); without `currency` the answer is its only one, else the network currency's. A
+   * community's accounts hold their community's currency only.
+   */
+  async balance(account: string, currency?: string): Promise<{ account: string; balanceMinor: bigint; currency: string | null; balances: { currency: string; balanceMinor: bigint }[] }> {
     const parsed = parseAccount(account);
     if (!parsed.ok) throw fundingError(parsed);
-    const row = await repo.findAccount(this.deps.db, account);
-    if (row === undefined) {
-      if ((await communityOfAccount(this.deps.db, parsed.account)) === undefined) throw new DomainError('account-not-found', `no account ${account}`);
-      return { account, balanceMinor: 0n, currency: null };
-    }
-    return { account, balanceMinor: row.balanceMinor, currency: row.currency };
+    const owner = await communityOfAccount(this.deps.db, parsed.account);
+    if (owner === undefined) throw new DomainError('account-not-found', `no account ${account}`);
+    const rows = await repo.accountBalances(this.deps.db, account);
+    const balances = rows.map((r) => ({ currency: r.currency, balanceMinor: r.balanceMinor }));
+    const held = owner === null ? undefined : (await communityCurrencies(this.deps.db, [owner])).get(owner);
+    const only = balances.length === 1 ? balances[0]?.currency : undefined;
+    const chosen = currency ?? held ?? only ?? (balances.length === 0 ? null : this.networkCurrency);
+    const row = balances.find((b) => b.currency === chosen);
+    return { account, balanceMinor: row?.balanceMinor ?? 0n, currency: chosen, balances };
   }
 
   async communityBalances(communityId: string) {
@@ -263,15 +289,39 @@ export class FundingService implements CycleFunding {
     return { proposal, allocated, spent, returned, remaining: allocated - spent - returned, sources, reservation, allocation, spending: outflows };
   }
 
-  async equity(filter: { from?: string | undefined; to?: string | undefined; funderId?: string | undefined }): Promise<EquityReport> {
-    const received = await repo.receivedByCommunity(this.deps.readDb, {
-      ...(filter.from === undefined ? {} : { from: filter.from }),
-      ...(filter.to === undefined ? {} : { to: filter.to }),
-      ...(filter.funderId === undefined ? {} : { funderId: filter.funderId }),
-    });
-    const communities = await listAllCommunities(this.deps.readDb);
+  /**
+   * The equity report in one currency (required when communities use several). Imported
+   * communities are left out unless asked for. With `funderId`, `received` is only that funder's
+   * money: its direct grants plus its pro-rata share of every pool distribution (attributePoolMoney).
+   */
+  async equity(query: EquityQuery): Promise<EquityReport> {
+    const db = this.deps.readDb;
+    const all = await listAllCommunities(db);
+    const chosen = reportCurrency(all.map((c) => c.currency), query.currency, this.networkCurrency);
+    if (!chosen.ok) throw new DomainError(chosen.code, chosen.detail, { currencies: chosen.currencies });
+    const currency = chosen.currency;
+    const includesImported = query.include === 'imported';
+    const communities = all.filter((c) => c.currency === currency && (includesImported || !c.imported));
+    const window = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+    const received = await repo.receivedByCommunity(db, { currency, ...window, ...(query.funderId === undefined ? {} : { funderId: query.funderId }) });
+    if (query.funderId !== undefined) {
+      const fromPool = attributePoolMoney(poolMovementsOf(await repo.poolTransfers(db, currency), window), query.funderId);
+      for (const [communityId, amount] of fromPool.byCommunity) received.set(communityId, (received.get(communityId) ?? 0n) + amount);
+    }
+    const turnout = await turnoutByCommunity(db, window);
     return equityReport(
-      communities.map((c) => ({ communityId: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, receivedMinor: received.get(c.id) ?? 0n })),
+      communities.map((c) => ({
+        communityId: c.id,
+        slug: c.slug,
+        name: c.name,
+        learners: c.learners,
+        needsIndex: c.needsIndex,
+        receivedMinor: received.get(c.id) ?? 0n,
+        imported: c.imported,
+        ballots: turnout.get(c.id)?.ballots ?? 0,
+        census: turnout.get(c.id)?.census ?? 0,
+      })),
+      { currency, basis: query.basis ?? 'per-learner', includesImported, funderId: query.funderId ?? null },
     );
   }
 
@@ -323,15 +373,17 @@ export class FundingService implements CycleFunding {
     const { from, to } = parseBoth(command);
     const fromCommunity = await requireAccountOwner(trx, from, command.from);
     const toCommunity = await requireAccountOwner(trx, to, command.to);
+    // A community's accounts hold its currency only; the network's hold one balance per currency.
+    const currencies = await communityCurrencies(trx, [fromCommunity, toCommunity].filter((c): c is string => c !== null));
     const locked = await repo.lockAccounts(trx, [
-      { account: command.from, communityId: fromCommunity },
-      { account: command.to, communityId: toCommunity },
+      { account: command.from, currency: command.currency, communityId: fromCommunity },
+      { account: command.to, currency: command.currency, communityId: toCommunity },
     ]);
-    const state = (name: string) => {
-      const row = locked.get(name);
-      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? null };
-    };
-    const decision = decideTransfer(command, { from: state(command.from), to: state(command.to) });
+    const state = (name: string, account: Account, owner: string | null) => ({
+      balanceMinor: locked.get(name)?.balanceMinor ?? 0n,
+      currency: heldCurrency(account, owner === null ? null : currencies.get(owner), command.currency),
+    });
+    const decision = decideTransfer(command, { from: state(command.from, from, fromCommunity), to: state(command.to, to, toCommunity) });
     if (!decision.ok) throw fundingError(decision);
     await repo.setBalance(trx, command.from, decision.effects.from.balanceMinor, command.currency);
     await repo.setBalance(trx, command.to, decision.effects.to.balanceMinor, command.currency);
@@ -378,3 +430,4 @@ async function requireAccountOwner(db: Queryable, account: Account, name: string
   if (owner === undefined) throw new DomainError('account-not-found', `${name} names something that does not exist`, { account: name });
   return owner;
 }
+
