@@ -7,13 +7,17 @@
  *
  *   attributed(funder, part) = ⌊ part × money(funder) / poolBalance ⌋        (bigint, rounded down)
  *
- * and each funder's money then goes down by exactly what was attributed to it. Rounding down keeps
- * every attribution within its part and the funders' attributions of a part within the part; the
- * few minor units left over (fewer than the number of funders per part) are attributed to nobody.
+ * and each funder's money then goes down by its share of the whole distribution rounded up,
+ *
+ *   money(funder) −= ⌈ distributed × money(funder) / poolBalance ⌉            (at most all of it)
+ *
+ * Rounding the attribution down and the decrease up keeps three things true whatever the history:
+ * no funder is attributed more than it gave, the funders' attributions of a part never add up to
+ * more than the part, and the funders' money never adds up to more than the pool. The price is a
+ * few minor units per distribution (fewer than its parts, per funder) attributed to nobody.
  * A refund from the pool to a funder returns that funder's own money first; whatever it refunds
- * beyond that funder's money leaves the pool without being charged to another funder. No funder's
- * money ever exceeds the pool's balance (it is capped after each movement). Pure and exact: bigint
- * only, the same movements give the same attribution.
+ * beyond that is taken from the other funders pro rata, rounded up the same way. Pure and exact:
+ * bigint only, the same movements give the same attribution.
  *
  * Example (the README's): funders A and B give 3,000,000 and 1,000,000; one equal distribution of
  * 4,000,000 to two communities pays 2,000,000 each, of which ⌊2,000,000 × 1,000,000 / 4,000,000⌋ =
@@ -49,7 +53,14 @@ export function attributePoolMoney(movements: readonly PoolMovement[], funderId:
         break;
       case 'refund': {
         const own = money.get(movement.funderId) ?? 0n;
-        money.set(movement.funderId, own > movement.amountMinor ? own - movement.amountMinor : 0n);
+        const fromOwn = own < movement.amountMinor ? own : movement.amountMinor;
+        money.set(movement.funderId, own - fromOwn);
+        const excess = movement.amountMinor - fromOwn;
+        const others = [...money].filter(([funder]) => funder !== movement.funderId);
+        const othersTotal = others.reduce((sum, [, held]) => sum + held, 0n);
+        if (excess > 0n && othersTotal > 0n) {
+          for (const [funder, held] of others) money.set(funder, held - minOf(held, ceilDiv(excess * held, othersTotal)));
+        }
         pool -= movement.amountMinor;
         break;
       }
@@ -58,23 +69,32 @@ export function attributePoolMoney(movements: readonly PoolMovement[], funderId:
         if (pool > 0n) {
           for (const [funder, held] of money) {
             if (held === 0n) continue;
-            let given = 0n;
-            for (const part of movement.parts) {
-              const share = (part.amountMinor * held) / pool;
-              given += share;
-              if (funder === funderId && movement.counted && share > 0n) byCommunity.set(part.communityId, (byCommunity.get(part.communityId) ?? 0n) + share);
+            if (funder === funderId && movement.counted) {
+              for (const part of movement.parts) {
+                const share = (part.amountMinor * held) / pool;
+                if (share > 0n) byCommunity.set(part.communityId, (byCommunity.get(part.communityId) ?? 0n) + share);
+              }
             }
-            money.set(funder, held - given);
+            money.set(funder, held - minOf(held, ceilDiv(total * held, pool)));
           }
         }
         pool -= total;
         break;
       }
     }
+    // Guards for histories the ledger never writes (a pool below zero).
     if (pool < 0n) pool = 0n;
     for (const [funder, held] of money) if (held > pool) money.set(funder, pool);
   }
   return { byCommunity, remainingMinor: money.get(funderId) ?? 0n };
+}
+
+function ceilDiv(num: bigint, den: bigint): bigint {
+  return (num + den - 1n) / den;
+}
+
+function minOf(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 /**
