@@ -109,6 +109,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     schema: {
       tags: ['funding'],
       summary: 'Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)',
+      description:
+        'A community\'s accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer\'s currency.',
       body: z
         .object({ transferId: TransferIdSchema, from: AccountNameSchema, to: AccountNameSchema, amount: MoneyStringSchema, currency: CurrencySchema, memo: z.string().max(500).optional() })
         .strict(),
@@ -137,7 +139,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
   app.post('/v1/distributions', {
     schema: {
       tags: ['funding'],
-      summary: 'Distribute money from the pool to communities by a formula; dryRun previews every part',
+      summary: "Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part",
       body: z
         .object({
           distributionId: TransferIdSchema,

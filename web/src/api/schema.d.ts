@@ -548,7 +548,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin) */
+        /**
+         * Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)
+         * @description A community's accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer's currency.
+         */
         post: operations["moveMoney"];
         delete?: never;
         options?: never;
@@ -565,7 +568,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Distribute money from the pool to communities by a formula; dryRun previews every part */
+        /** Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part */
         post: operations["distributePoolMoneyByFormula"];
         delete?: never;
         options?: never;
