@@ -44,6 +44,10 @@ export interface CommunitiesTable {
   governance: Json<GovernanceDefaults>;
   created_at: Timestamp;
   require_signed_ballots: Generated<boolean>;
+  /** ISO 4217, chosen at creation, never changed */
+  currency: string;
+  /** created by a pabulib import */
+  imported: Generated<boolean>;
 }
 
 export interface MembersTable {
@@ -144,8 +148,9 @@ export interface ProposalReportsTable {
 }
 
 export interface AccountsTable {
+  /** with currency, the primary key: network accounts hold one balance per currency */
   account: string;
-  currency: string | null;
+  currency: string;
   balance_minor: BigIntColumn;
   community_id: string | null;
   created_at: Generated<Timestamp>;

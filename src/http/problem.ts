@@ -88,6 +88,8 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'memo-too-long': 422,
   'flow-not-allowed': 422,
   'currency-mismatch': 409,
+  'community-imported': 409,
+  'currency-required': 400,
   overdraw: 409,
   'balance-overflow': 422,
   'no-communities': 422,

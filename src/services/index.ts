@@ -41,6 +41,8 @@ export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   secretBox: SecretBox;
   /** where checkpoints are anchored; unset: anchoring is off */
   anchor?: AnchorTarget | undefined;
+  /** NETWORK_CURRENCY: the currency of communities created without one (default EUR) */
+  networkCurrency?: string | undefined;
 };
 
 /**
@@ -53,9 +55,9 @@ export function serviceOptions(origin: string, signingSeedHex: string, ballotCha
 }
 
 export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
-  const funding = new FundingService(deps);
+  const funding = new FundingService(deps, options.networkCurrency);
   const merkle = new MerkleService(deps);
-  const communities = new CommunityService(deps);
+  const communities = new CommunityService(deps, options.networkCurrency);
   const anchoring = new AnchoringService(deps, options.anchor);
   const cycles = new CycleService(deps, funding);
   const ballots = new BallotService(deps, options.ballotChainId);

@@ -36,7 +36,7 @@ const frozen = {
 };
 
 export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
-  'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 } } },
+  'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 }, currency: 'KES', imported: false } },
   'community.settings-changed': { type: 'community.settings-changed', payload: { communityId: C, requireSignedBallots: true } },
   'member.added': { type: 'member.added', payload: { memberId: M, name: TRICKY, roles: ['member', 'steward'], hasAddress: false } },
   'member.roles-changed': { type: 'member.roles-changed', payload: { memberId: M, from: ['member'], to: ['auditor', 'member'] } },

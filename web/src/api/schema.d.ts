@@ -565,7 +565,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin) */
+        /**
+         * Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)
+         * @description A community's accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer's currency.
+         */
         post: operations["moveMoney"];
         delete?: never;
         options?: never;
@@ -582,7 +585,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Distribute money from the pool to communities by a formula; dryRun previews every part */
+        /** Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part */
         post: operations["distributePoolMoneyByFormula"];
         delete?: never;
         options?: never;
@@ -962,6 +965,10 @@ export interface components {
                 quorum: number;
             };
             requireSignedBallots: boolean;
+            /** @description ISO 4217: the one currency of its accounts and cycles, fixed at creation */
+            currency: string;
+            /** @description created by a pabulib import */
+            imported: boolean;
             stream: string;
             createdAt: string;
         };
@@ -987,6 +994,16 @@ export interface components {
             createdAt: string;
         };
         EquityReport: {
+            /** @description ISO 4217: every amount is in minor units of it */
+            currency: string;
+            /**
+             * @description the figure the indices and the median compare
+             * @enum {string}
+             */
+            basis: "per-learner" | "needs-weighted";
+            includesImported: boolean;
+            /** @description set when `received` is only this funder's money */
+            funderId: string | null;
             communities: {
                 communityId: string;
                 slug: string;
@@ -996,11 +1013,20 @@ export interface components {
                 received: string;
                 perLearner: string | null;
                 needsWeightedPerLearner: string | null;
+                imported: boolean;
+                /** @description effective ballots over the cycles closed in the window */
+                ballots: number;
+                /** @description voters on the frozen rolls of those cycles */
+                census: number;
+                /** @description ballots ÷ census as a decimal with 4 places (half-even), e.g. "0.4667"; null without a closed cycle */
+                turnout: string | null;
             }[];
             gini: number | null;
             theil: number | null;
             maxMinRatio: number | null;
             medianPerLearner: string | null;
+            /** @description median of the basis, minor units with 2 decimals */
+            median: string | null;
             belowEightyPercentOfMedian: string[];
             shareBelowEightyPercentOfMedian: number | null;
         };
@@ -1462,6 +1488,8 @@ export interface operations {
                          */
                         quorum?: number;
                     };
+                    /** @description the one currency of this community, fixed at creation; default: the network currency (NETWORK_CURRENCY) */
+                    currency?: string;
                 };
             };
         };
@@ -2912,7 +2940,7 @@ export interface operations {
                     formula: "equal" | "per-learner" | "needs-weighted" | "base-plus-per-learner";
                     /** @description base-plus-per-learner: what each community gets first */
                     base?: string;
-                    /** @description default: every community */
+                    /** @description default: every community in the distribution's currency not created by a pabulib import (409 `currency-mismatch` or `community-imported` for others) */
                     communities?: string[];
                     dryRun?: boolean;
                 };
@@ -2994,7 +3022,10 @@ export interface operations {
     };
     readAccountBalance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the balance in this currency; default: a community's own currency, or a network account's only (else the network currency's) */
+                currency?: string;
+            };
             header?: {
                 /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
                 "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
@@ -3016,6 +3047,11 @@ export interface operations {
                         account: string;
                         balance: string;
                         currency: string | null;
+                        /** @description every currency the account holds (the pool and external accounts keep one balance per currency) */
+                        balances: {
+                            currency: string;
+                            balance: string;
+                        }[];
                     };
                 };
             };
@@ -3229,11 +3265,17 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv";
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
@@ -3264,11 +3306,17 @@ export interface operations {
     readEquityChart: {
         parameters: {
             query?: {
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
