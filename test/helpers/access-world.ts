@@ -56,6 +56,7 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   const b = await makeCommunity(api, 'beta', 1);
   const memberA = a.members[0]!;
   const otherA = a.members[1]!;
+  const leavingMember = await addMember(api, a.id, 'Leaving member', ['member']);
   const funderGrant = await grant(api, `community:${a.id}`, '1000000');
   const networkAuditor = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Network auditor' } }), 201));
 
@@ -105,7 +106,6 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   // Member A also signed in through the browser: the same member, by session cookie.
   const sessionA = await signIn(api, memberA.inviteUrl);
   const spareSession = await signIn(api, otherA.inviteUrl);
-  const leavingMember = await addMember(api, a.id, 'Leaving member', ['member']);
 
   const member = (role: RoleName, person: Person, community: TestCommunity, roles: MemberRole[]): Caller => ({ role, token: person.token, kind: 'member', communityId: community.id, roles });
   const callers: Caller[] = [
