@@ -96,7 +96,7 @@ function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
   return {
     ...base,
     requestHash: requestHash(request.method, `${path}${query}`, bodyText),
-    requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? withHashedFields(body, request.routeOptions.config.idempotencySecretFields ?? []) : undefined,
+    requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? storableRequestBody(body, request.routeOptions.config.idempotencySecretFields ?? []) : undefined,
   };
 }
 
@@ -111,7 +111,8 @@ export function storableResponse(body: unknown): unknown {
   return { ...kept, tokenIssued: true };
 }
 
-function withHashedFields(body: unknown, fields: readonly string[]): unknown {
+/** The copy of a request body that is stored: the named secret fields replaced by `sha256:<hex>` of their JSON. */
+export function storableRequestBody(body: unknown, fields: readonly string[]): unknown {
   const object = asObject(body);
   if (object === undefined || fields.length === 0) return body;
   return Object.fromEntries(Object.entries(object).map(([name, value]) => [name, fields.includes(name) ? `sha256:${sha256Hex(canonicalJson(value))}` : value]));
