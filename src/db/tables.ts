@@ -57,18 +57,29 @@ export interface MembersTable {
   roles: string[];
   address: string | null;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface FundersTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditorsTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** The one-time message a member signs to prove an address (issue 11 item 5). */
+export interface AddressChallengesTable {
+  member_id: string;
+  message: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface TokensTable {
@@ -87,7 +98,7 @@ export interface IdempotencyKeysTable {
   request_body: Json<unknown> | null;
   status_code: number;
   response_body: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface CyclesTable {
@@ -278,4 +289,5 @@ export interface Database {
   auditors: AuditorsTable;
   tokens: TokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  address_challenges: AddressChallengesTable;
 }
