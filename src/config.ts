@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -55,6 +56,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** SIGTERM → exit, at most: in-flight requests get two thirds of it, then everything is cut. */
   shutdownTimeoutSeconds: number;
+  /** webhooks may target private, link-local and unique-local addresses (loopback always may) */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +102,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }

@@ -10,7 +10,7 @@ import type { Services } from './index.js';
 import { soleLeader, type Leadership } from './leader.js';
 
 /** The background jobs of a service process, each elected separately when processes share a database. */
-export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring'] as const;
+export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'webhook-delivery'] as const;
 
 export interface JobLogger {
   info(obj: object, msg: string): void;
@@ -73,4 +73,16 @@ export function ledgerLoops(services: Services, options: { merkleIntervalMs: num
       },
     },
   ];
+}
+
+/** Webhook delivery: due deliveries are sent every `intervalMs`, in the one process that leads the job. */
+export function webhookLoop(services: Services, intervalMs: number, logger: JobLogger): Loop {
+  return {
+    name: 'webhook-delivery',
+    intervalMs,
+    tick: async () => {
+      const run = await services.webhooks.deliverDue();
+      if (run.attempted > 0) logger.info({ ...run }, 'webhook deliveries attempted');
+    },
+  };
 }

@@ -15,6 +15,7 @@ import { SessionService } from './sessions.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
+import { WebhookService, type WebhookOptions } from './webhooks.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -32,6 +33,7 @@ export interface Services {
   pabulib: PabulibService;
   anchoring: AnchoringService;
   sessions: SessionService;
+  webhooks: WebhookService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -41,6 +43,8 @@ export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   secretBox: SecretBox;
   /** where checkpoints are anchored; unset: anchoring is off */
   anchor?: AnchorTarget | undefined;
+  /** webhook delivery: private targets, retry schedule, timeout */
+  webhooks?: WebhookOptions | undefined;
 };
 
 /**
@@ -56,7 +60,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const funding = new FundingService(deps);
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps);
-  const anchoring = new AnchoringService(deps, options.anchor);
+  const webhooks = new WebhookService(deps, options.secretBox, options.webhooks);
+  const anchoring = new AnchoringService(deps, options.anchor, (trx, record) => webhooks.announceAnchorConfirmed(trx, record));
   const cycles = new CycleService(deps, funding);
   const ballots = new BallotService(deps, options.ballotChainId);
   return {
@@ -71,10 +76,14 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     ballots,
     funding,
     merkle,
-    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
+    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: async (trx, checkpoint) => {
+        await anchoring.enqueue(trx, checkpoint);
+        await webhooks.announceCheckpoint(trx, checkpoint);
+      } }),
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
     sessions: new SessionService(deps),
+    webhooks,
   };
 }
 
