@@ -9,6 +9,9 @@
 import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { encodeAnchorPayload } from '../../src/anchoring/anchor-payload.js';
+import type { ChainClient } from '../../src/anchoring/chain-client.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds, openTestDatabase } from '../helpers/db.js';
 import { grant, makeCommunity } from '../helpers/community.js';
@@ -316,6 +319,30 @@ for (const kind of databaseKinds()) {
       t.match(checkpoint, { type: 'checkpoint.signed', data: { number: '1' } });
     });
 
+    t.test('anchor.confirmed is announced once, from the transaction that records the confirmation', async (t) => {
+      const clock = testClock();
+      const chain = memoryChain();
+      const api = await startTestApp(t, kind, { clock, anchor: { client: chain, chainId: 31337 } });
+      const receiver = await startReceiver(t);
+      const hook = await createHook(api, ADMIN_TOKEN, { url: receiver.url, events: ['anchor.confirmed'] });
+      const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+      const worker = api.services.anchoring.startWorker(20, quiet);
+      t.teardown(() => worker?.stop());
+      await makeCommunity(api, 'alpha', 1);
+      const checkpoint = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/checkpoints'), 201);
+      await until(async () => chain.sent.length > 0);
+      t.equal((await listMessages(api.handle.db)).length, 0, 'submitted is not confirmed: nothing announced yet');
+      clock.advance(60_000); // the worker polls the chain after its poll interval
+      await until(async () => (await listMessages(api.handle.db)).length > 0);
+      clock.advance(60_000); // more polls save the confirmed anchor again
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const outbox = await listMessages(api.handle.db);
+      t.same(outbox.map((m) => m.eventType), ['anchor.confirmed'], 'one message, however often the anchor is saved afterwards');
+      await api.services.webhooks.deliverDue();
+      const payload = verify(hook.secret, receiver.received[0]!) as { type: string; data: Record<string, unknown> };
+      t.match(payload, { type: 'anchor.confirmed', data: { checkpointNumber: String(checkpoint.number), chainId: '31337', txHash: /^0x[0-9a-f]{64}$/, blockNumber: /^\d+$/ } });
+    });
+
     t.test('a whole cycle is announced; no ballot content ever is', async (t) => {
       const api = await startTestApp(t, kind);
       const receiver = await startReceiver(t);
@@ -372,3 +399,38 @@ function verifies(secret: string, request: ReceivedRequest): boolean {
   }
 }
 
+async function until(condition: () => Promise<boolean>, limitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A chain in memory that mines every anchor at once (enough for the service's anchor worker). */
+function memoryChain(): ChainClient & { sent: string[] } {
+  const sender = '0x' + '11'.repeat(20);
+  const txs = new Map<string, { data: string; block: number }>();
+  const sent: string[] = [];
+  return {
+    sent,
+    senderAddress: sender,
+    toAddress: sender,
+    chainId: async () => 31337,
+    submitAnchor: async (request) => {
+      const txHash = `0x${createHash('sha256').update(`${request.checkpointNumber}:${request.root}`).digest('hex')}`;
+      sent.push(txHash);
+      txs.set(txHash, { data: encodeAnchorPayload(request), block: sent.length });
+      return { txHash, nonce: sent.length - 1 };
+    },
+    getAnchorTransaction: async (txHash) => {
+      const tx = txs.get(txHash);
+      return tx === undefined
+        ? { found: false }
+        : { found: true, txHash, blockNumber: tx.block, blockHash: `0x${'cd'.repeat(32)}`, data: tx.data, from: sender, to: sender, chainId: 31337 };
+    },
+    getBlockNumber: async () => sent.length + 10,
+    getFinalizedBlockNumber: async () => 0,
+    close: async () => undefined,
+  };
+}
