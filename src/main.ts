@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       const closed = app.close();
       connections.drain();
       await closed;
+      services.webhooks.stopDelivering();
       await jobs.stop();
       await anchorWorker?.stop();
       await leadership.stop();

@@ -71,11 +71,11 @@ export async function findWebhook(db: Queryable, id: string): Promise<WebhookRow
   return row === undefined ? undefined : toWebhook(row);
 }
 
-/** Subscriptions of one community (or, with `'all'`, every one), ordered by id. */
-export async function listWebhooks(db: Queryable, community: string | 'all', limit: number, cursor: string | undefined): Promise<Page<WebhookRow>> {
+/** Subscriptions of one community (or, with `{ all: true }`, every one), ordered by id. */
+export async function listWebhooks(db: Queryable, community: { communityId: string } | { all: true }, limit: number, cursor: string | undefined): Promise<Page<WebhookRow>> {
   const after = decodeCursor(cursor, ['uuid']);
   let query = db.selectFrom('webhooks').selectAll().orderBy('id').limit(limit + 1);
-  if (community !== 'all') query = query.where('community_id', '=', community);
+  if ('communityId' in community) query = query.where('community_id', '=', community.communityId);
   if (after !== undefined) query = query.where('id', '>', String(after[0]));
   const rows = await query.execute();
   const page = toPage(rows, limit, (row) => [row.id]);

@@ -20,6 +20,8 @@ export const systemResolver: Resolver = (host) => dns.lookup(host, { all: true, 
 
 export interface SendOptions {
   timeoutMs: number;
+  /** aborts the attempt (the service is stopping); the result then says `aborted` */
+  signal?: AbortSignal | undefined;
   allowPrivate: boolean;
   resolve: Resolver;
 }
@@ -30,6 +32,8 @@ export interface SendResult {
   status: number | null;
   /** why the attempt failed (null when it succeeded) */
   error: string | null;
+  /** the attempt was cut short by `signal`: it says nothing about the receiver */
+  aborted?: boolean;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -111,7 +115,11 @@ export async function postSigned(urlText: string, headers: Record<string, string
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    req.on('error', (err: Error) => finish({ ok: false, status: null, error: err.message }));
+    req.on('error', (err: Error) => finish({ ok: false, status: null, error: err.message, aborted: options.signal?.aborted === true }));
+    const abort = (): void => void req.destroy(new Error('the service is stopping'));
+    if (options.signal?.aborted === true) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => options.signal?.removeEventListener('abort', abort));
     req.end(body);
   });
 }

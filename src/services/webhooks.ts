@@ -32,7 +32,7 @@ import { checkTargetUrl } from '../webhooks/target-url.js';
 import { retryDelayMs, STANDARD_SCHEDULE_MS } from '../webhooks/retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
-import { postSigned, resolveAllowed, systemResolver, type Resolver } from './webhook-sender.js';
+import { postSigned, resolveAllowed, systemResolver, type Resolver, type SendResult } from './webhook-sender.js';
 
 export interface WebhookOptions {
   /** deliver to private, link-local and unique-local addresses too (WEBHOOK_ALLOW_PRIVATE) */
@@ -95,6 +95,7 @@ export class WebhookService {
   private readonly schedule: readonly number[];
   private readonly allowPrivate: boolean;
   private readonly resolve: Resolver;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -118,11 +119,11 @@ export class WebhookService {
     await transact(this.deps, ctx, async (trx) => {
       await repo.insertWebhook(trx, { id, communityId, url: input.url, events, secretSealed: this.secretBox.seal(secret, sealContext(id)), createdBy: actor(ctx), createdAt: new Date(createdAt) });
     });
-    return { webhook: { id, communityId, url: input.url, events: events as WebhookEventType[], createdAt }, secret };
+    return { webhook: { id, communityId, url: input.url, events, createdAt }, secret };
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined): Promise<Page<Webhook>> {
-    const page = await repo.listWebhooks(this.deps.db, principal.kind === 'admin' ? 'all' : stewardCommunity(principal), limit, cursor);
+    const page = await repo.listWebhooks(this.deps.db, principal.kind === 'admin' ? { all: true } : { communityId: stewardCommunity(principal) }, limit, cursor);
     return { items: page.items.map(present), nextCursor: page.nextCursor };
   }
 
@@ -164,9 +165,18 @@ export class WebhookService {
     await this.enqueue(trx, [anchorConfirmedMessage(anchor, timestamp(this.deps))]);
   }
 
+  /**
+   * Cuts short the attempts in flight (at shutdown, so a silent receiver never holds the process up
+   * for its timeout); they stay due and are sent again by whichever process delivers next.
+   */
+  stopDelivering(): void {
+    this.stopping.abort();
+  }
+
   /** Sends every due delivery once (at most `batchSize`), each independently of the others. */
   async deliverDue(): Promise<DeliveryRun> {
     const now = this.deps.clock.now();
+    if (this.stopping.signal.aborted) return { attempted: 0, delivered: 0, failed: 0, retrying: 0 };
     const due = await repo.dueDeliveries(this.deps.db, now, this.options.batchSize ?? 100);
     const run: DeliveryRun = { attempted: 0, delivered: 0, failed: 0, retrying: 0 };
     const queue = [...due];
@@ -183,15 +193,22 @@ export class WebhookService {
 
   private async attempt(delivery: repo.DueDelivery): Promise<'delivered' | 'failed' | 'retrying'> {
     const sentAt = this.deps.clock.now();
-    let result: { ok: boolean; status: number | null; error: string | null };
+    let result: SendResult;
     try {
       const secret = this.secretBox.openText(delivery.secretSealed, sealContext(delivery.webhookId));
       const signature = new StandardWebhook(secret).sign(delivery.messageId, sentAt, delivery.body);
       const headers = { 'webhook-id': delivery.messageId, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signature };
-      result = await postSigned(delivery.url, headers, delivery.body, { timeoutMs: this.options.timeoutMs ?? 15_000, allowPrivate: this.allowPrivate, resolve: this.resolve });
+      result = await postSigned(delivery.url, headers, delivery.body, {
+        timeoutMs: this.options.timeoutMs ?? 15_000,
+        allowPrivate: this.allowPrivate,
+        resolve: this.resolve,
+        signal: this.stopping.signal,
+      });
     } catch (err) {
       result = { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
     }
+    // Stopped mid-attempt: not the receiver's failure; the delivery stays due as it was.
+    if (result.aborted === true) return 'retrying';
     const attempts = delivery.attempts + 1;
     const at = this.deps.clock.now();
     if (result.ok) {

@@ -151,6 +151,30 @@ for (const kind of databaseKinds()) {
       t.same(await delivering, { attempted: 1, delivered: 1, failed: 0, retrying: 0 });
     });
 
+    t.test('stopping the service cuts a silent receiver short; the delivery stays due for the next process', async (t) => {
+      const handle = await openTestDatabase(kind);
+      t.teardown(() => handle.close());
+      let silent = true;
+      const receiver = await startReceiver(t, () => (silent ? 'hang' : 200));
+      const first = await startTestApp(t, kind, { database: handle, webhooks: { timeoutMs: 600_000 } });
+      const hook = await createHook(first, ADMIN_TOKEN, { url: receiver.url, events: ['transfer.recorded'] });
+      const a = await makeCommunity(first, 'alpha', 1);
+      await grant(first, `community:${a.id}`, '42');
+      const delivering = first.services.webhooks.deliverDue();
+      await receiver.waitFor(1);
+      first.services.webhooks.stopDelivering();
+      await delivering;
+      t.match(await deliveries(first, ADMIN_TOKEN, hook.id), [{ status: 'pending', attempts: 0, lastError: null }], 'not counted as an attempt: the receiver did nothing wrong');
+      t.same(await first.services.webhooks.deliverDue(), { attempted: 0, delivered: 0, failed: 0, retrying: 0 }, 'a stopped service delivers nothing more');
+      await first.app.close();
+
+      silent = false;
+      const second = await startTestApp(t, kind, { database: handle });
+      t.same(await second.services.webhooks.deliverDue(), { attempted: 1, delivered: 1, failed: 0, retrying: 0 });
+      t.equal(receiver.received.length, 2);
+      t.equal(receiver.received[0]?.headers['webhook-id'], receiver.received[1]?.headers['webhook-id']);
+    });
+
     t.test('a failing message never holds back later ones; after the last retry it is failed', async (t) => {
       const clock = testClock();
       const api = await startTestApp(t, kind, { clock });
