@@ -265,7 +265,42 @@ export interface SessionMembershipsTable {
   added_at: Timestamp;
 }
 
+export interface WebhooksTable {
+  id: string;
+  community_id: string | null;
+  url: string;
+  events: Json<string[]>;
+  secret_sealed: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  event_type: string;
+  community_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  message_id: string;
+  webhook_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   session_memberships: SessionMembershipsTable;

@@ -102,6 +102,12 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/anchors/:id/verify': { allow: ['public'], scope: 'network', summary: 'verify an anchor against the chain' },
   'GET /v1/receipts/:hash/proof': { allow: ['public'], scope: 'network', summary: 'download a receipt proof' },
 
+  'POST /v1/webhooks': { allow: ['admin', 'steward'], scope: 'self', summary: "subscribe a URL to events (a steward: its community's)" },
+  'GET /v1/webhooks': { allow: ['admin', 'steward'], scope: 'self', summary: 'list webhooks' },
+  'GET /v1/webhooks/:webhookId': { allow: ['admin', 'steward'], scope: 'self', summary: 'read a webhook' },
+  'DELETE /v1/webhooks/:webhookId': { allow: ['admin', 'steward'], scope: 'self', summary: 'delete a webhook' },
+  'GET /v1/webhooks/:webhookId/deliveries': { allow: ['admin', 'steward'], scope: 'self', summary: "read a webhook's delivery log" },
+
   'GET /v1/ledger/streams': { allow: ['public'], scope: 'network', summary: 'stream heads (name, size, head hash)' },
   'GET /v1/ledger/verify': { allow: auditors, scope: 'stream-query', summary: 'verify every chain (or ?stream=)' },
   'GET /v1/ledger/export': { allow: auditors, scope: 'stream-query', summary: 'export as JSON Lines (or ?stream=)' },

@@ -172,6 +172,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'duplicate-voter': 400,
   'points-mismatch': 400,
   'ballot-constraint': 400,
+  // webhooks
+  'webhook-not-found': 404,
+  'webhook-url-refused': 422,
+  'invalid-webhook-secret': 422,
 };
 
 const TITLE_OVERRIDES: Partial<Record<ErrorCode, string>> = {

@@ -264,6 +264,12 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/anchors': none,
   'GET /v1/anchors/:id/verify': none, // 404: anchoring is off in tests, there are no anchors
   'GET /v1/receipts/:hash/proof': none,
+  // A steward's webhook is for its own community; every allowed caller gets 422 (the URL is refused).
+  'POST /v1/webhooks': () => ({ body: { url: 'ftp://example.org/hook', events: ['transfer.recorded'] } }), // 422 webhook-url-refused
+  'GET /v1/webhooks': none,
+  'GET /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'DELETE /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'GET /v1/webhooks/:webhookId/deliveries': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
   'GET /v1/ledger/streams': none,
   'GET /v1/ledger/verify': streamOfA,
   'GET /v1/ledger/export': streamOfA,
