@@ -60,6 +60,14 @@ export const GOVERNANCE_CODES = [
   'nonce-used',
   /** the cycle has no outcome yet (not closed) */
   'no-outcome',
+  /** a cycle's schedule is not in the future, not in order, or names supports without a shortlist */
+  'invalid-schedule',
+  /** knapsack with minSpendPercent: the ballot spends less than the minimum (`missing` says how much more) */
+  'below-minimum-spend',
+  /** a community's currency is fixed at creation */
+  'currency-fixed',
+  /** a steward changes a community's name; learners, needs index and governance are the admin's */
+  'admin-only-field',
 ] as const;
 
 export type GovernanceCode = (typeof GOVERNANCE_CODES)[number];

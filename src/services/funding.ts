@@ -24,6 +24,7 @@ import {
   partsPayload,
   proposalAccount,
   reservationForCycle,
+  returnOfReservation,
   returnOfUnspent,
   spendingCheck,
   transferPayload,
@@ -146,6 +147,15 @@ export class FundingService implements CycleFunding {
       });
       await this.apply(trx, ctx, command, at, {});
     }
+  }
+
+  /** A cancelled cycle's reservation back to its community (service-made, derived id); returns the amount moved. */
+  async returnReservation(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<bigint> {
+    // the cycle is locked for update by the phase move, and nothing else moves money out of its account
+    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`))?.balanceMinor ?? 0n;
+    if (reserved <= 0n) return 0n;
+    await this.apply(trx, ctx, returnOfReservation({ communityId: cycle.communityId, cycleId: cycle.id, currency: cycle.currency, amountMinor: reserved }), at, {});
+    return reserved;
   }
 
   /** A grant recorded by the service itself (pabulib imports grant from `external:import`). */

@@ -5,6 +5,14 @@ import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 import { CreateCycleSchema, PhaseSchema } from '../../governance/cycle.js';
+
+const PhaseMoveSchema = z
+  .object({
+    phase: PhaseSchema,
+    reason: z.string().trim().min(1).max(2000).optional().describe('with `cancelled` only: why the cycle is called off (kept in the ledger)'),
+  })
+  .strict()
+  .refine((body) => body.reason === undefined || body.phase === 'cancelled', { message: 'a reason is given only when cancelling', path: ['reason'] });
 import { CommunityParams, CycleParams, CycleSchema, OutcomeSchema, RecordedOutcomeSchema, presentCycle, presentOutcome } from './budgeting.schemas.js';
 
 export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
@@ -32,12 +40,13 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.post('/v1/cycles/:cycleId/phase', {
     schema: {
       tags: ['budgeting'],
-      summary: 'Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally',
+      summary: 'Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally, `cancelled` (before the tally) returns the reserved budget',
       params: CycleParams,
-      body: z.object({ phase: PhaseSchema }).strict(),
+      body: PhaseMoveSchema,
       response: { 200: CycleSchema },
     },
-    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => cycles.movePhase(ctx, request.params.cycleId, request.body.phase), presentCycle),
+    handler: (request, reply) =>
+      runCommand(services.idempotency, request, reply, 200, (ctx) => cycles.movePhase(ctx, request.params.cycleId, request.body.phase, { reason: request.body.reason }), presentCycle),
   });
 
   app.get('/v1/cycles/:cycleId/outcome', {
