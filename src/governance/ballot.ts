@@ -45,7 +45,7 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     seen.add(id);
   }
   for (const id of chosen) {
-    if (!onBallot.has(id)) throw new DomainError('not-on-ballot', `proposal ${id} is not on this cycle's ballot (unknown, rejected or withdrawn)`, { proposalId: id });
+    if (!onBallot.has(id)) throw new DomainError('not-on-ballot', `proposal ${id} is not on this cycle's ballot (unknown, rejected, withdrawn, not reviewed or not shortlisted)`, { proposalId: id });
   }
   const max = rules.maxSelections ?? onBallot.size;
   if (chosen.length < rules.minSelections) {
