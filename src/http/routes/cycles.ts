@@ -19,7 +19,17 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   const cycles = services.cycles;
 
   app.post('/v1/communities/:communityId/cycles', {
-    schema: { tags: ['budgeting'], summary: 'Open a budget cycle (steward); reserves its budget', params: CommunityParams, body: CreateCycleSchema, response: { 201: CycleSchema } },
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Open a budget cycle (steward); reserves its budget',
+      problems: {
+        409: '`overdraw`: the community cannot cover the budget; `idempotency-in-progress`',
+        422: '`invalid-schedule`: a time in the past, out of order, or supportsAt without a shortlist; `invalid-ballot-rules` (e.g. minSpendPercent on a non-knapsack ballot); `rule-not-supported-for-ballot`; `idempotency-key-reused`',
+      },
+      params: CommunityParams,
+      body: CreateCycleSchema,
+      response: { 201: CycleSchema },
+    },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => cycles.createCycle(ctx, request.params.communityId, request.body), presentCycle),
   });
 
@@ -41,6 +51,7 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
     schema: {
       tags: ['budgeting'],
       summary: 'Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally, `cancelled` (before the tally) returns the reserved budget',
+      problems: { 409: '`phase-not-next`: not the next phase (or cancelling after the tally); `empty-ballot`: voting cannot open without an accepted proposal; `idempotency-in-progress`' },
       params: CycleParams,
       body: PhaseMoveSchema,
       response: { 200: CycleSchema },
