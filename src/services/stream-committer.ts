@@ -11,12 +11,17 @@
  *   serialization — runs the batch's commands again in the next batch instead).
  * - Across processes, the stream's head row (locked by the first append of a batch, held until its
  *   commit) still serializes batches, exactly as it serialized single appends.
+ * - The savepoints are plain SQL (StreamBatch in db/ledger.repository.ts) rather than kysely's
+ *   savepoint(): releasing one command's and setting the next one's is then ONE round trip, and the
+ *   batch moves the stream's head row once instead of once per entry (no multixacts from locking a
+ *   row again in each subtransaction).
  * - `maxBatch` defaults to 64: PostgreSQL caches 64 subtransaction ids per backend; a transaction
  *   with more written savepoints "overflows" and makes every other session's snapshots slower.
  */
 import type { ControlledTransaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
+import { StreamBatch } from '../db/ledger.repository.js';
 import type { CommandContext, Trx } from './context.js';
 
 interface QueuedCommand {
@@ -31,7 +36,6 @@ type Outcome = { command: QueuedCommand; ok: true; value: unknown } | { command:
 
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 4;
-const SAVEPOINT = 'stream_command';
 
 export interface StreamCommitterStats {
   batches: number;
@@ -66,7 +70,7 @@ export class StreamCommitter {
 
   private async drain(stream: string, queue: QueuedCommand[]): Promise<void> {
     try {
-      while (queue.length > 0) await this.commitBatch(queue);
+      while (queue.length > 0) await this.commitBatch(stream, queue);
     } catch (err) {
       for (const command of queue.splice(0)) command.reject(err);
     } finally {
@@ -74,7 +78,7 @@ export class StreamCommitter {
     }
   }
 
-  private async commitBatch(queue: QueuedCommand[]): Promise<void> {
+  private async commitBatch(stream: string, queue: QueuedCommand[]): Promise<void> {
     let trx: ControlledTransaction<Database>;
     try {
       // Commands are taken only once the connection is ours: whatever queued meanwhile joins.
@@ -83,13 +87,14 @@ export class StreamCommitter {
       for (const command of queue.splice(0, this.maxBatch)) command.reject(err);
       return;
     }
+    const batch = StreamBatch.open(trx, stream);
     const outcomes: Outcome[] = [];
     let broken: unknown;
     while (outcomes.length < this.maxBatch) {
       const command = queue.shift();
       if (command === undefined) break;
       try {
-        outcomes.push(await runInSavepoint(trx, command));
+        outcomes.push(await runInSavepoint(batch, command));
       } catch (err) {
         // The savepoint itself could not be set or rolled back to: the transaction is unusable.
         outcomes.push({ command, ok: false, error: err });
@@ -104,6 +109,7 @@ export class StreamCommitter {
     let commitError: unknown;
     if (broken === undefined) {
       try {
+        await batch.finish();
         await trx.commit().execute();
       } catch (err) {
         commitError = err;
@@ -133,16 +139,14 @@ export class StreamCommitter {
 }
 
 /** One command inside its own savepoint: its effect is kept (released) or undone (rolled back to). */
-async function runInSavepoint(trx: ControlledTransaction<Database>, command: QueuedCommand): Promise<Outcome> {
-  const inside = await trx.savepoint(SAVEPOINT).execute();
+async function runInSavepoint(batch: StreamBatch, command: QueuedCommand): Promise<Outcome> {
+  batch.beginCommand();
   try {
-    const value = await command.work(inside);
-    await command.ctx.beforeCommit?.(inside, value);
-    await inside.releaseSavepoint(SAVEPOINT).execute();
+    const value = await command.work(batch.handle);
+    await command.ctx.beforeCommit?.(batch.handle, value);
     return { command, ok: true, value };
   } catch (error) {
-    await inside.rollbackToSavepoint(SAVEPOINT).execute();
-    await inside.releaseSavepoint(SAVEPOINT).execute();
+    await batch.rollbackCommand();
     return { command, ok: false, error };
   }
 }
