@@ -340,20 +340,28 @@ async function readVerifyPage(db: Queryable, stream: string, afterSeq: number, l
 }
 
 async function verifyPageQuery(db: Queryable, stream: string, afterSeq: number, limit: number, tolerant: boolean): Promise<StoredEntryCheck[]> {
-  const parsed = tolerant ? sql`ledger_try_jsonb(e.body)` : sql`e.body::jsonb`;
+  // The columns are compared with the stored bytes without parsing the body: the body must be the
+  // canonical text the columns spell (to_json is JSON.stringify's escaping for text) around a
+  // payload, and only that payload is parsed, to compare with the payload column. Whether the
+  // payload text itself is canonical (RFC 8785) is checked where the body is hashed.
+  const payloadText = sql`substr(e.body, char_length(x.pre) + 1, char_length(e.body) - char_length(x.pre) - char_length(x.suf))`;
+  const parsedPayload = tolerant ? sql`ledger_try_jsonb(${payloadText})` : sql`${payloadText}::jsonb`;
   const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string; fields_match: boolean | null }>`
-    select seq, prev_hash, hash, body,
-      (b ->> 'stream' = stream and b ->> 'seq' = seq::text and b ->> 'type' = type and b ->> 'at' = at
-        and b ->> 'actor' = actor and b ->> 'prev' = prev_hash and b -> 'payload' = payload
-        and (select count(*) from jsonb_object_keys(b)) = 7) as fields_match
-    from (
-      select e.*, ${parsed} as b
-      from ledger_entries e
-      where e.stream = ${stream} and e.seq > ${afterSeq}
-      order by e.seq
-      limit ${limit}
-    ) page
-    order by seq`.execute(db);
+    select e.seq, e.prev_hash, e.hash, e.body,
+      case
+        when char_length(e.body) > char_length(x.pre) + char_length(x.suf)
+          and left(e.body, char_length(x.pre)) = x.pre and right(e.body, char_length(x.suf)) = x.suf
+        then ${parsedPayload} = e.payload
+        else false
+      end as fields_match
+    from ledger_entries e
+    cross join lateral (
+      select '{"actor":' || to_json(e.actor)::text || ',"at":' || to_json(e.at)::text || ',"payload":' as pre,
+        ',"prev":"' || e.prev_hash || '","seq":' || e.seq::text || ',"stream":' || to_json(e.stream)::text || ',"type":' || to_json(e.type)::text || '}' as suf
+    ) x
+    where e.stream = ${stream} and e.seq > ${afterSeq}
+    order by e.seq
+    limit ${limit}`.execute(db);
   return result.rows.map((row) => ({
     stream,
     seq: Number(row.seq),
