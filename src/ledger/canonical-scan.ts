@@ -100,7 +100,8 @@ class Scanner {
     this.i += 1;
   }
 
-  object(depth: number, onMember?: (key: string, start: number, end: number) => void): void {
+  /** `stop`: where the object's closing brace is taken to be (an export line's `,"hash":…` starts there). */
+  object(depth: number, onMember?: (key: string, start: number, end: number) => void, stop = -1): void {
     this.expect(0x7b);
     if (this.text.charCodeAt(this.i) === 0x7d) {
       this.i += 1;
@@ -115,6 +116,7 @@ class Scanner {
       const start = this.i;
       this.value(depth + 1);
       onMember?.(key, start, this.i);
+      if (this.i === stop) return;
       const c = this.text.charCodeAt(this.i);
       this.i += 1;
       if (c === 0x7d) return;
@@ -164,9 +166,10 @@ export interface ScannedEntry {
 
 /**
  * An entry body that is provably canonical and holds exactly the seven entry fields with the right
- * JSON types, read without JSON.parse; undefined when not proven (take the slow path).
+ * JSON types, read without JSON.parse; undefined when not proven (take the slow path). With `stop`,
+ * `text` is an export line and the body is `text.slice(0, stop) + "}"` (scanned in place).
  */
-export function scanEntryBody(text: string): ScannedEntry | undefined {
+export function scanEntryBody(text: string, stop = -1): ScannedEntry | undefined {
   const scanner = new Scanner(text);
   const spans: [number, number][] = [];
   let k = 0;
@@ -175,8 +178,8 @@ export function scanEntryBody(text: string): ScannedEntry | undefined {
       if (key !== ENTRY_KEYS[k]) throw NOT_PROVEN;
       k += 1;
       spans.push([start, end]);
-    });
-    if (scanner.i !== text.length || k !== ENTRY_KEYS.length) return undefined;
+    }, stop);
+    if (scanner.i !== (stop === -1 ? text.length : stop) || k !== ENTRY_KEYS.length) return undefined;
     const str = (n: number): string => {
       const [start, end] = spans[n] ?? [0, 0];
       if (text.charCodeAt(start) !== QUOTE) throw NOT_PROVEN;

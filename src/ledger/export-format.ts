@@ -33,10 +33,10 @@ export function readExportLine(text: string, line: number): RecordedEntry & { bo
   const tail = text.length > HASH_SUFFIX_LENGTH ? text.slice(-HASH_SUFFIX_LENGTH) : '';
   const hash = tail.slice(9, 73);
   if (tail.startsWith(',"hash":"') && tail.endsWith('"}') && isHexHash(hash)) {
-    const body = `${text.slice(0, -HASH_SUFFIX_LENGTH)}}`;
     // Fast path: the bytes are provably canonical; the fields are read from them without a parse
     // (the payload is parsed only if a check asks for it).
-    const scanned = scanEntryBody(body);
+    const scanned = scanEntryBody(text, text.length - HASH_SUFFIX_LENGTH);
+    const body = `${text.slice(0, -HASH_SUFFIX_LENGTH)}}`;
     if (scanned !== undefined && fieldsWellFormed(scanned)) return new ScannedRecordedEntry(scanned, hash, body);
     let value: unknown;
     try {
