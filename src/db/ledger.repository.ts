@@ -96,7 +96,7 @@ export class StreamBatch {
   private head: StreamHead | undefined;
   private headAtCommandStart: StreamHead | undefined;
   private commands = 0;
-  /** the command whose savepoint holds the head lock (-1: one kept for the whole batch) */
+  /** the command whose savepoint took the head lock */
   private lockedIn = -1;
   /** sealed entries of the commands kept so far, inserted by `finish` in one statement */
   private readonly pending: SealedEntry[] = [];
@@ -147,10 +147,10 @@ export class StreamBatch {
 
   async append(trx: Transaction<Database>, at: string, entries: readonly NewEntry[]): Promise<SealedEntry[]> {
     if (this.head === undefined) {
-      // Straight on the transaction: no savepoint of its own (the lock lands in the current one,
-      // this command's if it set one, else an earlier kept one or the top level, and stays held).
-      this.head = await lockStreamHead(this.trx, this.stream);
-      this.lockedIn = this.savepointOf === this.commands ? this.commands : -1;
+      // Through the handle, so inside this command's savepoint: a lock that fails (a deadlock, a
+      // timeout) then fails this command alone. If the command is rolled back, so is the lock.
+      this.head = await lockStreamHead(this.handle, this.stream);
+      this.lockedIn = this.commands;
     }
     const { sealed, seq, prev } = sealAfter(this.head, this.stream, at, entries);
     this.pending.push(...sealed);
