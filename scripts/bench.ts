@@ -3,7 +3,8 @@
  * limit on the same machine — pgbench's single-row insert rate at the same concurrency, and
  * node:crypto SHA-256 over the same entry bytes. Uses a scratch database on BENCH_DATABASE_URL
  * (a local server, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
- * Options (env): BENCH_SECONDS (default 10).
+ * Options (env): BENCH_SECONDS (default 10); BENCH_PARTS=verify skips the append measurements and
+ * fills BENCH_ENTRIES (default 200000) entries over 8 streams for the verify measurement instead.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { appendEntry, appendStandalone, streamEntries } from '../src/db/ledger.repository.js';
+import { appendEntries, appendEntry, appendStandalone, streamEntries } from '../src/db/ledger.repository.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
 import { StreamRoots } from '../src/audit/checks.js';
 import { createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from './lib/scratch-postgres.js';
@@ -77,9 +78,20 @@ async function main(): Promise<void> {
     await migrateToLatest(handle.db);
     await handle.db.schema.createTable('pgbench_rows').addColumn('id', 'bigserial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
 
+    const verifyOnly = process.env.BENCH_PARTS === 'verify';
+    if (verifyOnly) {
+      const total = Number(process.env.BENCH_ENTRIES ?? 200_000);
+      console.log(`\nFilling ${fmt(total)} entries over 8 streams …`);
+      for (let done = 0; done < total; done += 1000) {
+        const at = new Date().toISOString();
+        await handle.db.transaction().execute((trx) =>
+          appendEntries(trx, `bench:fill:${(done / 1000) % 8}`, at, Array.from({ length: 1000 }, (_, k) => ({ type: 'bench.append', actor: 'system', payload: payload(done + k) }))),
+        );
+      }
+    }
     console.log('\nAppends (lock the stream head, build and hash the canonical body, insert, move the head, commit)');
     const rows: [string, number, number][] = [];
-    for (const [clients, streams] of [[1, 1], [8, 1], [8, 8]] as const) {
+    for (const [clients, streams] of verifyOnly ? [] : ([[1, 1], [8, 1], [8, 8]] as const)) {
       const limit = pgbenchRate(scratch, clients);
       const bare = await appendRate(handle, clients, streams, `bare-${clients}x${streams}`, true);
       const wrapped = await appendRate(handle, clients, streams, `trx-${clients}x${streams}`, false);

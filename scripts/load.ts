@@ -10,17 +10,18 @@
  *
  *   node --import tsx scripts/load.ts [--seconds 20] [--connections 16] [--members 500]
  *        [--server-url postgres://postgres@127.0.0.1:5432/postgres]
+ *        [--service-root <another checkout, e.g. a baseline>] [--port <fixed 127.0.0.1 port>]
+ *        [--json <file for the figures>] [--db-prefix <scratch database name prefix>]
  * The server defaults to TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres. A short
  * unmeasured extra phase calls GET /v1/ledger/verify while ballots are cast: it must answer ok.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { pgbenchInsertRate } from './lib/pgbench.js';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { HttpClient } from './lib/http-client.js';
 import { assertLocalServer, createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from './lib/scratch-postgres.js';
 import { startService, type ServiceProcess } from './lib/service-process.js';
@@ -96,30 +97,6 @@ function positive(name: string, text: string | undefined, fallback: number): num
   return n;
 }
 
-/** pgbench single-row inserts (a ledger-sized row: text body + jsonb) on its own scratch database. */
-async function pgbenchInsertRate(serverUrl: string, connections: number, seconds: number, row: string): Promise<{ tps: number; command: string }> {
-  const scratch = await createScratchDatabase(serverUrl, 'agora_pgbench');
-  const dir = mkdtempSync(join(tmpdir(), 'agora-pgbench-'));
-  try {
-    const client = new pg.Client({ connectionString: scratch.url });
-    await client.connect();
-    await client.query('create table load_rows (id bigserial primary key, body text not null, payload jsonb not null)');
-    await client.end();
-    const script = join(dir, 'insert.sql');
-    // Base64, because pgbench reads `:name` in a script as a variable and ledger lines are full of colons.
-    const text = `convert_from(decode('${Buffer.from(row).toString('base64')}', 'base64'), 'UTF8')`;
-    writeFileSync(script, `insert into load_rows (body, payload) values (${text}, ${text}::jsonb);\n`);
-    const url = assertLocalServer(serverUrl);
-    const args = ['-n', '-f', script, '-c', String(connections), '-j', '2', '-T', String(seconds), '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', scratch.name];
-    const out = execFileSync('pgbench', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out);
-    return { tps: Number(match?.[1] ?? NaN), command: `pgbench ${args.join(' ')}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await scratch.drop();
-  }
-}
-
 interface VerifyAnswer {
   ok: boolean;
   entries: number;
@@ -142,13 +119,24 @@ const rate = (n: number): string => `${Math.round(n).toLocaleString('en-US')}/s`
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string' }, connections: { type: 'string' }, members: { type: 'string' }, 'server-url': { type: 'string' } },
+    options: {
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      members: { type: 'string' },
+      'server-url': { type: 'string' },
+      'service-root': { type: 'string' },
+      port: { type: 'string' },
+      json: { type: 'string' },
+      'db-prefix': { type: 'string' },
+    },
     strict: true,
   });
   const seconds = positive('seconds', values.seconds, 20);
   const connections = positive('connections', values.connections, 16);
   const memberCount = positive('members', values.members, 500);
   const serverUrl = values['server-url'] ?? process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
+  const dbPrefix = values['db-prefix'] ?? 'agora';
+  const port = values.port === undefined ? undefined : positive('port', values.port, 0);
   assertLocalServer(serverUrl);
   // Service, PostgreSQL and autocannon share this machine: its size and business belong with the figures.
   const machine = `${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} at start`;
@@ -165,8 +153,15 @@ async function main(): Promise<number> {
   let verifyDuring = '';
   let verifiedEntries = 0;
   try {
-    scratch = await createScratchDatabase(serverUrl, 'agora_load');
-    service = await startService({ databaseUrl: scratch.url, dataDir, adminToken, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+    scratch = await createScratchDatabase(serverUrl, `${dbPrefix}_load`);
+    service = await startService({
+      databaseUrl: scratch.url,
+      dataDir,
+      adminToken,
+      env: { RATE_LIMIT_PER_MINUTE: '0' },
+      ...(values['service-root'] === undefined ? {} : { root: values['service-root'] }),
+      ...(port === undefined ? {} : { port }),
+    });
     const api = new HttpClient(service.baseUrl);
     console.log(`service on ${service.baseUrl} (PostgreSQL ${scratch.name}); building ${memberCount} members …`);
     const world = await buildVotingWorld(api, adminToken, { slug: 'load', members: memberCount });
@@ -236,7 +231,7 @@ async function main(): Promise<number> {
 
   // The service is stopped: pgbench gets the machine to itself, as the service had it.
   console.log(`pgbench: ${connections} clients, ${seconds} s …`);
-  const pgbench = await pgbenchInsertRate(serverUrl, connections, seconds, sampleRow);
+  const pgbench = await pgbenchInsertRate(serverUrl, connections, seconds, sampleRow, dbPrefix);
 
   for (const p of phases) if (p.errors > 0 || p.non2xx > 0) problems.push(`${p.name}: ${p.errors} errors, ${p.non2xx} non-2xx (${p.statusCodes})`);
   console.log(`\nload on PostgreSQL, ${connections} connections, ${seconds} s per phase, ${memberCount} members (${machine})`);
@@ -249,6 +244,9 @@ async function main(): Promise<number> {
   console.log(`close + tally of ${ballotsCounted} ballots: ${tallyMs} ms; ledger verify after the load: ${verifiedEntries} entries; verify during writes: ${verifyDuring}`);
   console.log(`pgbench command: ${pgbench.command}`);
   for (const problem of problems) console.log(`PROBLEM: ${problem}`);
+  if (values.json !== undefined) {
+    writeFileSync(values.json, JSON.stringify({ machine, connections, seconds, members: memberCount, phases, pgbench, tallyMs, ballotsCounted, verifyDuring, problems }, null, 2));
+  }
   return problems.length === 0 ? 0 : 1;
 }
 

@@ -16,7 +16,9 @@ export interface ServiceOptions {
   adminToken: string;
   /** Extra environment (e.g. CHECKPOINT_INTERVAL_SECONDS); LOG_LEVEL defaults to warn. */
   env?: Record<string, string>;
-  /** A fixed 127.0.0.1 port (a test's assigned range); default: one the OS says is free. */
+  /** Another checkout of the project to run the service from (a baseline); default this one. */
+  root?: string;
+  /** A fixed 127.0.0.1 port instead of a free one the OS picks. */
   port?: number;
   /** How long start-up (database open + migrations) may take before we call it a hang. */
   readyTimeoutMs?: number;
@@ -68,6 +70,7 @@ export function freePort(): Promise<number> {
 
 export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
+  const root = options.root ?? PROJECT_ROOT;
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -82,7 +85,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     ...options.env,
   };
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'main.ts')], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const keep = (chunk: Buffer): void => {

@@ -4,7 +4,7 @@
  * different streams never wait for each other; entries are read per stream by `seq`, never by a
  * global order (a late commit would be skipped).
  */
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { CompiledQuery, sql, Transaction, type ConnectionProvider, type DatabaseConnection, type Selectable } from 'kysely';
 import { GENESIS_PREV, joinSealParts, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
@@ -32,8 +32,21 @@ export async function appendEntries(
   entries: readonly NewEntry[],
 ): Promise<SealedEntry[]> {
   if (entries.length === 0) return [];
+  const batch = batchOf(trx);
+  if (batch?.stream === stream) return batch.append(trx, at, entries);
   if (entries.length === 1 && entries[0] !== undefined) return [await appendOne(trx, stream, at, entries[0])];
   const head = await lockStreamHead(trx, stream);
+  const { sealed, seq, prev } = sealAfter(head, stream, at, entries);
+  await insertSealed(trx, sealed);
+  await trx
+    .updateTable('ledger_streams')
+    .set({ size: seq, head_hash: prev })
+    .where('stream', '=', stream)
+    .execute();
+  return sealed;
+}
+
+function sealAfter(head: StreamHead, stream: string, at: string, entries: readonly NewEntry[]): { sealed: SealedEntry[]; seq: number; prev: string } {
   const sealed: SealedEntry[] = [];
   let seq = head.size;
   let prev = head.headHash;
@@ -43,30 +56,153 @@ export async function appendEntries(
     sealed.push(next);
     prev = next.hash;
   }
+  return { sealed, seq, prev };
+}
+
+async function insertSealed(trx: Transaction<Database>, sealed: readonly SealedEntry[]): Promise<void> {
   for (let i = 0; i < sealed.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('ledger_entries')
-      .values(
-        sealed.slice(i, i + INSERT_CHUNK).map((e) => ({
-          stream: e.stream,
-          seq: e.seq,
-          type: e.type,
-          at: e.at,
-          actor: e.actor,
-          payload: JSON.stringify(e.payload),
-          prev_hash: e.prev,
-          hash: e.hash,
-          body: e.body,
-        })),
-      )
+      .values(sealed.slice(i, i + INSERT_CHUNK).map(entryRow))
       .execute();
   }
-  await trx
-    .updateTable('ledger_streams')
-    .set({ size: seq, head_hash: prev })
-    .where('stream', '=', stream)
-    .execute();
-  return sealed;
+}
+
+function entryRow(e: SealedEntry) {
+  return { stream: e.stream, seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload: JSON.stringify(e.payload), prev_hash: e.prev, hash: e.hash, body: e.body };
+}
+
+const BATCH_SAVEPOINT = 'stream_command';
+const batches = new WeakMap<Transaction<Database>, StreamBatch>();
+
+function batchOf(trx: Transaction<Database>): StreamBatch | undefined {
+  return batches.get(trx);
+}
+
+/**
+ * One group-commit batch of a stream (services/stream-committer.ts) inside its transaction: every
+ * command runs in its own savepoint, and the stream's head row is locked once (by the batch's first
+ * append) and moved once (`finish`, just before COMMIT) instead of once per entry. Appends to this
+ * stream through this transaction (appendEntries) seal after the head kept here (same bytes and
+ * hashes as ever) and are inserted by `finish` in one multi-row statement, in the same transaction
+ * as every command's projection; a command rolled back drops its entries and restores the head it
+ * started from (or forgets the lock when it took it: rolling back its savepoint released it).
+ * While a batch runs, its own stream's new entries are not yet in ledger_entries nor in the head row
+ * (a command must not read them back; commands read projections, which they write themselves).
+ */
+export class StreamBatch {
+  /** the handle the batch's commands run on: the batch's transaction, with lazy savepoints */
+  readonly handle: Transaction<Database>;
+  private head: StreamHead | undefined;
+  private headAtCommandStart: StreamHead | undefined;
+  private commands = 0;
+  /** the command whose savepoint took the head lock */
+  private lockedIn = -1;
+  /** sealed entries of the commands kept so far, inserted by `finish` in one statement */
+  private readonly pending: SealedEntry[] = [];
+  private pendingAtCommandStart = 0;
+  private savepointDue = false;
+  private savepointOf = 0;
+
+  private constructor(
+    private readonly trx: Transaction<Database>,
+    readonly stream: string,
+  ) {
+    this.handle = withLazySavepoint(trx, (connection) => this.setSavepoint(connection));
+  }
+
+  static open(trx: Transaction<Database>, stream: string): StreamBatch {
+    const batch = new StreamBatch(trx, stream);
+    batches.set(batch.handle, batch);
+    return batch;
+  }
+
+  /**
+   * The next command starts. Its savepoint is set just before its first statement (in the same
+   * round trip that releases the previous one's): a command that only appends to the batch's
+   * stream sends no statement of its own at all.
+   */
+  beginCommand(): void {
+    this.commands += 1;
+    this.savepointDue = true;
+    this.headAtCommandStart = this.head;
+    this.pendingAtCommandStart = this.pending.length;
+  }
+
+  private async setSavepoint(connection: DatabaseConnection): Promise<void> {
+    if (!this.savepointDue) return;
+    this.savepointDue = false;
+    const statement = this.savepointOf === 0 ? `savepoint ${BATCH_SAVEPOINT}` : `release savepoint ${BATCH_SAVEPOINT}; savepoint ${BATCH_SAVEPOINT}`;
+    await connection.executeQuery(CompiledQuery.raw(statement));
+    this.savepointOf = this.commands;
+  }
+
+  /** Undoes the current command's effects (its statements, its entries, a lock it took). */
+  async rollbackCommand(): Promise<void> {
+    this.savepointDue = false;
+    if (this.savepointOf === this.commands) await sql.raw(`rollback to savepoint ${BATCH_SAVEPOINT}`).execute(this.trx);
+    this.head = this.lockedIn === this.commands ? undefined : this.headAtCommandStart;
+    this.pending.length = this.pendingAtCommandStart;
+  }
+
+  async append(trx: Transaction<Database>, at: string, entries: readonly NewEntry[]): Promise<SealedEntry[]> {
+    if (this.head === undefined) {
+      // Through the handle, so inside this command's savepoint: a lock that fails (a deadlock, a
+      // timeout) then fails this command alone. If the command is rolled back, so is the lock.
+      this.head = await lockStreamHead(this.handle, this.stream);
+      this.lockedIn = this.commands;
+    }
+    const { sealed, seq, prev } = sealAfter(this.head, this.stream, at, entries);
+    this.pending.push(...sealed);
+    this.head = { stream: this.stream, size: seq, headHash: prev };
+    return sealed;
+  }
+
+  /** Inserts the batch's entries and moves the head row to the last; call just before COMMIT. */
+  async finish(): Promise<void> {
+    batches.delete(this.handle);
+    if (this.pending.length === 0 || this.head === undefined) return;
+    // Inside the last command's savepoint, which COMMIT releases with the rest (no round trip for it);
+    // entries and head move in one statement (a data-modifying WITH) when they fit one insert.
+    const moveHead = { size: this.head.size, head_hash: this.head.headHash };
+    if (this.pending.length > INSERT_CHUNK) {
+      await insertSealed(this.trx, this.pending);
+      await this.trx.updateTable('ledger_streams').set(moveHead).where('stream', '=', this.stream).execute();
+      return;
+    }
+    await this.trx
+      .with('inserted', (db) => db.insertInto('ledger_entries').values(this.pending.map(entryRow)).returning('seq'))
+      .updateTable('ledger_streams')
+      .set(moveHead)
+      .where('stream', '=', this.stream)
+      .execute();
+  }
+}
+
+/**
+ * A transaction handle over the same connection that runs `before` ahead of every statement. Built
+ * from kysely's public executor API (getExecutor / withConnectionProvider); the props kysely only
+ * uses to open connections and transactions are never reached from a Transaction.
+ */
+function withLazySavepoint(trx: Transaction<Database>, before: (connection: DatabaseConnection) => Promise<void>): Transaction<Database> {
+  const executor = trx.getExecutor();
+  const provider: ConnectionProvider = {
+    provideConnection: (consumer) =>
+      executor.provideConnection((connection) =>
+        consumer({
+          executeQuery: async (query) => {
+            await before(connection);
+            return connection.executeQuery(query);
+          },
+          streamQuery: async function* (query, chunkSize) {
+            await before(connection);
+            yield* connection.streamQuery(query, chunkSize);
+          },
+        }),
+      ),
+  };
+  const unreachable = {};
+  return new Transaction<Database>({ config: {}, driver: unreachable, dialect: unreachable, executor: executor.withConnectionProvider(provider) } as unknown as ConstructorParameters<typeof Transaction<Database>>[0]);
 }
 
 /**
@@ -204,20 +340,28 @@ async function readVerifyPage(db: Queryable, stream: string, afterSeq: number, l
 }
 
 async function verifyPageQuery(db: Queryable, stream: string, afterSeq: number, limit: number, tolerant: boolean): Promise<StoredEntryCheck[]> {
-  const parsed = tolerant ? sql`ledger_try_jsonb(e.body)` : sql`e.body::jsonb`;
+  // The columns are compared with the stored bytes without parsing the body: the body must be the
+  // canonical text the columns spell (to_json is JSON.stringify's escaping for text) around a
+  // payload, and only that payload is parsed, to compare with the payload column. Whether the
+  // payload text itself is canonical (RFC 8785) is checked where the body is hashed.
+  const payloadText = sql`substr(e.body, char_length(x.pre) + 1, char_length(e.body) - char_length(x.pre) - char_length(x.suf))`;
+  const parsedPayload = tolerant ? sql`ledger_try_jsonb(${payloadText})` : sql`${payloadText}::jsonb`;
   const result = await sql<{ seq: bigint; prev_hash: string; hash: string; body: string; fields_match: boolean | null }>`
-    select seq, prev_hash, hash, body,
-      (b ->> 'stream' = stream and b ->> 'seq' = seq::text and b ->> 'type' = type and b ->> 'at' = at
-        and b ->> 'actor' = actor and b ->> 'prev' = prev_hash and b -> 'payload' = payload
-        and (select count(*) from jsonb_object_keys(b)) = 7) as fields_match
-    from (
-      select e.*, ${parsed} as b
-      from ledger_entries e
-      where e.stream = ${stream} and e.seq > ${afterSeq}
-      order by e.seq
-      limit ${limit}
-    ) page
-    order by seq`.execute(db);
+    select e.seq, e.prev_hash, e.hash, e.body,
+      case
+        when char_length(e.body) > char_length(x.pre) + char_length(x.suf)
+          and left(e.body, char_length(x.pre)) = x.pre and right(e.body, char_length(x.suf)) = x.suf
+        then ${parsedPayload} = e.payload
+        else false
+      end as fields_match
+    from ledger_entries e
+    cross join lateral (
+      select '{"actor":' || to_json(e.actor)::text || ',"at":' || to_json(e.at)::text || ',"payload":' as pre,
+        ',"prev":"' || e.prev_hash || '","seq":' || e.seq::text || ',"stream":' || to_json(e.stream)::text || ',"type":' || to_json(e.type)::text || '}' as suf
+    ) x
+    where e.stream = ${stream} and e.seq > ${afterSeq}
+    order by e.seq
+    limit ${limit}`.execute(db);
   return result.rows.map((row) => ({
     stream,
     seq: Number(row.seq),

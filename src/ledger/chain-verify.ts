@@ -7,7 +7,8 @@
  * canonical form of the fields shown beside them (an edit to either side is caught); `seq`
  * follows the previous one by exactly 1 starting at 1; `prev` is the previous entry's hash.
  */
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, isCanonicalText } from './canonical-json.js';
+import { isProvablyCanonical } from './canonical-scan.js';
 import { GENESIS_PREV, toHashedShape, type LedgerEntry } from './entry.js';
 import { isHexHash, sha256Hex } from './hash.js';
 
@@ -86,12 +87,15 @@ export class ChainVerifier {
 
   /**
    * Checks a stored entry whose fields were already compared with its bytes (by the database, in
-   * one pass): only the hash of the bytes and the links are computed here.
+   * one pass): here the bytes must be canonical (RFC 8785: a one-pass scan of the stored text,
+   * re-canonicalized only when the scan cannot prove it), hash to the stored hash, and link.
    */
   pushStored(entry: { stream: string; seq: number; prev: string; hash: string; body: string; fieldsMatch: boolean }): Problem[] {
     const found: Problem[] = [];
     if (!entry.fieldsMatch) {
       found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'stored fields differ from the hashed bytes' });
+    } else if (!isProvablyCanonical(entry.body) && !isCanonicalBody(entry.body)) {
+      found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'the hashed bytes are not the canonical (RFC 8785) form of the entry' });
     }
     if (sha256Hex(entry.body) !== entry.hash) {
       found.push({ stream: entry.stream, seq: entry.seq, reason: 'hash-mismatch', detail: `hash ${entry.hash} is not SHA-256 of the entry` });
@@ -142,6 +146,17 @@ export class ChainVerifier {
   get ok(): boolean {
     return this.problems.length === 0;
   }
+}
+
+/** The slow path: parse the stored bytes and canonicalize them again. */
+function isCanonicalBody(body: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  return isCanonicalText(body, value);
 }
 
 function canonicalOrNull(entry: RecordedEntry): string | null {

@@ -6,6 +6,7 @@ import type { RecordedEntry } from './chain-verify.js';
 import { canonicalJson, isCanonicalText } from './canonical-json.js';
 import { toHashedShape, type JsonObject, type JsonValue } from './entry.js';
 import { isHexHash } from './hash.js';
+import { scanEntryBody, type ScannedEntry } from './canonical-scan.js';
 
 export class ExportFormatError extends Error {
   override name = 'ExportFormatError';
@@ -32,7 +33,11 @@ export function readExportLine(text: string, line: number): RecordedEntry & { bo
   const tail = text.length > HASH_SUFFIX_LENGTH ? text.slice(-HASH_SUFFIX_LENGTH) : '';
   const hash = tail.slice(9, 73);
   if (tail.startsWith(',"hash":"') && tail.endsWith('"}') && isHexHash(hash)) {
+    // Fast path: the bytes are provably canonical; the fields are read from them without a parse
+    // (the payload is parsed only if a check asks for it).
+    const scanned = scanEntryBody(text, text.length - HASH_SUFFIX_LENGTH);
     const body = `${text.slice(0, -HASH_SUFFIX_LENGTH)}}`;
+    if (scanned !== undefined && fieldsWellFormed(scanned)) return new ScannedRecordedEntry(scanned, hash, body);
     let value: unknown;
     try {
       value = JSON.parse(body);
@@ -46,6 +51,39 @@ export function readExportLine(text: string, line: number): RecordedEntry & { bo
   }
   const entry = parseExportLine(text, line);
   return { ...entry, body: canonicalJson(toHashedShape(entry)) };
+}
+
+function fieldsWellFormed(e: ScannedEntry): boolean {
+  return e.stream !== '' && e.seq >= 1 && e.type !== '' && RFC3339_UTC.test(e.at) && e.actor !== '' && isHexHash(e.prev);
+}
+
+/** An entry read by the fast path: its payload is parsed from its canonical text on first use. */
+class ScannedRecordedEntry implements RecordedEntry {
+  readonly stream: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly prev: string;
+  private parsed: JsonObject | undefined;
+
+  constructor(
+    private readonly scanned: ScannedEntry,
+    readonly hash: string,
+    readonly body: string,
+  ) {
+    this.stream = scanned.stream;
+    this.seq = scanned.seq;
+    this.type = scanned.type;
+    this.at = scanned.at;
+    this.actor = scanned.actor;
+    this.prev = scanned.prev;
+  }
+
+  get payload(): JsonObject {
+    this.parsed ??= jsonObjectFromParse(JSON.parse(this.scanned.payloadText) as object);
+    return this.parsed;
+  }
 }
 
 export function parseExportLine(text: string, line: number): RecordedEntry {

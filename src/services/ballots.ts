@@ -13,7 +13,7 @@ import { communityStream } from '../ledger/index.js';
 import { requirePhase, type CycleRecord } from '../governance/cycle.js';
 import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot } from '../governance/outcome.js';
-import { timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { timestamp, transact, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 export interface Receipt {
   stream: string;
@@ -22,6 +22,8 @@ export interface Receipt {
 }
 
 export class BallotService {
+  private readonly cycleStreams = new Map<string, string>();
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly ballotChainId: number,
@@ -31,7 +33,9 @@ export class BallotService {
     if (ctx.principal.kind !== 'member') throw new DomainError('not-eligible', 'only members of the community vote');
     const memberId = ctx.principal.memberId;
     const at = timestamp(this.deps);
-    return transact(this.deps, ctx, async (trx) => {
+    const stream = await this.streamOfCycle(cycleId);
+    const run = <T>(work: (trx: Trx) => Promise<T>) => (stream === undefined ? transact(this.deps, ctx, work) : transactOnStream(this.deps, ctx, stream, work));
+    return run(async (trx) => {
       const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'share'), cycleId);
       requirePhase(cycle, ['voting'], 'voting');
       const frozen = cycle.frozen;
@@ -126,6 +130,18 @@ export class BallotService {
       sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, castAt: at })),
     );
   }
+  /** The stream a cycle's ballots go to (its community's; a cycle never changes community), cached. */
+  private async streamOfCycle(cycleId: string): Promise<string | undefined> {
+    const known = this.cycleStreams.get(cycleId);
+    if (known !== undefined) return known;
+    const cycle = await repo.findCycle(this.deps.db, cycleId);
+    if (cycle === undefined) return undefined;
+    if (this.cycleStreams.size >= 10_000) this.cycleStreams.clear();
+    const stream = communityStream(cycle.communityId);
+    this.cycleStreams.set(cycleId, stream);
+    return stream;
+  }
+
   private async getCycle(cycleId: string): Promise<CycleRecord> {
     return this.requireCycle(await repo.findCycle(this.deps.db, cycleId), cycleId);
   }

@@ -10,6 +10,7 @@ import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { actorOf, type Principal } from '../governance/principal.js';
 import { LedgerWriter } from './ledger-writer.js';
+import { StreamCommitter } from './stream-committer.js';
 
 export interface Clock {
   now(): Date;
@@ -25,6 +26,8 @@ export interface ServiceDeps {
    * replica when DATABASE_READ_URL is set, else the primary itself.
    */
   readDb: Db;
+  /** group commit: one writer per ledger stream in this process (transactOnStream) */
+  streams: StreamCommitter;
   clock: Clock;
   newId: () => string;
   newToken: () => string;
@@ -45,6 +48,7 @@ export function defaultDeps(db: Db, clock: Clock = systemClock, readDb: Db = db)
     db,
     ledger: new LedgerWriter(),
     readDb,
+    streams: new StreamCommitter(db),
     clock,
     newId: () => randomUUID(),
     newToken: () => `agl_${randomBytes(32).toString('base64url')}`,
@@ -76,6 +80,15 @@ export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: 
       throw err;
     }
   }
+}
+
+/**
+ * `transact` for a command whose effect is appended to one known stream (the hot path: ballots):
+ * it runs in that stream's next group commit, in its own savepoint of the batch's transaction, and
+ * resolves only after that transaction commits (stream-committer.ts).
+ */
+export function transactOnStream<T>(deps: ServiceDeps, ctx: CommandContext, stream: string, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return deps.streams.run(stream, ctx, work);
 }
 
 export function pgCode(err: unknown): string | undefined {

@@ -85,6 +85,16 @@ for (const kind of databaseKinds()) {
         ['one byte of hash', (s) => sql`update ledger_entries set hash = overlay(hash placing (case when substr(hash,5,1) = '0' then '1' else '0' end) from 5 for 1) where stream = ${s} and seq = 2`, 2, 'hash-mismatch'],
         ['one byte of body', (s) => sql`update ledger_entries set body = replace(body, '"n":2', '"n":7') where stream = ${s} and seq = 2`, 2, 'body-mismatch'],
         ['a body that is no longer JSON', (s) => sql`update ledger_entries set body = left(body, 20) where stream = ${s} and seq = 3`, 3, 'body-mismatch'],
+        [
+          'bytes respelled out of RFC 8785 order, rehashed, with the head moved to match',
+          (s) => sql`with e as (
+              update ledger_entries set body = replace(body, '"payload":{"amount":"400","n":4}', '"payload":{"n":4,"amount":"400"}'),
+                hash = encode(sha256(convert_to(replace(body, '"payload":{"amount":"400","n":4}', '"payload":{"n":4,"amount":"400"}'), 'UTF8')), 'hex')
+              where stream = ${s} and seq = 4 returning hash)
+            update ledger_streams set head_hash = (select hash from e) where stream = ${s}`,
+          4,
+          'body-mismatch',
+        ],
         ['a deleted row', (s) => sql`delete from ledger_entries where stream = ${s} and seq = 2`, 3, 'seq-gap'],
         ['a deleted last row', (s) => sql`delete from ledger_entries where stream = ${s} and seq = 4`, 4, 'missing-tail'],
       ];

@@ -1,0 +1,151 @@
+/**
+ * Group commit per stream (issue 15.1) on both databases: many concurrent commands on one stream
+ * share transactions yet keep dense seqs and one chain; a refusal rolls back only its own savepoint;
+ * a failed commit fails every command of its batch and acknowledges none; ballots over HTTP.
+ */
+import t from 'tap';
+import { sql } from 'kysely';
+import { appendEntry } from '../../src/db/ledger.repository.js';
+import { DomainError } from '../../src/domain-error.js';
+import { createServices, defaultDeps, serviceOptions } from '../../src/services/index.js';
+import type { Trx } from '../../src/services/context.js';
+import { databaseKinds, openTestDatabase } from '../helpers/db.js';
+import { startTestApp, TEST_ORIGIN, TEST_SIGNING_SEED } from '../helpers/app.js';
+import { expectJson, grant, makeCommunity } from '../helpers/community.js';
+
+t.setTimeout(600_000);
+
+const AT = '2026-11-29T12:00:00.000Z';
+const STREAM = 'community:group-commit';
+
+interface Receipt {
+  i: number;
+  seq: number;
+  hash: string;
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`on ${kind}`, async (t) => {
+    const handle = await openTestDatabase(kind);
+    t.teardown(() => handle.close());
+    const { db } = handle;
+    const deps = defaultDeps(db);
+    const services = createServices(deps, serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED));
+    // A projection written in the same savepoint as each entry (what a ballot's row is to its entry).
+    await sql`create table gc_projection (i integer primary key, seq bigint not null, hash text not null)`.execute(db);
+    // A table whose rows make COMMIT fail (a deferred constraint trigger that always raises).
+    await sql`create table gc_poison (x integer)`.execute(db);
+    await sql`create function gc_refuse() returns trigger language plpgsql as $$ begin raise exception 'poisoned commit'; end $$`.execute(db);
+    await sql`create constraint trigger gc_poison_at_commit after insert on gc_poison deferrable initially deferred for each row execute function gc_refuse()`.execute(db);
+
+    /** A command: append entry i, record it in the projection, and refuse afterwards when asked. */
+    const command = (i: number, options: { refuse?: boolean; poison?: boolean } = {}) => async (trx: Trx): Promise<Receipt> => {
+      const entry = await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i } });
+      await sql`insert into gc_projection (i, seq, hash) values (${i}, ${entry.seq}, ${entry.hash})`.execute(trx);
+      if (options.poison === true) await sql`insert into gc_poison (x) values (${i})`.execute(trx);
+      if (options.refuse === true) throw new DomainError('not-eligible', `command ${i} refused after its append`);
+      return { i, seq: entry.seq, hash: entry.hash };
+    };
+    const run = (i: number, options: { refuse?: boolean; poison?: boolean } = {}) => deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, command(i, options));
+
+    const entriesOfStream = async () =>
+      (await db.selectFrom('ledger_entries').select(['seq', 'prev_hash', 'hash', 'payload']).where('stream', '=', STREAM).orderBy('seq').execute()).map((r) => ({
+        seq: Number(r.seq),
+        prev: r.prev_hash,
+        hash: r.hash,
+        i: (r.payload as { i: number }).i,
+      }));
+
+    await t.test('1,000 concurrent commands on one stream: dense seqs, one chain, every acknowledged entry present, refusals isolated', async (t) => {
+      const refused = (i: number) => i % 10 === 5;
+      const settled = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => run(i, { refuse: refused(i) })));
+      const acknowledged = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const refusals = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+      t.equal(acknowledged.length, 900, 'every command not refused is acknowledged');
+      t.equal(refusals.length, 100);
+      t.ok(refusals.every((r) => r instanceof DomainError && r.code === 'not-eligible'), 'each refusal is its own DomainError, not a batch failure');
+      t.ok(acknowledged.every((r) => !refused(r.i)));
+
+      const entries = await entriesOfStream();
+      t.same(entries.map((e) => e.seq), Array.from({ length: 900 }, (_, k) => k + 1), 'seqs 1..900, dense');
+      t.ok(entries.every((e, k) => k === 0 || e.prev === entries[k - 1]!.hash), 'one chain: every prev links to the entry before');
+      const bySeq = new Map(entries.map((e) => [e.seq, e]));
+      t.ok(acknowledged.every((r) => bySeq.get(r.seq)?.hash === r.hash && bySeq.get(r.seq)?.i === r.i), 'every acknowledged receipt names its stored entry');
+      t.same(entries.map((e) => e.i), acknowledged.map((r) => r.i), 'seqs follow the order the commands were queued in');
+      const projection = await db.selectFrom('gc_projection' as never).select(['i' as never, 'seq' as never, 'hash' as never]).execute() as unknown as { i: number; seq: bigint; hash: string }[];
+      t.equal(projection.length, 900, 'the projection holds exactly the acknowledged commands');
+      t.ok(projection.every((p) => bySeq.get(Number(p.seq))?.hash === p.hash), 'projection and entries committed together');
+      t.ok(deps.streams.stats.batches < 100, `batched: ${deps.streams.stats.batches} transactions for 1,000 commands`);
+      t.ok(deps.streams.stats.largestBatch <= 64, 'no batch above 64 savepoints');
+      const report = await services.ledger.verify(STREAM);
+      t.ok(report.ok, 'the ledger verifies');
+      t.equal(report.entries, 900);
+    });
+
+    await t.test('a refusal in the middle of a batch does not fail its neighbours', async (t) => {
+      const before = deps.streams.stats.batches;
+      const size = (await entriesOfStream()).length;
+      const [a, b, c] = await Promise.allSettled([run(2000), run(2001, { refuse: true }), run(2002)]);
+      t.equal(deps.streams.stats.batches - before, 1, 'the three commands shared one transaction');
+      t.equal(a.status, 'fulfilled');
+      t.equal(b.status, 'rejected');
+      t.equal(c.status, 'fulfilled');
+      t.same([a, c].map((s) => (s.status === 'fulfilled' ? s.value.seq : 0)), [size + 1, size + 2], 'neighbours take consecutive seqs around the refusal');
+      t.ok((await services.ledger.verify(STREAM)).ok);
+    });
+
+    await t.test('a failed commit fails every command of its batch and loses nothing acknowledged', async (t) => {
+      const before = await entriesOfStream();
+      const settled = await Promise.allSettled([run(3000), run(3001, { poison: true }), run(3002), run(3003, { refuse: true })]);
+      t.same(settled.map((s) => s.status), ['rejected', 'rejected', 'rejected', 'rejected'], 'nothing of the batch is acknowledged');
+      t.match(String((settled[0] as PromiseRejectedResult).reason), /poisoned commit/, 'a neighbour fails with the commit error');
+      t.ok((settled[3] as PromiseRejectedResult).reason instanceof DomainError, 'the refused one keeps its own refusal');
+      t.same(await entriesOfStream(), before, 'no entry of the failed batch was stored');
+      const next = await run(3004);
+      t.equal(next.seq, before.length + 1, 'the stream continues densely after a failed batch');
+      t.ok((await services.ledger.verify(STREAM)).ok);
+    });
+  });
+
+  t.test(`ballots over HTTP on ${kind}: concurrent casts share commits, each answered with its own receipt`, async (t) => {
+    const api = await startTestApp(t, kind);
+    const voters = 40;
+    const c = await makeCommunity(api, 'group-commit-school', voters);
+    await grant(api, `community:${c.id}`, '1000000');
+    const cycle = await expectJson<{ id: string }>(await api.call('POST', `/v1/communities/${c.id}/cycles`, { token: c.steward.token, body: { title: 'Busy evening', budget: '100000', currency: 'EUR', ballot: { type: 'approval', maxSelections: 1 }, rule: 'greedy' } }), 201);
+    const proposal = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token, body: { title: 'Books', cost: '40000', category: 'books' } }), 201);
+    const other = await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[1]!.token, body: { title: 'Garden', cost: '30000', category: 'garden' } }), 201);
+    await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'review' } }), 200);
+    await expectJson(await api.call('POST', `/v1/proposals/${other.id}/review`, { token: c.steward.token, body: { decision: 'reject', reason: 'out of scope' } }), 200);
+    await expectJson(await api.call('POST', `/v1/proposals/${proposal.id}/review`, { token: c.steward.token, body: { decision: 'accept' } }), 200);
+    await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'voting' } }), 200);
+    const stream = `community:${c.id}`;
+    const sizeBefore = (await api.services.ledger.verify(stream)).entries;
+    const stats = api.services.deps.streams.stats;
+    const before = { ...stats };
+
+    // Every member votes at once; every fifth one for a rejected proposal (refused, 422); member 0
+    // sends the same request twice with one Idempotency-Key (one ballot, the same receipt twice).
+    const cast = (i: number, key?: string) =>
+      api.call('PUT', `/v1/cycles/${cycle.id}/ballot`, {
+        token: c.members[i]!.token,
+        body: { approvals: [i % 5 === 3 ? other.id : proposal.id] },
+        ...(key === undefined ? {} : { headers: { 'idempotency-key': key } }),
+      });
+    const answers = await Promise.all([...Array.from({ length: voters }, (_, i) => cast(i, i === 0 ? 'same-ballot' : undefined)), cast(0, 'same-ballot')]);
+    const refused = answers.filter((a) => a.statusCode === 422);
+    const ok = answers.filter((a) => a.statusCode === 200);
+    t.equal(refused.length, voters / 5, 'refusals answered 422 each');
+    t.equal(ok.length, voters - voters / 5 + 1, 'every other ballot acknowledged (the repeated one twice)');
+    const receipts = ok.map((a) => (a.json() as { receipt: { seq: number; hash: string } }).receipt);
+    const distinct = [...new Map(receipts.map((r) => [r.hash, r])).values()];
+    t.equal(distinct.length, voters - voters / 5, 'the idempotent repeat answered with the same receipt');
+    t.same(distinct.map((r) => r.seq).sort((x, y) => x - y), Array.from({ length: distinct.length }, (_, k) => sizeBefore + k + 1), 'dense seqs after the stream head');
+    const commands = stats.commands - before.commands;
+    t.ok(commands >= voters && commands <= voters + 1, `every cast ran in the stream committer (${commands} commands in ${stats.batches - before.batches} transactions)`);
+    t.same(await expectJson(await api.call('GET', `/v1/cycles/${cycle.id}/ballots/count`), 200), { ballots: distinct.length, voters: distinct.length });
+    const report = await api.services.ledger.verify(stream);
+    t.ok(report.ok, 'the ledger verifies');
+    t.equal(report.entries, sizeBefore + distinct.length);
+  });
+}
