@@ -22,6 +22,10 @@ export const FUNDING_SERVICE_CODES = [
   'close-blocked',
   /** a spending's receipt date is later than today anywhere on Earth */
   'spent-on-in-future',
+  /** a distribution names a community created by a pabulib import (409) */
+  'community-imported',
+  /** the network uses more than one currency and the report did not say which (400; `currencies` lists them) */
+  'currency-required',
 ] as const;
 
 /** Every funding code a client can see (`exists` is a replay, answered with the first result). */

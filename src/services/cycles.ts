@@ -15,6 +15,7 @@ import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, ty
 import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
+import { checkCycleCurrency } from '../funding/currencies.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
@@ -37,7 +38,10 @@ export class CycleService {
     const at = timestamp(this.deps);
     const cycle = newCycle(input, communityId, this.deps.newId(), at);
     return transact(this.deps, ctx, async (trx) => {
-      if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
+      const community = await findCommunity(trx, communityId);
+      if (community === undefined) throw notFound('community', communityId);
+      const currency = checkCycleCurrency(community, cycle.currency);
+      if (!currency.ok) throw new DomainError(currency.code, currency.detail, { currency: currency.currency, expected: currency.expected });
       await this.insertCycleIn(trx, ctx, cycle, at);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
     });

@@ -6,16 +6,21 @@
  */
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/funding.repository.js';
-import { findCommunity, listAllCommunities } from '../db/community.repository.js';
+import { communityCurrencies, findCommunity, listAllCommunities } from '../db/community.repository.js';
 import { communityOfAccount } from '../db/scope.repository.js';
 import { findCycle, findProposal, listProposals, setProposalStatus } from '../db/budgeting.repository.js';
+import { turnoutByCommunity } from '../db/equity.repository.js';
 import { communityStream, NETWORK_STREAM } from '../ledger/index.js';
 import {
   allocationAtTally,
   communityAccount,
   cycleAccount,
+  attributePoolMoney,
+  poolMovementsOf,
   decideTransfer,
   derivedTransferId,
+  distributionRecipients,
+  heldCurrency,
   disbursement,
   distribute,
   distributionTransfers,
@@ -26,6 +31,7 @@ import {
   parseAccount,
   partsPayload,
   proposalAccount,
+  reportCurrency,
   reservationForCycle,
   returnOfUnspent,
   SERVICE_OWNER,
@@ -34,6 +40,7 @@ import {
   transferPayload,
   type Account,
   type DistributionFormula,
+  type EquityBasis,
   type EquityReport,
   type TransferCommand,
   type TransferKind,
@@ -49,6 +56,16 @@ export interface TransferResult {
   transfer: repo.TransferRecord;
   /** true when the transfer id was already recorded with the same content (nothing written) */
   replayed: boolean;
+}
+
+export interface EquityQuery {
+  currency?: string | undefined;
+  /** `imported`: include communities created by pabulib imports */
+  include?: 'imported' | undefined;
+  basis?: EquityBasis | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  funderId?: string | undefined;
 }
 
 export interface DistributionRequest {
@@ -92,7 +109,11 @@ interface TransferExtra {
 const MANUAL_FLOWS = new Set(['grant', 'refund', 'return']);
 
 export class FundingService implements CycleFunding, ProposalFunding {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** NETWORK_CURRENCY: what a report or a balance read covers when nothing else says */
+    private readonly networkCurrency = 'EUR',
+  ) {}
 
   /** POST /v1/transfers: a transfer started by a person, checked against who they are. */
   async manualTransfer(ctx: CommandContext, command: TransferCommand): Promise<TransferResult> {
@@ -139,7 +160,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
       if (!['funded', 'in_progress'].includes(proposal.status)) {
         throw new DomainError('proposal-status', `spending is recorded on funded or in-progress proposals; this one is ${proposal.status}`, { status: proposal.status });
       }
-      const locked = await repo.lockAccounts(trx, [{ account: command.from, communityId: proposal.communityId }]);
+      const locked = await repo.lockAccounts(trx, [{ account: command.from, currency: cycle.currency, communityId: proposal.communityId }]);
       const balance = locked.get(command.from)?.balanceMinor ?? 0n;
       const spent = (await repo.transfersFrom(trx, command.from)).filter((t) => t.kind === 'disbursement').reduce((sum, t) => sum + t.amountMinor, 0n);
       const check = spendingCheck(balance + spent, spent, input.amountMinor);
@@ -173,7 +194,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
   private async planAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<TransferCommand[]> {
     const blocked = (why: string) => new DomainError('close-blocked', `cycle ${cycle.id} cannot close: ${why}`);
     const account = cycleAccount(cycle.id);
-    const held = await repo.findAccount(trx, account);
+    const held = await repo.findAccount(trx, account, cycle.currency);
     const reserved = held?.balanceMinor ?? 0n;
     if (reserved !== cycle.budgetMinor) throw blocked(`${account} holds ${reserved} minor units, not the reserved budget of ${cycle.budgetMinor}`);
     const costs = new Map(outcome.proposals.map((p) => [p.id, BigInt(p.cost)]));
@@ -189,8 +210,8 @@ export class FundingService implements CycleFunding, ProposalFunding {
     const stateOf = async (name: string) => {
       const known = states.get(name);
       if (known !== undefined) return known;
-      const row = await repo.findAccount(trx, name);
-      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? null };
+      const row = await repo.findAccount(trx, name, cycle.currency);
+      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? cycle.currency };
     };
     for (const command of allocation.transfers) {
       const existing = await repo.findTransfer(trx, SERVICE_OWNER, command.transferId);
@@ -205,7 +226,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
 
   async returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void> {
     for (const proposal of await listProposals(trx, cycle.id, ['funded', 'in_progress', 'completed'])) {
-      const balance = (await repo.findAccount(trx, proposalAccount(proposal.id)))?.balanceMinor ?? 0n;
+      const balance = (await repo.findAccount(trx, proposalAccount(proposal.id), cycle.currency))?.balanceMinor ?? 0n;
       if (balance <= 0n) continue;
       const command = returnOfUnspent({
         transferId: derivedTransferId('unspent-return', proposal.id),
@@ -221,7 +242,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
   /** A cancelled proposal's unspent money back to its community (ProposalFunding). */
   async returnOfCancelled(trx: Trx, ctx: CommandContext, proposal: { id: string; communityId: string }, currency: string, at: string): Promise<bigint> {
     const account = proposalAccount(proposal.id);
-    const balance = (await repo.lockAccounts(trx, [{ account, communityId: proposal.communityId }])).get(account)?.balanceMinor ?? 0n;
+    const balance = (await repo.lockAccounts(trx, [{ account, currency, communityId: proposal.communityId }])).get(account)?.balanceMinor ?? 0n;
     if (balance <= 0n) return 0n;
     await this.moveInternally(trx, ctx, { purpose: 'cancel-return', parts: [proposal.id], from: account, to: communityAccount(proposal.communityId), amountMinor: balance, currency, kind: 'return' }, at);
     return balance;
@@ -243,13 +264,10 @@ export class FundingService implements CycleFunding, ProposalFunding {
       communities: request.communityIds === undefined ? null : [...request.communityIds].sort(),
     };
     const plan = async (db: Queryable) => {
-      const all = await listAllCommunities(db);
-      const chosen = request.communityIds === undefined ? all : all.filter((c) => request.communityIds?.includes(c.id));
-      if (request.communityIds !== undefined && chosen.length !== new Set(request.communityIds).size) {
-        const known = new Set(all.map((c) => c.id));
-        const missing = request.communityIds.find((id) => !known.has(id));
-        throw new DomainError('community-not-found', `no community with id ${missing ?? ''}`);
-      }
+      // Only the communities of the distribution's currency, never a pabulib import (issue 9.4).
+      const recipients = distributionRecipients(await listAllCommunities(db), request.currency, request.communityIds);
+      if (!recipients.ok) throw new DomainError(recipients.code, recipients.detail, { communityId: recipients.communityId });
+      const chosen = recipients.communities;
       const result = distribute({
         amountMinor: request.amountMinor,
         formula: request.formula,
@@ -262,8 +280,7 @@ export class FundingService implements CycleFunding, ProposalFunding {
     };
     if (request.dryRun === true) {
       const parts = await plan(this.deps.db);
-      const pool = await repo.findAccount(this.deps.db, 'pool');
-      const held = pool?.currency === null || pool?.currency === undefined || pool.currency === request.currency ? (pool?.balanceMinor ?? 0n) : 0n;
+      const held = (await repo.findAccount(this.deps.db, 'pool', request.currency))?.balanceMinor ?? 0n;
       return { replayed: false, dryRun: true, parts, pool: { balanceMinor: held, covers: held >= request.amountMinor } };
     }
     return transact(this.deps, ctx, async (trx) => {
@@ -286,9 +303,9 @@ export class FundingService implements CycleFunding, ProposalFunding {
         return { replayed: true, dryRun: false, parts };
       }
       const parts = await plan(trx);
-      const pool = (await repo.lockAccounts(trx, [{ account: 'pool', communityId: null }])).get('pool');
+      const pool = (await repo.lockAccounts(trx, [{ account: 'pool', currency: request.currency, communityId: null }])).get('pool');
       if ((pool?.balanceMinor ?? 0n) < request.amountMinor) {
-        throw new DomainError('overdraw', `the pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
+        throw new DomainError('overdraw', `the ${request.currency} pool holds ${pool?.balanceMinor ?? 0n} minor units, less than the ${request.amountMinor} to distribute`);
       }
       const entry = await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), {
         type: 'distribution.committed',
@@ -315,15 +332,23 @@ export class FundingService implements CycleFunding, ProposalFunding {
     });
   }
 
-  async balance(account: string): Promise<{ account: string; balanceMinor: bigint; currency: string | null }> {
+  /**
+   * An account's balance in `currency`. The network's accounts hold one balance per currency
+   * (`balances`); without `currency` the answer is its only one, else the network currency's. A
+   * community's accounts hold their community's currency only.
+   */
+  async balance(account: string, currency?: string): Promise<{ account: string; balanceMinor: bigint; currency: string | null; balances: { currency: string; balanceMinor: bigint }[] }> {
     const parsed = parseAccount(account);
     if (!parsed.ok) throw fundingError(parsed);
-    const row = await repo.findAccount(this.deps.db, account);
-    if (row === undefined) {
-      if ((await communityOfAccount(this.deps.db, parsed.account)) === undefined) throw new DomainError('account-not-found', `no account ${account}`);
-      return { account, balanceMinor: 0n, currency: null };
-    }
-    return { account, balanceMinor: row.balanceMinor, currency: row.currency };
+    const owner = await communityOfAccount(this.deps.db, parsed.account);
+    if (owner === undefined) throw new DomainError('account-not-found', `no account ${account}`);
+    const rows = await repo.accountBalances(this.deps.db, account);
+    const balances = rows.map((r) => ({ currency: r.currency, balanceMinor: r.balanceMinor }));
+    const held = owner === null ? undefined : (await communityCurrencies(this.deps.db, [owner])).get(owner);
+    const only = balances.length === 1 ? balances[0]?.currency : undefined;
+    const chosen = currency ?? held ?? only ?? (balances.length === 0 ? null : this.networkCurrency);
+    const row = balances.find((b) => b.currency === chosen);
+    return { account, balanceMinor: row?.balanceMinor ?? 0n, currency: chosen, balances };
   }
 
   async communityBalances(communityId: string) {
@@ -355,15 +380,39 @@ export class FundingService implements CycleFunding, ProposalFunding {
     return { proposal, allocated, spent, returned, remaining: allocated - spent - returned, sources, reservation, allocation, spending: outflows };
   }
 
-  async equity(filter: { from?: string | undefined; to?: string | undefined; funderId?: string | undefined }): Promise<EquityReport> {
-    const received = await repo.receivedByCommunity(this.deps.readDb, {
-      ...(filter.from === undefined ? {} : { from: filter.from }),
-      ...(filter.to === undefined ? {} : { to: filter.to }),
-      ...(filter.funderId === undefined ? {} : { funderId: filter.funderId }),
-    });
-    const communities = await listAllCommunities(this.deps.readDb);
+  /**
+   * The equity report in one currency (required when communities use several). Imported
+   * communities are left out unless asked for. With `funderId`, `received` is only that funder's
+   * money: its direct grants plus its pro-rata share of every pool distribution (attributePoolMoney).
+   */
+  async equity(query: EquityQuery): Promise<EquityReport> {
+    const db = this.deps.readDb;
+    const all = await listAllCommunities(db);
+    const chosen = reportCurrency(all.map((c) => c.currency), query.currency, this.networkCurrency);
+    if (!chosen.ok) throw new DomainError(chosen.code, chosen.detail, { currencies: chosen.currencies });
+    const currency = chosen.currency;
+    const includesImported = query.include === 'imported';
+    const communities = all.filter((c) => c.currency === currency && (includesImported || !c.imported));
+    const window = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+    const received = await repo.receivedByCommunity(db, { currency, ...window, ...(query.funderId === undefined ? {} : { funderId: query.funderId }) });
+    if (query.funderId !== undefined) {
+      const fromPool = attributePoolMoney(poolMovementsOf(await repo.poolTransfers(db, currency), window), query.funderId);
+      for (const [communityId, amount] of fromPool.byCommunity) received.set(communityId, (received.get(communityId) ?? 0n) + amount);
+    }
+    const turnout = await turnoutByCommunity(db, window);
     return equityReport(
-      communities.map((c) => ({ communityId: c.id, slug: c.slug, name: c.name, learners: c.learners, needsIndex: c.needsIndex, receivedMinor: received.get(c.id) ?? 0n })),
+      communities.map((c) => ({
+        communityId: c.id,
+        slug: c.slug,
+        name: c.name,
+        learners: c.learners,
+        needsIndex: c.needsIndex,
+        receivedMinor: received.get(c.id) ?? 0n,
+        imported: c.imported,
+        ballots: turnout.get(c.id)?.ballots ?? 0,
+        census: turnout.get(c.id)?.census ?? 0,
+      })),
+      { currency, basis: query.basis ?? 'per-learner', includesImported, funderId: query.funderId ?? null },
     );
   }
 
@@ -449,15 +498,17 @@ export class FundingService implements CycleFunding, ProposalFunding {
     if (from.kind === 'proposal' && to.kind === 'community' && toCommunity !== fromCommunity) {
       throw new DomainError('flow-not-allowed', `proposal money returns only to its own community, community:${fromCommunity ?? ''}`);
     }
+    // A community's accounts hold its currency only; the network's hold one balance per currency.
+    const currencies = await communityCurrencies(trx, [fromCommunity, toCommunity].filter((c): c is string => c !== null));
     const locked = await repo.lockAccounts(trx, [
-      { account: command.from, communityId: fromCommunity },
-      { account: command.to, communityId: toCommunity },
+      { account: command.from, currency: command.currency, communityId: fromCommunity },
+      { account: command.to, currency: command.currency, communityId: toCommunity },
     ]);
-    const state = (name: string) => {
-      const row = locked.get(name);
-      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? null };
-    };
-    const decision = decideTransfer(command, { from: state(command.from), to: state(command.to) });
+    const state = (name: string, account: Account, owner: string | null) => ({
+      balanceMinor: locked.get(name)?.balanceMinor ?? 0n,
+      currency: heldCurrency(account, owner === null ? null : currencies.get(owner), command.currency),
+    });
+    const decision = decideTransfer(command, { from: state(command.from, from, fromCommunity), to: state(command.to, to, toCommunity) });
     if (!decision.ok) throw fundingError(decision);
     await repo.setBalance(trx, command.from, decision.effects.from.balanceMinor, command.currency);
     await repo.setBalance(trx, command.to, decision.effects.to.balanceMinor, command.currency);
@@ -519,3 +570,4 @@ async function requireAccountOwner(db: Queryable, account: Account, name: string
   if (owner === undefined) throw new DomainError('account-not-found', `${name} names something that does not exist`, { account: name });
   return owner;
 }
+

@@ -63,6 +63,7 @@ export class PabulibService {
       { slug: `pb-${this.deps.newId().slice(0, 8)}`, name: electionName(election), learners: election.votes.length, governance: { ballotType, rule: options.rule } },
       this.deps.newId(),
       at,
+      { currency, imported: true },
     );
     const cycle: Cycle = {
       id: this.deps.newId(),
