@@ -1,5 +1,5 @@
 /**
- * Transfer ids scoped to their owner (issue 9.1): a transfer is named by (owner, transfer id), where
+ * Transfer and distribution ids scoped to their owner (issue 9.1): a transfer is named by (owner, transfer id), where
  * the owner is the principal that made it (`admin`, `funder:<id>`, `member:<id>`) or `service` for
  * the transfers the service derives itself (in the `service:` namespace). Existing transfers get the
  * actor of their ledger entry, or `service` for the kinds only the service makes and pabulib grants.
@@ -17,9 +17,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table transfers alter column owner set not null`.execute(db);
   await sql`alter table transfers drop constraint transfers_pkey`.execute(db);
   await sql`alter table transfers add primary key (owner, transfer_id)`.execute(db);
+
+  // Distribution ids likewise, owned by whoever committed the distribution (its ledger entry's actor).
+  await sql`alter table distributions add column owner text`.execute(db);
+  await sql`update distributions d set owner = coalesce((select e.actor from ledger_entries e where e.stream = d.stream and e.seq = d.seq), 'admin')`.execute(db);
+  await sql`alter table distributions alter column owner set not null`.execute(db);
+  await sql`alter table distributions drop constraint distributions_pkey`.execute(db);
+  await sql`alter table distributions add primary key (owner, distribution_id)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`alter table distributions drop constraint distributions_pkey`.execute(db);
+  await sql`alter table distributions drop column owner`.execute(db);
+  await sql`alter table distributions add primary key (distribution_id)`.execute(db);
   await sql`alter table transfers drop constraint transfers_pkey`.execute(db);
   await sql`alter table transfers drop column owner`.execute(db);
   await sql`alter table transfers add primary key (transfer_id)`.execute(db);

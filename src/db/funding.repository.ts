@@ -186,17 +186,19 @@ export async function poolTransfers(db: Queryable, currency: string): Promise<Tr
   return rows.map(toTransfer);
 }
 
-export async function findDistribution(db: Queryable, distributionId: string) {
-  return db.selectFrom('distributions').selectAll().where('distribution_id', '=', distributionId).executeTakeFirst();
+/** The owner's distribution with this id (ids are unique per owner, like transfer ids). */
+export async function findDistribution(db: Queryable, owner: string, distributionId: string) {
+  return db.selectFrom('distributions').selectAll().where('owner', '=', owner).where('distribution_id', '=', distributionId).executeTakeFirst();
 }
 
 export async function insertDistribution(
   db: Queryable,
-  d: { distributionId: string; formula: string; amountMinor: bigint; baseMinor: bigint | null; currency: string; request: unknown; parts: unknown[]; stream: string; seq: number; hash: string; at: string },
+  d: { owner: string; distributionId: string; formula: string; amountMinor: bigint; baseMinor: bigint | null; currency: string; request: unknown; parts: unknown[]; stream: string; seq: number; hash: string; at: string },
 ): Promise<void> {
   await db
     .insertInto('distributions')
     .values({
+      owner: d.owner,
       distribution_id: d.distributionId,
       formula: d.formula,
       amount_minor: d.amountMinor,

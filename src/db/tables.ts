@@ -199,6 +199,8 @@ export interface TransfersTable {
 }
 
 export interface DistributionsTable {
+  /** the principal that made it: distribution ids are unique per owner */
+  owner: string;
   distribution_id: string;
   formula: string;
   amount_minor: BigIntColumn;

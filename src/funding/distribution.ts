@@ -161,15 +161,16 @@ export function partsPayload(parts: readonly DistributionPart[]): { communityId:
 }
 
 /**
- * pool → community:<id> for every non-zero part, with ids derived from the distribution id, so a
- * retried distribution replays as `exists`. The service applies them in one transaction: if one is
- * refused (e.g. the pool would overdraw), none is written.
+ * pool → community:<id> for every non-zero part, with ids derived from the distribution id (and its
+ * owner: distribution ids are scoped to who made them), so a retried distribution replays as
+ * `exists`. The service applies them in one transaction: if one is refused (e.g. the pool would
+ * overdraw), none is written.
  */
-export function distributionTransfers(distributionId: string, currency: string, parts: readonly DistributionPart[]): TransferCommand[] {
+export function distributionTransfers(distributionId: string, currency: string, parts: readonly DistributionPart[], owner?: string): TransferCommand[] {
   return parts
     .filter((part) => part.amountMinor > 0n)
     .map((part) => ({
-      transferId: derivedTransferId('distribution', distributionId, part.communityId),
+      transferId: owner === undefined ? derivedTransferId('distribution', distributionId, part.communityId) : derivedTransferId('distribution', owner, distributionId, part.communityId),
       from: POOL,
       to: communityAccount(part.communityId),
       amountMinor: part.amountMinor,

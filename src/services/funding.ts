@@ -294,8 +294,9 @@ export class FundingService implements CycleFunding, ProposalFunding {
       return { replayed: false, dryRun: true, parts, pool: { balanceMinor: held, covers: held >= request.amountMinor } };
     }
     return transact(this.deps, ctx, async (trx) => {
-      await repo.lockTransferId(trx, SERVICE_OWNER, `distribution:${request.distributionId}`);
-      const existing = await repo.findDistribution(trx, request.distributionId);
+      const owner = actor(ctx);
+      await repo.lockTransferId(trx, owner, `distribution:${request.distributionId}`);
+      const existing = await repo.findDistribution(trx, owner, request.distributionId);
       if (existing !== undefined) {
         const fields = Object.keys(requestRecord).filter(
           (k) => JSON.stringify((existing.request)[k]) !== JSON.stringify(requestRecord[k as keyof typeof requestRecord]),
@@ -320,10 +321,11 @@ export class FundingService implements CycleFunding, ProposalFunding {
         type: 'distribution.committed',
         payload: { distributionId: request.distributionId, ...requestRecord, parts: partsPayload(parts) },
       });
-      for (const command of distributionTransfers(request.distributionId, request.currency, parts)) {
+      for (const command of distributionTransfers(request.distributionId, request.currency, parts, owner)) {
         await this.apply(trx, ctx, command, at, { distributionId: request.distributionId });
       }
       await repo.insertDistribution(trx, {
+        owner,
         distributionId: request.distributionId,
         formula: request.formula,
         amountMinor: request.amountMinor,

@@ -110,6 +110,18 @@ for (const kind of databaseKinds()) {
       t.equal(again.replayed, true, "A's own replay still answers A's first result");
     });
 
+    await t.test('item 1: distribution ids are scoped to their owner too', async (t) => {
+      await grant(api, 'pool', '1000');
+      const body = { distributionId: 'spring', amount: '100', currency: 'EUR', formula: 'equal', communities: [a.id, b.id] };
+      const first = await expectJson<{ replayed: boolean }>(await api.call('POST', '/v1/distributions', { token: funderA.token, body }), 201);
+      t.equal(first.replayed, false);
+      const other = await api.call('POST', '/v1/distributions', { token: funderB.token, body: { ...body, amount: '50' } });
+      t.equal(other.statusCode, 201, "another funder's same id is its own distribution, not a probe of the first");
+      t.same([(other.json() as { replayed: boolean }).replayed, 'fields' in (other.json() as object)], [false, false]);
+      t.equal((await expectJson<{ replayed: boolean }>(await api.call('POST', '/v1/distributions', { token: funderA.token, body }), 201)).replayed, true, "the first funder's replay");
+      t.equal(await balance(api, 'pool'), '850');
+    });
+
     await t.test('item 2: nobody, the admin included, drains a frozen budget; the close still works', async (t) => {
       const cycle = await votingCycle(api, b, '40000', ['15000']);
       const before = await entries(api);
