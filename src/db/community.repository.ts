@@ -17,6 +17,8 @@ function toCommunity(row: CommunityRow): Community {
     needsIndex: normalizeNumeric(row.needs_index),
     governance: row.governance,
     requireSignedBallots: row.require_signed_ballots,
+    currency: row.currency,
+    imported: row.imported,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -36,6 +38,8 @@ export async function insertCommunity(db: Queryable, community: Community): Prom
       learners: community.learners,
       needs_index: community.needsIndex,
       governance: JSON.stringify(community.governance),
+      currency: community.currency,
+      imported: community.imported,
       created_at: community.createdAt,
     })
     .execute();
@@ -70,6 +74,13 @@ export async function listCommunities(db: Queryable, limit: number, cursor?: str
   const rows = await query.execute();
   const page = toPage(rows, limit, (row) => [row.slug]);
   return { items: page.items.map(toCommunity), nextCursor: page.nextCursor };
+}
+
+/** The currency of each community that exists among `ids` (absent ids are left out). */
+export async function communityCurrencies(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('communities').select(['id', 'currency']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, r.currency]));
 }
 
 export async function listAllCommunities(db: Queryable): Promise<Community[]> {

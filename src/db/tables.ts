@@ -44,6 +44,10 @@ export interface CommunitiesTable {
   governance: Json<GovernanceDefaults>;
   created_at: Timestamp;
   require_signed_ballots: Generated<boolean>;
+  /** ISO 4217, chosen at creation, never changed */
+  currency: string;
+  /** created by a pabulib import */
+  imported: Generated<boolean>;
 }
 
 export interface MembersTable {
@@ -155,14 +159,17 @@ export interface ProposalReportsTable {
 }
 
 export interface AccountsTable {
+  /** with currency, the primary key: network accounts hold one balance per currency */
   account: string;
-  currency: string | null;
+  currency: string;
   balance_minor: BigIntColumn;
   community_id: string | null;
   created_at: Generated<Timestamp>;
 }
 
 export interface TransfersTable {
+  /** `service` or the principal that made it (`admin`, `funder:<id>`, `member:<id>`): ids are unique per owner */
+  owner: string;
   transfer_id: string;
   from_account: string;
   to_account: string;
@@ -258,7 +265,42 @@ export interface SessionMembershipsTable {
   added_at: Timestamp;
 }
 
+export interface WebhooksTable {
+  id: string;
+  community_id: string | null;
+  url: string;
+  events: Json<string[]>;
+  secret_sealed: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  event_type: string;
+  community_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  message_id: string;
+  webhook_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   session_memberships: SessionMembershipsTable;

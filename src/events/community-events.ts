@@ -14,6 +14,9 @@ export const CommunityCreated = z
     learners: z.number().int().min(0),
     needsIndex: z.string(),
     governance: GovernanceDefaultsPayload,
+    /** since issue 9.4; entries written before it have neither (their communities are EUR, not imported) */
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    imported: z.boolean().optional(),
   })
   .strict();
 

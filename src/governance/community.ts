@@ -37,6 +37,11 @@ export const CreateCommunitySchema = z
     learners: z.number().int().min(0).max(10_000_000).optional(),
     needsIndex: NeedsIndexSchema.optional(),
     governance: GovernanceDefaultsSchema.partial().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"')
+      .optional()
+      .describe('the one currency of this community, fixed at creation; default: the network currency (NETWORK_CURRENCY)'),
   })
   .strict();
 export type CreateCommunityInput = z.infer<typeof CreateCommunitySchema>;
@@ -68,6 +73,10 @@ export interface Community {
   governance: GovernanceDefaults;
   /** ballots must carry an EIP-712 signature by the member's registered address */
   requireSignedBallots: boolean;
+  /** ISO 4217: every transfer to or from its accounts, and every cycle, is in it; never changes */
+  currency: string;
+  /** created by a pabulib import (a city election, not a school): left out of equity reports by default */
+  imported: boolean;
   createdAt: string;
 }
 
@@ -83,8 +92,16 @@ export interface Member {
   deactivatedAt: string | null;
 }
 
+/** What a new community takes from the network when its input leaves it out. */
+export interface CommunityDefaults {
+  /** NETWORK_CURRENCY */
+  currency: string;
+  /** true only for pabulib imports */
+  imported?: boolean;
+}
+
 /** A new community from validated input; id and time come from the caller. */
-export function newCommunity(input: CreateCommunityInput, id: string, at: string): Community {
+export function newCommunity(input: CreateCommunityInput, id: string, at: string, defaults: CommunityDefaults): Community {
   return {
     id,
     slug: input.slug,
@@ -93,6 +110,8 @@ export function newCommunity(input: CreateCommunityInput, id: string, at: string
     needsIndex: normalizeDecimal(input.needsIndex ?? 1, 'needsIndex'),
     governance: GovernanceDefaultsSchema.parse(input.governance ?? {}),
     requireSignedBallots: false,
+    currency: input.currency ?? defaults.currency,
+    imported: defaults.imported ?? false,
     createdAt: at,
   };
 }

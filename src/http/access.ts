@@ -69,6 +69,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/proposals/:proposalId': { allow: readers, scope: 'proposal-param', summary: 'read a proposal' },
   'POST /v1/proposals/:proposalId/review': { allow: ['steward'], scope: 'proposal-param', summary: 'accept or reject a proposal' },
   'POST /v1/proposals/:proposalId/withdraw': { allow: ['member'], scope: 'proposal-param', summary: 'withdraw your own proposal' },
+  'POST /v1/proposals/:proposalId/cancel': { allow: ['steward'], scope: 'proposal-param', summary: 'cancel a selected proposal (its unspent money returns)' },
   'POST /v1/proposals/:proposalId/progress': { allow: ['steward'], scope: 'proposal-param', summary: 'report progress on a selected proposal' },
   'PUT /v1/cycles/:cycleId/ballot': { allow: ['member'], scope: 'cycle-param', summary: 'cast or replace your ballot' },
   'GET /v1/cycles/:cycleId/signing': { allow: ['member', 'steward', 'auditor', 'admin', 'network-auditor'], scope: 'cycle-param', summary: 'read the ballot signing template' },
@@ -100,6 +101,12 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/anchors': { allow: ['public'], scope: 'network', summary: 'list anchors' },
   'GET /v1/anchors/:id/verify': { allow: ['public'], scope: 'network', summary: 'verify an anchor against the chain' },
   'GET /v1/receipts/:hash/proof': { allow: ['public'], scope: 'network', summary: 'download a receipt proof' },
+
+  'POST /v1/webhooks': { allow: ['admin', 'steward'], scope: 'self', summary: "subscribe a URL to events (a steward: its community's)" },
+  'GET /v1/webhooks': { allow: ['admin', 'steward'], scope: 'self', summary: 'list webhooks' },
+  'GET /v1/webhooks/:webhookId': { allow: ['admin', 'steward'], scope: 'self', summary: 'read a webhook' },
+  'DELETE /v1/webhooks/:webhookId': { allow: ['admin', 'steward'], scope: 'self', summary: 'delete a webhook' },
+  'GET /v1/webhooks/:webhookId/deliveries': { allow: ['admin', 'steward'], scope: 'self', summary: "read a webhook's delivery log" },
 
   'GET /v1/ledger/streams': { allow: ['public'], scope: 'network', summary: 'stream heads (name, size, head hash)' },
   'GET /v1/ledger/verify': { allow: auditors, scope: 'stream-query', summary: 'verify every chain (or ?stream=)' },

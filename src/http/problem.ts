@@ -84,6 +84,7 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'bad-signature': 403,
   'nonce-used': 409,
   'no-outcome': 409,
+  'proposals-not-finished': 409,
   // funding
   'invalid-transfer-id': 400,
   'exists-with-different-fields': 422,
@@ -95,6 +96,8 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'memo-too-long': 422,
   'flow-not-allowed': 422,
   'currency-mismatch': 409,
+  'community-imported': 409,
+  'currency-required': 400,
   overdraw: 409,
   'balance-overflow': 422,
   'no-communities': 422,
@@ -110,6 +113,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'exceeds-allocation': 409,
   'account-not-found': 404,
   'not-your-account': 403,
+  'reserved-transfer-id': 422,
+  'cycle-budget-frozen': 409,
+  'close-blocked': 409,
+  'spent-on-in-future': 422,
   // ledger and Merkle proofs
   'stream-not-found': 404,
   'entry-not-found': 404,
@@ -165,6 +172,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'duplicate-voter': 400,
   'points-mismatch': 400,
   'ballot-constraint': 400,
+  // webhooks
+  'webhook-not-found': 404,
+  'webhook-url-refused': 422,
+  'invalid-webhook-secret': 422,
 };
 
 const TITLE_OVERRIDES: Partial<Record<ErrorCode, string>> = {

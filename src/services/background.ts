@@ -10,7 +10,7 @@ import type { Services } from './index.js';
 import { soleLeader, type Leadership } from './leader.js';
 
 /** The background jobs of a service process, each elected separately when processes share a database. */
-export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'idempotency-purge'] as const;
+export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'idempotency-purge', 'webhook-delivery'] as const;
 
 /** How often expired idempotency records are deleted (they are never replayed once expired, deleted or not). */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -84,4 +84,16 @@ export function ledgerLoops(services: Services, options: { merkleIntervalMs: num
       },
     },
   ];
+}
+
+/** Webhook delivery: due deliveries are sent every `intervalMs`, in the one process that leads the job. */
+export function webhookLoop(services: Services, intervalMs: number, logger: JobLogger): Loop {
+  return {
+    name: 'webhook-delivery',
+    intervalMs,
+    tick: async () => {
+      const run = await services.webhooks.deliverDue();
+      if (run.attempted > 0) logger.info({ ...run }, 'webhook deliveries attempted');
+    },
+  };
 }

@@ -20,11 +20,15 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 import { issueInvitation } from './sessions.js';
 
 export class CommunityService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** NETWORK_CURRENCY: the currency of a community created without one */
+    readonly networkCurrency = 'EUR',
+  ) {}
 
   async create(ctx: CommandContext, input: CreateCommunityInput): Promise<Community> {
     const at = timestamp(this.deps);
-    const community = newCommunity(input, this.deps.newId(), at);
+    const community = newCommunity(input, this.deps.newId(), at, { currency: this.networkCurrency });
     return transact(this.deps, ctx, async (trx) => {
       await this.insertIn(trx, ctx, community, at);
       return community;
@@ -44,6 +48,8 @@ export class CommunityService {
       learners: community.learners,
       needsIndex: community.needsIndex,
       governance: { ...community.governance },
+      currency: community.currency,
+      imported: community.imported,
     };
     const created = { type: 'community.created', payload } as const;
     await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), created);

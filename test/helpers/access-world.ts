@@ -230,6 +230,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/proposals/:proposalId': none,
   'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
+  'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
   'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
   'GET /v1/cycles/:cycleId/signing': none,
@@ -263,6 +264,12 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/anchors': none,
   'GET /v1/anchors/:id/verify': none, // 404: anchoring is off in tests, there are no anchors
   'GET /v1/receipts/:hash/proof': none,
+  // A steward's webhook is for its own community; every allowed caller gets 422 (the URL is refused).
+  'POST /v1/webhooks': () => ({ body: { url: 'ftp://example.org/hook', events: ['transfer.recorded'] } }), // 422 webhook-url-refused
+  'GET /v1/webhooks': none,
+  'GET /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'DELETE /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'GET /v1/webhooks/:webhookId/deliveries': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
   'GET /v1/ledger/streams': none,
   'GET /v1/ledger/verify': streamOfA,
   'GET /v1/ledger/export': streamOfA,

@@ -17,6 +17,8 @@ const CommunitySchema = z
     needsIndex: z.string(),
     governance: z.object({ ballotType: z.string(), rule: z.string(), quorum: z.number().int() }),
     requireSignedBallots: z.boolean(),
+    currency: z.string().describe('ISO 4217: the one currency of its accounts and cycles, fixed at creation'),
+    imported: z.boolean().describe('created by a pabulib import'),
     stream: z.string(),
     createdAt: z.string(),
   })
@@ -59,6 +61,8 @@ export function presentCommunity(c: Community) {
     needsIndex: c.needsIndex,
     governance: c.governance,
     requireSignedBallots: c.requireSignedBallots,
+    currency: c.currency,
+    imported: c.imported,
     stream: communityStream(c.id),
     createdAt: c.createdAt,
   };

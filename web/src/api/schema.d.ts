@@ -522,6 +522,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/{proposalId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call off a selected proposal (steward, once the cycle closed): its unspent money returns to the community */
+        post: operations["cancelSelectedProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proposals/{proposalId}/progress": {
         parameters: {
             query?: never;
@@ -633,7 +650,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin) */
+        /**
+         * Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)
+         * @description A community's accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer's currency.
+         */
         post: operations["moveMoney"];
         delete?: never;
         options?: never;
@@ -650,7 +670,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Distribute money from the pool to communities by a formula; dryRun previews every part */
+        /** Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part */
         post: operations["distributePoolMoneyByFormula"];
         delete?: never;
         options?: never;
@@ -820,7 +840,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign a checkpoint over every stream head now (admin) */
+        /** Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since */
         post: operations["signCheckpointNow"];
         delete?: never;
         options?: never;
@@ -984,6 +1004,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks (admin: all; steward: its community’s) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admin; steward for its own community); the signing secret is shown only here
+         * @description Deliveries follow the Standard Webhooks specification: headers `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`, body `{type, timestamp, data}`. At-least-once, retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (with jitter), then failed. No Idempotency-Key: the answer carries the secret.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a webhook */
+        get: operations["readWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook; its pending deliveries are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's delivery log, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1031,6 +1107,10 @@ export interface components {
                 quorum: number;
             };
             requireSignedBallots: boolean;
+            /** @description ISO 4217: the one currency of its accounts and cycles, fixed at creation */
+            currency: string;
+            /** @description created by a pabulib import */
+            imported: boolean;
             stream: string;
             createdAt: string;
         };
@@ -1056,6 +1136,16 @@ export interface components {
             createdAt: string;
         };
         EquityReport: {
+            /** @description ISO 4217: every amount is in minor units of it */
+            currency: string;
+            /**
+             * @description the figure the indices and the median compare
+             * @enum {string}
+             */
+            basis: "per-learner" | "needs-weighted";
+            includesImported: boolean;
+            /** @description set when `received` is only this funder's money */
+            funderId: string | null;
             communities: {
                 communityId: string;
                 slug: string;
@@ -1065,11 +1155,20 @@ export interface components {
                 received: string;
                 perLearner: string | null;
                 needsWeightedPerLearner: string | null;
+                imported: boolean;
+                /** @description effective ballots over the cycles closed in the window */
+                ballots: number;
+                /** @description voters on the frozen rolls of those cycles */
+                census: number;
+                /** @description ballots ÷ census as a decimal with 4 places (half-even), e.g. "0.4667"; null without a closed cycle */
+                turnout: string | null;
             }[];
             gini: number | null;
             theil: number | null;
             maxMinRatio: number | null;
             medianPerLearner: string | null;
+            /** @description median of the basis, minor units with 2 decimals */
+            median: string | null;
             belowEightyPercentOfMedian: string[];
             shareBelowEightyPercentOfMedian: number | null;
         };
@@ -1161,6 +1260,8 @@ export interface components {
         };
         Transfer: {
             transferId: string;
+            /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+            owner: string;
             kind: string;
             from: string;
             to: string;
@@ -1191,6 +1292,39 @@ export interface components {
             }[];
             truncated: boolean;
         };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** @description the community whose events it receives; null: every event of the network (admin only) */
+            communityId: string | null;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            /** @description the `webhook-id` header of every attempt of this message */
+            messageId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** @description the receiver's HTTP status at the last attempt */
+            lastStatus: number | null;
+            lastError: string | null;
+            createdAt: string;
+        };
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventType: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventTypeInput: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
     };
     responses: {
         /** @description The request is malformed: its URL, a header, its JSON or a value does not match the schema (`errors` lists each problem). */
@@ -1532,6 +1666,8 @@ export interface operations {
                          */
                         quorum?: number;
                     };
+                    /** @description the one currency of this community, fixed at creation; default: the network currency (NETWORK_CURRENCY) */
+                    currency?: string;
                 };
             };
         };
@@ -2391,7 +2527,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2743,6 +2887,60 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    cancelSelectedProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it is called off; members and auditors read it */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `proposal-status`: not a selected proposal still open (funded or in progress); `phase-closed`: the cycle is not closed or in implementation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     reportProgressOnSelectedProposal: {
         parameters: {
             query?: never;
@@ -3032,6 +3230,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     from: string;
                     to: string;
@@ -3050,6 +3249,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -3105,6 +3306,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     distributionId: string;
                     amount: string;
                     currency: string;
@@ -3112,7 +3314,7 @@ export interface operations {
                     formula: "equal" | "per-learner" | "needs-weighted" | "base-plus-per-learner";
                     /** @description base-plus-per-learner: what each community gets first */
                     base?: string;
-                    /** @description default: every community */
+                    /** @description default: every community in the distribution's currency not created by a pabulib import (409 `currency-mismatch` or `community-imported` for others) */
                     communities?: string[];
                     dryRun?: boolean;
                 };
@@ -3131,11 +3333,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3151,11 +3360,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3180,7 +3396,10 @@ export interface operations {
     };
     readAccountBalance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the balance in this currency; default: a community's own currency, or a network account's only (else the network currency's) */
+                currency?: string;
+            };
             header?: {
                 /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
                 "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
@@ -3202,6 +3421,11 @@ export interface operations {
                         account: string;
                         balance: string;
                         currency: string | null;
+                        /** @description every currency the account holds (the pool and external accounts keep one balance per currency) */
+                        balances: {
+                            currency: string;
+                            balance: string;
+                        }[];
                     };
                 };
             };
@@ -3315,12 +3539,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     amount: string;
                     receiptRef: string;
                     /**
                      * Format: date
-                     * @description the date on the receipt, YYYY-MM-DD
+                     * @description the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)
                      */
                     spentOn: string;
                     memo?: string;
@@ -3336,6 +3561,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -3412,11 +3639,17 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv";
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
@@ -3447,11 +3680,17 @@ export interface operations {
     readEquityChart: {
         parameters: {
             query?: {
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
@@ -3568,6 +3807,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -3948,6 +4196,246 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description `phase-closed`: the cycle has not opened voting yet (its ballot is not frozen) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http or https; loopback is accepted, private and link-local addresses only with WEBHOOK_ALLOW_PRIVATE=true */
+                    url: string;
+                    events: components["schemas"]["WebhookEventTypeInput"][];
+                    /** @description `whsec_` + base64 of 24 to 64 random bytes; generated when left out */
+                    secret?: string;
+                    /**
+                     * Format: uuid
+                     * @description admin: only this community's events; a steward's hook is always for its own community
+                     */
+                    communityId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the community whose events it receives; null: every event of the network (admin only) */
+                        communityId: string | null;
+                        url: string;
+                        events: components["schemas"]["WebhookEventType"][];
+                        createdAt: string;
+                        /** @description `whsec_…`: verify signatures with it; it is not shown again */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: a steward named another community */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `community-not-found`: no community with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `webhook-url-refused`: not http(s), or an address the configuration refuses; `invalid-webhook-secret` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
