@@ -15,6 +15,16 @@ export async function findAuditorStatus(db: Queryable, id: string): Promise<{ id
   return row === undefined ? undefined : { id: row.id, deactivatedAt: row.deactivated_at };
 }
 
+/**
+ * Locks a principal's row for the rest of the transaction and says whether it is deactivated
+ * (undefined: no such principal). A rotation and a deactivation of one principal thus run one after
+ * the other, so a rotation can never leave a fresh token to someone just deactivated.
+ */
+export async function lockPrincipal(db: Queryable, table: 'members' | 'funders' | 'auditors', id: string): Promise<{ deactivated: boolean } | undefined> {
+  const row = await db.selectFrom(table).select('deactivated_at').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row === undefined ? undefined : { deactivated: row.deactivated_at !== null };
+}
+
 /** Marks a principal deactivated (once); true when this call did it. */
 export async function markDeactivated(db: Queryable, table: 'members' | 'funders' | 'auditors', id: string, at: string): Promise<boolean> {
   const result = await db.updateTable(table).set({ deactivated_at: at }).where('id', '=', id).where('deactivated_at', 'is', null).executeTakeFirst();

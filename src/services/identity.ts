@@ -64,6 +64,8 @@ export class IdentityService {
         throw new DomainError('forbidden', 'only members, funders and auditors rotate their token here; the admin token comes from configuration (ADMIN_TOKEN)');
     }
     return transact(this.deps, ctx, async (trx) => {
+      const status = await repo.lockPrincipal(trx, `${kind}s`, id);
+      if (status === undefined || status.deactivated) throw new DomainError('unknown-token', 'this token no longer belongs to an active member, funder or auditor');
       await repo.deleteTokensOf(trx, kind, id);
       await insertToken(trx, { tokenHash: sha256Hex(token), kind, principalId: id, createdAt: at });
       await this.sessions.endSessionsOf(trx, kind, id);
