@@ -76,9 +76,9 @@ export async function listCommunityAccounts(db: Queryable, communityId: string):
   return rows.map((r) => ({ account: r.account, currency: r.currency, balanceMinor: r.balance_minor, communityId: r.community_id }));
 }
 
-/** Serializes work on one transfer id for the rest of the transaction. */
-export async function lockTransferId(db: Queryable, transferId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`transfer:${transferId}`}, 0))`.execute(db);
+/** Serializes work on one owner's transfer id for the rest of the transaction. */
+export async function lockTransferId(db: Queryable, owner: string, transferId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`transfer:${owner}:${transferId}`}, 0))`.execute(db);
 }
 
 export type { TransferRecord } from '../funding/transfer.js';
@@ -87,6 +87,7 @@ type TransferRow = Selectable<TransfersTable>;
 
 function toTransfer(r: TransferRow): TransferRecord {
   return {
+    owner: r.owner,
     transferId: r.transfer_id,
     from: r.from_account,
     to: r.to_account,
@@ -105,8 +106,9 @@ function toTransfer(r: TransferRow): TransferRecord {
   };
 }
 
-export async function findTransfer(db: Queryable, transferId: string): Promise<TransferRecord | undefined> {
-  const r = await db.selectFrom('transfers').selectAll().where('transfer_id', '=', transferId).executeTakeFirst();
+/** The owner's transfer with this id (ids are unique per owner, never looked up across owners). */
+export async function findTransfer(db: Queryable, owner: string, transferId: string): Promise<TransferRecord | undefined> {
+  const r = await db.selectFrom('transfers').selectAll().where('owner', '=', owner).where('transfer_id', '=', transferId).executeTakeFirst();
   return r === undefined ? undefined : toTransfer(r);
 }
 
@@ -114,6 +116,7 @@ export async function insertTransfer(db: Queryable, t: Omit<TransferRecord, 'ord
   await db
     .insertInto('transfers')
     .values({
+      owner: t.owner,
       transfer_id: t.transferId,
       from_account: t.from,
       to_account: t.to,

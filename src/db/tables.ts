@@ -157,6 +157,8 @@ export interface AccountsTable {
 }
 
 export interface TransfersTable {
+  /** `service` or the principal that made it (`admin`, `funder:<id>`, `member:<id>`): ids are unique per owner */
+  owner: string;
   transfer_id: string;
   from_account: string;
   to_account: string;

@@ -31,9 +31,11 @@ export const EVENT_SCHEMAS = {
   'proposal.withdrawn': budgeting.ProposalWithdrawn,
   'proposal.in_progress': budgeting.ProposalProgress,
   'proposal.completed': budgeting.ProposalProgress,
+  'proposal.cancelled': budgeting.ProposalCancelled,
   'ballot.cast': budgeting.BallotCast,
 
   'transfer.recorded': funding.TransferRecorded,
+  'transfer.received': funding.TransferReceived,
   'distribution.committed': funding.DistributionCommitted,
 } as const satisfies Record<string, z.ZodType>;
 

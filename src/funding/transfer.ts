@@ -59,6 +59,8 @@ export interface RecordedTransfer {
 
 /** A transfer as stored: with its receipt, its ledger entry and its place in the order of transfers. */
 export interface TransferRecord extends RecordedTransfer {
+  /** `service` for service-derived ids, else the principal that made it: ids are unique per owner */
+  owner: string;
   receiptRef: string | null;
   spentOn: string | null;
   distributionId: string | null;

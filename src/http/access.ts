@@ -64,6 +64,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/proposals/:proposalId': { allow: readers, scope: 'proposal-param', summary: 'read a proposal' },
   'POST /v1/proposals/:proposalId/review': { allow: ['steward'], scope: 'proposal-param', summary: 'accept or reject a proposal' },
   'POST /v1/proposals/:proposalId/withdraw': { allow: ['member'], scope: 'proposal-param', summary: 'withdraw your own proposal' },
+  'POST /v1/proposals/:proposalId/cancel': { allow: ['steward'], scope: 'proposal-param', summary: 'cancel a selected proposal (its unspent money returns)' },
   'POST /v1/proposals/:proposalId/progress': { allow: ['steward'], scope: 'proposal-param', summary: 'report progress on a selected proposal' },
   'PUT /v1/cycles/:cycleId/ballot': { allow: ['member'], scope: 'cycle-param', summary: 'cast or replace your ballot' },
   'GET /v1/cycles/:cycleId/signing': { allow: ['member', 'steward', 'auditor', 'admin', 'network-auditor'], scope: 'cycle-param', summary: 'read the ballot signing template' },

@@ -76,6 +76,7 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'bad-signature': 403,
   'nonce-used': 409,
   'no-outcome': 409,
+  'proposals-not-finished': 409,
   // funding
   'invalid-transfer-id': 400,
   'exists-with-different-fields': 422,
@@ -104,6 +105,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'exceeds-allocation': 409,
   'account-not-found': 404,
   'not-your-account': 403,
+  'reserved-transfer-id': 422,
+  'cycle-budget-frozen': 409,
+  'close-blocked': 409,
+  'spent-on-in-future': 422,
   // ledger and Merkle proofs
   'stream-not-found': 404,
   'entry-not-found': 404,

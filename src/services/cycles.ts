@@ -12,7 +12,7 @@ import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
-import type { Proposal } from '../governance/proposal.js';
+import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import { checkCycleCurrency } from '../funding/currencies.js';
@@ -23,6 +23,8 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 export interface CycleFunding {
   reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
   allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void>;
+  /** Throws `close-blocked` (409) when the allocation could not be made; called before a close writes anything. */
+  checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void>;
   returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
 }
 
@@ -79,13 +81,21 @@ export class CycleService {
         }
         case 'closed': {
           const outcome = await this.tally(trx, cycle);
+          await this.funding.checkAllocation(trx, cycle, outcome);
           await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
           await this.recordOutcome(trx, ctx, cycle, outcome, at);
           return { ...cycle, phase, outcome };
         }
-        case 'completed':
+        case 'completed': {
+          const unfinished = await repo.listProposals(trx, cycleId, UNFINISHED_STATUSES);
+          if (unfinished.length > 0) {
+            throw new DomainError('proposals-not-finished', `the cycle completes once every selected proposal is completed or cancelled; not yet: ${unfinished.map((p) => `"${p.title}" (${p.status})`).join(', ')}`, {
+              proposals: unfinished.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+            });
+          }
           await this.funding.returnUnspent(trx, ctx, cycle, at);
           break;
+        }
         default:
           break;
       }

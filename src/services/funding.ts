@@ -15,6 +15,8 @@ import {
   allocationAtTally,
   attributePoolMoney,
   poolMovementsOf,
+  communityAccount,
+  cycleAccount,
   decideTransfer,
   derivedTransferId,
   distributionRecipients,
@@ -25,12 +27,15 @@ import {
   equityReport,
   flowKind,
   fundingError,
+  isReservedTransferId,
   parseAccount,
   partsPayload,
   proposalAccount,
   reportCurrency,
   reservationForCycle,
   returnOfUnspent,
+  SERVICE_OWNER,
+  SERVICE_TRANSFER_PREFIX,
   spendingCheck,
   transferPayload,
   type Account,
@@ -38,10 +43,12 @@ import {
   type EquityBasis,
   type EquityReport,
   type TransferCommand,
+  type TransferKind,
 } from '../funding/index.js';
 import type { Cycle } from '../governance/cycle.js';
 import type { RecordedOutcome } from '../governance/outcome.js';
 import type { CycleFunding } from './cycles.js';
+import type { ProposalFunding } from './proposals.js';
 import type { Queryable } from '../db/database.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
@@ -71,16 +78,37 @@ export interface DistributionRequest {
   dryRun?: boolean | undefined;
 }
 
+export interface DistributionAnswer {
+  replayed: boolean;
+  dryRun: boolean;
+  parts: { communityId: string; communityName: string; amountMinor: bigint; weight: string; exactShare: string; remainderUnit: boolean }[];
+  /** previews only: what the pool holds in the distribution's currency, and whether that covers the amount */
+  pool?: { balanceMinor: bigint; covers: boolean };
+}
+
+/** A transfer the service makes on its own, by a path no route offers. */
+export interface InternalTransfer {
+  /** kebab-case word naming why (the id is derived from it and `parts`) */
+  purpose: string;
+  parts: string[];
+  from: string;
+  to: string;
+  amountMinor: bigint;
+  currency: string;
+  kind: TransferKind;
+  memo?: string | null;
+}
+
 interface TransferExtra {
   receiptRef?: string;
   spentOn?: string;
   distributionId?: string;
 }
 
-/** Flows a person may start by hand; the others are made by the service (cycle creation, tally, distributions). */
-const MANUAL_FLOWS = new Set(['grant', 'refund', 'disbursement', 'return']);
+/** Flows a person may start by hand; the others are made by the service (cycle creation, tally, distributions) or have their own route (spending). */
+const MANUAL_FLOWS = new Set(['grant', 'refund', 'return']);
 
-export class FundingService implements CycleFunding {
+export class FundingService implements CycleFunding, ProposalFunding {
   constructor(
     private readonly deps: ServiceDeps,
     /** NETWORK_CURRENCY: what a report or a balance read covers when nothing else says */
@@ -90,12 +118,13 @@ export class FundingService implements CycleFunding {
   /** POST /v1/transfers: a transfer started by a person, checked against who they are. */
   async manualTransfer(ctx: CommandContext, command: TransferCommand): Promise<TransferResult> {
     const at = timestamp(this.deps);
+    refuseReservedId(command.transferId);
     return transact(this.deps, ctx, async (trx) => {
-      const existing = await this.replayOrNothing(trx, command);
-      if (existing !== undefined) return existing;
+      // Who may do this is decided first: a replay lookup answers only the owner, about its own ids.
       const { from, to } = parseBoth(command);
       await this.authorizeManual(trx, ctx, from, to, command);
-      return this.write(trx, ctx, command, at, {});
+      const owner = actor(ctx);
+      return (await this.replayOrNothing(trx, owner, command)) ?? this.write(trx, ctx, owner, command, at, {});
     });
   }
 
@@ -106,6 +135,12 @@ export class FundingService implements CycleFunding {
     input: { transferId: string; amountMinor: bigint; receiptRef: string; spentOn: string; memo?: string | undefined },
   ): Promise<TransferResult> {
     const at = timestamp(this.deps);
+    refuseReservedId(input.transferId);
+    // The receipt's date, in the place it was written: nowhere on Earth is it later than UTC+14.
+    const latestToday = new Date(this.deps.clock.now().getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+    if (input.spentOn > latestToday) {
+      throw new DomainError('spent-on-in-future', `spentOn ${input.spentOn} is in the future; a receipt records money already spent`, { spentOn: input.spentOn });
+    }
     return transact(this.deps, ctx, async (trx) => {
       const proposal = await findProposal(trx, proposalId);
       if (proposal === undefined) throw new DomainError('proposal-not-found', `no proposal with id ${proposalId}`);
@@ -118,7 +153,9 @@ export class FundingService implements CycleFunding {
         currency: cycle.currency,
         memo: input.memo ?? `receipt ${input.receiptRef}`,
       });
-      const existing = await this.replayOrNothing(trx, command);
+      // The route admits only stewards of this proposal's community, so the lookup is the owner's own.
+      const owner = actor(ctx);
+      const existing = await this.replayOrNothing(trx, owner, command);
       if (existing !== undefined) return existing;
       if (!['funded', 'in_progress'].includes(proposal.status)) {
         throw new DomainError('proposal-status', `spending is recorded on funded or in-progress proposals; this one is ${proposal.status}`, { status: proposal.status });
@@ -130,7 +167,7 @@ export class FundingService implements CycleFunding {
       if (!check.ok) {
         throw new DomainError(check.code === 'exceeds-allocation' ? 'overdraw' : check.code, check.detail, { remaining: check.remainingMinor.toString() });
       }
-      return this.write(trx, ctx, command, at, { receiptRef: input.receiptRef, spentOn: input.spentOn });
+      return this.write(trx, ctx, owner, command, at, { receiptRef: input.receiptRef, spentOn: input.spentOn });
     });
   }
 
@@ -140,8 +177,27 @@ export class FundingService implements CycleFunding {
   }
 
   async allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void> {
+    for (const command of await this.planAllocation(trx, cycle, outcome)) await this.apply(trx, ctx, command, at, {});
+    await setProposalStatus(trx, outcome.selected, 'funded');
+  }
+
+  /** Whether the tally's allocation can be made: throws `close-blocked` (409) saying why, writing nothing. */
+  async checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void> {
+    await this.planAllocation(trx, cycle, outcome);
+  }
+
+  /**
+   * The allocation transfers of a tally, each decided against the accounts as they are now (in
+   * order, as they would be written), so anything that would make one fail is found before the
+   * close writes its first entry: the reserved money must all still be in `cycle:<id>`.
+   */
+  private async planAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<TransferCommand[]> {
+    const blocked = (why: string) => new DomainError('close-blocked', `cycle ${cycle.id} cannot close: ${why}`);
+    const account = cycleAccount(cycle.id);
+    const held = await repo.findAccount(trx, account, cycle.currency);
+    const reserved = held?.balanceMinor ?? 0n;
+    if (reserved !== cycle.budgetMinor) throw blocked(`${account} holds ${reserved} minor units, not the reserved budget of ${cycle.budgetMinor}`);
     const costs = new Map(outcome.proposals.map((p) => [p.id, BigInt(p.cost)]));
-    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`, cycle.currency))?.balanceMinor ?? 0n;
     const allocation = allocationAtTally({
       communityId: cycle.communityId,
       cycleId: cycle.id,
@@ -149,9 +205,24 @@ export class FundingService implements CycleFunding {
       budgetMinor: reserved,
       selected: outcome.selected.map((id) => ({ proposalId: id, costMinor: costs.get(id) ?? 0n })),
     });
-    if (!allocation.ok) throw new Error(`allocation at tally failed for cycle ${cycle.id}: ${allocation.code}: ${allocation.detail}`);
-    for (const command of allocation.transfers) await this.apply(trx, ctx, command, at, {});
-    await setProposalStatus(trx, outcome.selected, 'funded');
+    if (!allocation.ok) throw blocked(`${allocation.code}: ${allocation.detail}`);
+    const states = new Map<string, { balanceMinor: bigint; currency: string | null }>();
+    const stateOf = async (name: string) => {
+      const known = states.get(name);
+      if (known !== undefined) return known;
+      // Every account of a tally is the community's, in its (and the cycle's) one currency.
+      const row = await repo.findAccount(trx, name, cycle.currency);
+      return { balanceMinor: row?.balanceMinor ?? 0n, currency: cycle.currency };
+    };
+    for (const command of allocation.transfers) {
+      const existing = await repo.findTransfer(trx, SERVICE_OWNER, command.transferId);
+      const decision = decideTransfer(command, { ...(existing === undefined ? {} : { existing }), from: await stateOf(command.from), to: await stateOf(command.to) });
+      if (!decision.ok && decision.code === 'exists') continue;
+      if (!decision.ok) throw blocked(`${command.from} → ${command.to}: ${decision.detail}`);
+      states.set(command.from, decision.effects.from);
+      states.set(command.to, decision.effects.to);
+    }
+    return allocation.transfers;
   }
 
   async returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void> {
@@ -169,13 +240,22 @@ export class FundingService implements CycleFunding {
     }
   }
 
+  /** A cancelled proposal's unspent money back to its community (ProposalFunding). */
+  async returnOfCancelled(trx: Trx, ctx: CommandContext, proposal: { id: string; communityId: string }, currency: string, at: string): Promise<bigint> {
+    const account = proposalAccount(proposal.id);
+    const balance = (await repo.lockAccounts(trx, [{ account, currency, communityId: proposal.communityId }])).get(account)?.balanceMinor ?? 0n;
+    if (balance <= 0n) return 0n;
+    await this.moveInternally(trx, ctx, { purpose: 'cancel-return', parts: [proposal.id], from: account, to: communityAccount(proposal.communityId), amountMinor: balance, currency, kind: 'return' }, at);
+    return balance;
+  }
+
   /** A grant recorded by the service itself (pabulib imports grant from `external:import`). */
   async systemGrant(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string): Promise<TransferResult> {
     return this.apply(trx, ctx, command, at, {});
   }
 
   /** Splits an amount from the pool among communities; `dryRun` shows the parts and writes nothing. */
-  async distribute(ctx: CommandContext, request: DistributionRequest): Promise<{ replayed: boolean; dryRun: boolean; parts: { communityId: string; amountMinor: bigint; weight: string; exactShare: string; remainderUnit: boolean }[] }> {
+  async distribute(ctx: CommandContext, request: DistributionRequest): Promise<DistributionAnswer> {
     const at = timestamp(this.deps);
     const requestRecord = {
       amount: request.amountMinor.toString(),
@@ -196,11 +276,17 @@ export class FundingService implements CycleFunding {
         communities: chosen.map((c) => ({ id: c.id, learners: c.learners, needsIndex: c.needsIndex })),
       });
       if (!result.ok) throw fundingError(result);
-      return result.parts;
+      const names = new Map(chosen.map((c) => [c.id, c.name]));
+      return result.parts.map((p) => ({ ...p, communityName: names.get(p.communityId) ?? '' }));
     };
-    if (request.dryRun === true) return { replayed: false, dryRun: true, parts: await plan(this.deps.db) };
+    if (request.dryRun === true) {
+      const parts = await plan(this.deps.db);
+      // The pool of the distribution's currency.
+      const held = (await repo.findAccount(this.deps.db, 'pool', request.currency))?.balanceMinor ?? 0n;
+      return { replayed: false, dryRun: true, parts, pool: { balanceMinor: held, covers: held >= request.amountMinor } };
+    }
     return transact(this.deps, ctx, async (trx) => {
-      await repo.lockTransferId(trx, `distribution:${request.distributionId}`);
+      await repo.lockTransferId(trx, SERVICE_OWNER, `distribution:${request.distributionId}`);
       const existing = await repo.findDistribution(trx, request.distributionId);
       if (existing !== undefined) {
         const fields = Object.keys(requestRecord).filter(
@@ -209,7 +295,12 @@ export class FundingService implements CycleFunding {
         if (fields.length > 0) {
           throw new DomainError('exists-with-different-fields', `distribution ${request.distributionId} is already recorded with a different ${fields.join(', ')}`, { fields });
         }
-        const parts = (existing.parts as { communityId: string; amount: string; weight: string; exactShare: string; remainderUnit: boolean }[]).map((p) => ({ ...p, amountMinor: BigInt(p.amount) }));
+        const names = new Map((await listAllCommunities(trx)).map((c) => [c.id, c.name]));
+        const parts = (existing.parts as { communityId: string; amount: string; weight: string; exactShare: string; remainderUnit: boolean }[]).map((p) => ({
+          ...p,
+          amountMinor: BigInt(p.amount),
+          communityName: names.get(p.communityId) ?? '',
+        }));
         return { replayed: true, dryRun: false, parts };
       }
       const parts = await plan(trx);
@@ -325,10 +416,10 @@ export class FundingService implements CycleFunding {
     );
   }
 
-  /** The first result of a transfer id already recorded with the same content; throws on other content. */
-  private async replayOrNothing(trx: Trx, command: TransferCommand): Promise<TransferResult | undefined> {
-    await repo.lockTransferId(trx, command.transferId);
-    const existing = await repo.findTransfer(trx, command.transferId);
+  /** The owner's first result of a transfer id already recorded with the same content; throws on other content. */
+  private async replayOrNothing(trx: Trx, owner: string, command: TransferCommand): Promise<TransferResult | undefined> {
+    await repo.lockTransferId(trx, owner, command.transferId);
+    const existing = await repo.findTransfer(trx, owner, command.transferId);
     if (existing === undefined) return undefined;
     const zero = { balanceMinor: 0n, currency: null };
     const decision = decideTransfer(command, { existing, from: zero, to: zero });
@@ -338,6 +429,12 @@ export class FundingService implements CycleFunding {
   }
 
   private async authorizeManual(trx: Trx, ctx: CommandContext, from: Account, to: Account, command: TransferCommand): Promise<void> {
+    if (from.kind === 'cycle') {
+      throw new DomainError('cycle-budget-frozen', `${command.from} is a cycle's frozen budget: only its tally (or its cancellation) moves that money`);
+    }
+    if (from.kind === 'proposal' && to.kind === 'spent') {
+      throw new DomainError('flow-not-allowed', 'spending is recorded with its receipt through POST /v1/proposals/{proposalId}/spending');
+    }
     const kind = command.kind ?? flowKind(from, to);
     if (kind !== undefined && !MANUAL_FLOWS.has(kind)) {
       throw new DomainError('flow-not-allowed', `${kind} transfers are made by the service itself (cycle creation, tally, POST /v1/distributions), not by hand`);
@@ -363,25 +460,53 @@ export class FundingService implements CycleFunding {
     throw new DomainError('forbidden', 'this token may not move money');
   }
 
-  /** Decide and write one transfer inside the caller's transaction (a recorded id replays). */
+  /** Decide and write one service-made transfer (its id derived, `service:…`) inside the caller's transaction (a recorded id replays). */
   private async apply(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string, extra: TransferExtra): Promise<TransferResult> {
-    return (await this.replayOrNothing(trx, command)) ?? this.write(trx, ctx, command, at, extra);
+    if (!isReservedTransferId(command.transferId)) throw new Error(`a service transfer must have a service: id, not ${command.transferId}`);
+    return (await this.replayOrNothing(trx, SERVICE_OWNER, command)) ?? this.write(trx, ctx, SERVICE_OWNER, command, at, extra);
   }
 
-  /** Decide and write a transfer whose id the caller has locked and found unused. */
-  private async write(trx: Trx, ctx: CommandContext, command: TransferCommand, at: string, extra: TransferExtra): Promise<TransferResult> {
+  /**
+   * The service-internal way to move money no route may move (e.g. `cycle:<id>` back to its
+   * community when a cycle is cancelled), inside the caller's transaction. The id is derived from
+   * `purpose` and `parts`, so a retry replays. Callers are services, trusted to have decided.
+   */
+  async moveInternally(trx: Trx, ctx: CommandContext, input: InternalTransfer, at: string): Promise<TransferResult> {
+    const command: TransferCommand = {
+      transferId: derivedTransferId(input.purpose, ...input.parts),
+      from: input.from,
+      to: input.to,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      memo: input.memo ?? null,
+      kind: input.kind,
+    };
+    return this.apply(trx, ctx, command, at, {});
+  }
+
+  /** `moveInternally` in a transaction of its own. */
+  async serviceTransfer(ctx: CommandContext, input: InternalTransfer): Promise<TransferResult> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, (trx) => this.moveInternally(trx, ctx, input, at));
+  }
+
+  /** Decide and write a transfer whose id the caller has locked and found unused by its owner. */
+  private async write(trx: Trx, ctx: CommandContext, owner: string, command: TransferCommand, at: string, extra: TransferExtra): Promise<TransferResult> {
     const { from, to } = parseBoth(command);
     const fromCommunity = await requireAccountOwner(trx, from, command.from);
     const toCommunity = await requireAccountOwner(trx, to, command.to);
+    if (from.kind === 'proposal' && to.kind === 'community' && toCommunity !== fromCommunity) {
+      throw new DomainError('flow-not-allowed', `proposal money returns only to its own community, community:${fromCommunity ?? ''}`);
+    }
     // A community's accounts hold its currency only; the network's hold one balance per currency.
     const currencies = await communityCurrencies(trx, [fromCommunity, toCommunity].filter((c): c is string => c !== null));
     const locked = await repo.lockAccounts(trx, [
       { account: command.from, currency: command.currency, communityId: fromCommunity },
       { account: command.to, currency: command.currency, communityId: toCommunity },
     ]);
-    const state = (name: string, account: Account, owner: string | null) => ({
+    const state = (name: string, account: Account, community: string | null) => ({
       balanceMinor: locked.get(name)?.balanceMinor ?? 0n,
-      currency: heldCurrency(account, owner === null ? null : currencies.get(owner), command.currency),
+      currency: heldCurrency(account, community === null ? null : currencies.get(community), command.currency),
     });
     const decision = decideTransfer(command, { from: state(command.from, from, fromCommunity), to: state(command.to, to, toCommunity) });
     if (!decision.ok) throw fundingError(decision);
@@ -398,7 +523,15 @@ export class FundingService implements CycleFunding {
         distributionId: extra.distributionId ?? null,
       },
     });
+    if (fromCommunity !== null && toCommunity !== null && fromCommunity !== toCommunity) {
+      // Money crossing communities: the receiving stream learns it arrived, pointing at the record.
+      await this.deps.ledger.appendOne(trx, communityStream(toCommunity), at, actor(ctx), {
+        type: 'transfer.received',
+        payload: { ...transferPayload(decision.transfer), owner, recordedIn: { stream, seq: entry.seq, hash: entry.hash } },
+      });
+    }
     const record = {
+      owner,
       ...decision.transfer,
       receiptRef: extra.receiptRef ?? null,
       spentOn: extra.spentOn ?? null,
@@ -410,6 +543,13 @@ export class FundingService implements CycleFunding {
     };
     await repo.insertTransfer(trx, record);
     return { transfer: { ...record, ordinal: 0n }, replayed: false };
+  }
+}
+
+/** Client ids never enter the service's namespace (else a client could squat the id a tally needs). */
+function refuseReservedId(transferId: string): void {
+  if (isReservedTransferId(transferId)) {
+    throw new DomainError('reserved-transfer-id', `transfer ids starting with "${SERVICE_TRANSFER_PREFIX}" are the service's own; choose another (a UUID, say)`);
   }
 }
 

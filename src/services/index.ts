@@ -69,7 +69,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     communities,
     ledger: new LedgerService(deps, options.signer.verifierKey),
     cycles,
-    proposals: new ProposalService(deps),
+    proposals: new ProposalService(deps, funding),
     ballots,
     funding,
     merkle,

@@ -218,6 +218,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/proposals/:proposalId': none,
   'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
+  'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
   'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
   'GET /v1/cycles/:cycleId/signing': none,

@@ -54,10 +54,25 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'proposal.withdrawn': { type: 'proposal.withdrawn', payload: { cycleId: Y, proposalId: P } },
   'proposal.in_progress': { type: 'proposal.in_progress', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
   'proposal.completed': { type: 'proposal.completed', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
+  'proposal.cancelled': { type: 'proposal.cancelled', payload: { cycleId: Y, proposalId: P, reason: TRICKY, returned: '9007199254740993' } },
   'ballot.cast': { type: 'ballot.cast', payload: { cycleId: Y, voter: 'v1', points: { [P]: '7' } } },
   'transfer.recorded': {
     type: 'transfer.recorded',
     payload: { transferId: 't-1', kind: 'grant', from: `external:${M}`, to: 'pool', amount: '9007199254740993', currency: 'EUR', memo: TRICKY, receiptRef: null, spentOn: null, distributionId: null },
+  },
+  'transfer.received': {
+    type: 'transfer.received',
+    payload: {
+      transferId: 'service:test:t-1',
+      owner: 'service',
+      kind: 'return',
+      from: `cycle:${Y}`,
+      to: `community:${C}`,
+      amount: '9007199254740993',
+      currency: 'EUR',
+      memo: TRICKY,
+      recordedIn: { stream: `community:${M}`, seq: 7, hash: 'b'.repeat(64) },
+    },
   },
   'distribution.committed': {
     type: 'distribution.committed',

@@ -8,12 +8,16 @@ import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
-const TransferIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID');
+const TransferIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID')
+  .describe('yours to choose, unique among your own transfers; ids starting with `service:` are the service\'s own (422 `reserved-transfer-id`)');
 const AccountNameSchema = z.string().min(1).max(64);
 
 const TransferSchema = z
   .object({
     transferId: z.string(),
+    owner: z.string().describe('who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner'),
     kind: z.string(),
     from: z.string(),
     to: z.string(),
@@ -35,11 +39,21 @@ function presentTransferResult(r: { transfer: TransferRecord; replayed: boolean 
   return { ...presentTransfer(r.transfer), replayed: r.replayed };
 }
 
-const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+const PartSchema = z.object({ communityId: z.string(), communityName: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+
+/** A distribution's answer; a preview (`dryRun`) also says what the pool holds and whether it covers the amount. */
+const DistributionAnswerSchema = z.object({
+  distributionId: z.string(),
+  dryRun: z.boolean(),
+  replayed: z.boolean(),
+  parts: z.array(PartSchema),
+  pool: z.object({ balance: z.string(), covers: z.boolean().describe('false: committing this would be refused with 409 `overdraw`') }).optional().describe('previews only'),
+});
 
 export function presentTransfer(t: TransferRecord) {
   return {
     transferId: t.transferId,
+    owner: t.owner,
     kind: t.kind,
     from: t.from,
     to: t.to,
@@ -151,10 +165,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           dryRun: z.boolean().optional(),
         })
         .strict(),
-      response: {
-        200: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-        201: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-      },
+      response: { 200: DistributionAnswerSchema, 201: DistributionAnswerSchema },
       problems: { 404: '`community-not-found`: a community in `communities` does not exist' },
     },
     handler: (request, reply) => {
@@ -178,7 +189,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           distributionId: body.distributionId,
           dryRun: r.dryRun,
           replayed: r.replayed,
-          parts: r.parts.map((p) => ({ communityId: p.communityId, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          parts: r.parts.map((p) => ({ communityId: p.communityId, communityName: p.communityName, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          ...(r.pool === undefined ? {} : { pool: { balance: r.pool.balanceMinor.toString(), covers: r.pool.covers } }),
         }),
       );
     },
@@ -244,7 +256,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           transferId: TransferIdSchema,
           amount: MoneyStringSchema,
           receiptRef: z.string().trim().min(1).max(200),
-          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD'),
+          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)'),
           memo: z.string().max(500).optional(),
         })
         .strict(),

@@ -81,11 +81,14 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
   });
 
   app.post('/v1/checkpoints', {
-    schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema } },
+    schema: {
+      tags: ['verifiability'],
+      summary: 'Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since',
+      response: { 200: CheckpointSchema, 201: CheckpointSchema },
+    },
     handler: async (_request, reply) => {
-      const checkpoint = await checkpoints.create();
-      if (checkpoint === undefined) throw new Error('a forced checkpoint was not created');
-      return reply.code(201).send(present(checkpoint));
+      const { checkpoint, created } = await checkpoints.createIfChanged();
+      return reply.code(created ? 201 : 200).send(present(checkpoint));
     },
   });
 

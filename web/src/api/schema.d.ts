@@ -437,6 +437,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/{proposalId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call off a selected proposal (steward, once the cycle closed): its unspent money returns to the community */
+        post: operations["cancelSelectedProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proposals/{proposalId}/progress": {
         parameters: {
             query?: never;
@@ -738,7 +755,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign a checkpoint over every stream head now (admin) */
+        /** Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since */
         post: operations["signCheckpointNow"];
         delete?: never;
         options?: never;
@@ -1098,6 +1115,8 @@ export interface components {
         };
         Transfer: {
             transferId: string;
+            /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+            owner: string;
             kind: string;
             from: string;
             to: string;
@@ -2135,7 +2154,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2487,6 +2514,60 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    cancelSelectedProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it is called off; members and auditors read it */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `proposal-status`: not a selected proposal still open (funded or in progress); `phase-closed`: the cycle is not closed or in implementation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     reportProgressOnSelectedProposal: {
         parameters: {
             query?: never;
@@ -2775,6 +2856,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     from: string;
                     to: string;
@@ -2793,6 +2875,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -2848,6 +2932,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     distributionId: string;
                     amount: string;
                     currency: string;
@@ -2874,11 +2959,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -2894,11 +2986,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3066,12 +3165,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     amount: string;
                     receiptRef: string;
                     /**
                      * Format: date
-                     * @description the date on the receipt, YYYY-MM-DD
+                     * @description the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)
                      */
                     spentOn: string;
                     memo?: string;
@@ -3087,6 +3187,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -3331,6 +3433,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
