@@ -8,6 +8,7 @@
  */
 import type { GovernanceCode } from './governance/errors.js';
 import type { SessionCode } from './governance/session-errors.js';
+import type { IdentityCode } from './governance/identity.js';
 import type { FundingCode } from './funding/errors.js';
 import type { LedgerCode } from './ledger/errors.js';
 import type { MerkleErrorCode } from './ledger/merkle/errors.js';
@@ -19,6 +20,7 @@ import type { ReceiptProofErrorCode } from './anchoring/receipt-proof.js';
 import type { NoteErrorCode } from './anchoring/signed-note.js';
 import type { RuleErrorCode } from './rules/rule-error.js';
 import type { PabulibErrorCode } from './pabulib/format-error.js';
+import type { WebhookCode } from './webhooks/errors.js';
 
 /** Codes of the request itself, raised at the HTTP edge or by the framework. */
 export const REQUEST_CODES = [
@@ -57,6 +59,7 @@ export type ErrorCode =
   | RequestCode
   | GovernanceCode
   | SessionCode
+  | IdentityCode
   | FundingCode
   | LedgerCode
   | MerkleErrorCode
@@ -67,7 +70,8 @@ export type ErrorCode =
   | ReceiptProofErrorCode
   | NoteErrorCode
   | RuleErrorCode
-  | PabulibErrorCode;
+  | PabulibErrorCode
+  | WebhookCode;
 
 export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
   override name = 'DomainError';

@@ -98,6 +98,7 @@ function toMember(row: MemberRow): Member {
     roles: row.roles as MemberRole[],
     address: row.address,
     createdAt: row.created_at.toISOString(),
+    deactivatedAt: row.deactivated_at === null ? null : row.deactivated_at.toISOString(),
   };
 }
 
@@ -140,9 +141,9 @@ export async function listMembers(db: Queryable, communityId: string, limit: num
   return { items: page.items.map(toMember), nextCursor: page.nextCursor };
 }
 
-/** Every member of a community, for freezing a census (ordered for a stable ledger payload). */
+/** Every active member of a community, for freezing a census (ordered for a stable ledger payload); deactivated members are left out. */
 export async function listAllMembers(db: Queryable, communityId: string): Promise<Member[]> {
-  const rows = await db.selectFrom('members').selectAll().where('community_id', '=', communityId).orderBy('id').execute();
+  const rows = await db.selectFrom('members').selectAll().where('community_id', '=', communityId).where('deactivated_at', 'is', null).orderBy('id').execute();
   return rows.map(toMember);
 }
 

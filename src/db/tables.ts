@@ -57,18 +57,29 @@ export interface MembersTable {
   roles: string[];
   address: string | null;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface FundersTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditorsTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** The one-time message a member signs to prove an address (issue 11 item 5). */
+export interface AddressChallengesTable {
+  member_id: string;
+  message: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface TokensTable {
@@ -87,7 +98,7 @@ export interface IdempotencyKeysTable {
   request_body: Json<unknown> | null;
   status_code: number;
   response_body: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface CyclesTable {
@@ -254,7 +265,42 @@ export interface SessionMembershipsTable {
   added_at: Timestamp;
 }
 
+export interface WebhooksTable {
+  id: string;
+  community_id: string | null;
+  url: string;
+  events: Json<string[]>;
+  secret_sealed: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  event_type: string;
+  community_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  message_id: string;
+  webhook_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   session_memberships: SessionMembershipsTable;
@@ -278,4 +324,5 @@ export interface Database {
   auditors: AuditorsTable;
   tokens: TokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  address_challenges: AddressChallengesTable;
 }

@@ -19,6 +19,10 @@ export const EVENT_SCHEMAS = {
   'member.address-registered': community.MemberAddressRegistered,
   'funder.registered': community.FunderRegistered,
   'auditor.registered': community.AuditorRegistered,
+  'token.rotated': community.TokenRotated,
+  'member.deactivated': community.MemberDeactivated,
+  'funder.deactivated': community.FunderDeactivated,
+  'auditor.deactivated': community.AuditorDeactivated,
 
   'cycle.created': budgeting.CycleCreated,
   'cycle.phase-changed': budgeting.CyclePhaseChanged,

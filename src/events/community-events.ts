@@ -28,3 +28,10 @@ export const MemberAddressRegistered = z.object({ memberId: Uuid }).strict();
 
 export const FunderRegistered = z.object({ funderId: Uuid, name: z.string(), account: Id }).strict();
 export const AuditorRegistered = z.object({ auditorId: Uuid, name: z.string() }).strict();
+
+/** A principal's bearer token was replaced (the old one stopped working at once); the token itself is never recorded. */
+export const TokenRotated = z.object({ principalKind: z.enum(['member', 'funder', 'auditor']), principalId: Uuid }).strict();
+/** Deactivations: the token stops working, sessions end; a member leaves future censuses (past ballots stay). */
+export const MemberDeactivated = z.object({ memberId: Uuid }).strict();
+export const FunderDeactivated = z.object({ funderId: Uuid }).strict();
+export const AuditorDeactivated = z.object({ auditorId: Uuid }).strict();

@@ -53,9 +53,9 @@ export const AddMemberSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
     roles: z.array(MemberRoleSchema).min(1).max(3).optional(),
-    address: EthAddressSchema.optional(),
   })
-  .strict();
+  .strict()
+  .describe('a member is created without an address: they prove one themselves (GET /v1/me/address/challenge, PUT /v1/me/address)');
 export type AddMemberInput = z.infer<typeof AddMemberSchema>;
 
 export interface GovernanceDefaults {
@@ -85,8 +85,11 @@ export interface Member {
   communityId: string;
   name: string;
   roles: MemberRole[];
+  /** proved by the member (EIP-191 signature of a one-time challenge); lowercase */
   address: string | null;
   createdAt: string;
+  /** set when a steward or the admin deactivated the member (token dead, out of future censuses) */
+  deactivatedAt: string | null;
 }
 
 /** What a new community takes from the network when its input leaves it out. */
@@ -128,9 +131,14 @@ export function decideRoleGrant(granter: 'admin' | 'steward', roles: readonly Me
 }
 
 export const CommunitySettingsSchema = z.object({ requireSignedBallots: z.boolean() }).strict();
-export const RegisterAddressSchema = z.object({ address: EthAddressSchema }).strict();
+export const RegisterAddressSchema = z
+  .object({
+    address: EthAddressSchema,
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte signature, 0x followed by 130 hex digits').describe('EIP-191 (personal_sign) signature of the message from GET /v1/me/address/challenge by this address'),
+  })
+  .strict();
 
 export function newMember(input: AddMemberInput, communityId: string, id: string, at: string): Member {
   const roles = [...new Set(input.roles ?? ['member'])].sort() as MemberRole[];
-  return { id, communityId, name: input.name, roles, address: input.address?.toLowerCase() ?? null, createdAt: at };
+  return { id, communityId, name: input.name, roles, address: null, createdAt: at, deactivatedAt: null };
 }

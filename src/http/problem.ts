@@ -32,6 +32,14 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'csrf-token-invalid': 403,
   'principal-not-in-session': 403,
   'acting-principal-required': 400,
+  // identity: deactivation, address proofs
+  'deactivation-not-allowed': 403,
+  'member-deactivated': 409,
+  'address-challenge-missing': 409,
+  'address-proof-invalid': 422,
+  'address-taken': 409,
+  'funder-not-found': 404,
+  'auditor-not-found': 404,
   forbidden: 403,
   'route-not-found': 404,
   'method-not-allowed': 405,
@@ -164,6 +172,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'duplicate-voter': 400,
   'points-mismatch': 400,
   'ballot-constraint': 400,
+  // webhooks
+  'webhook-not-found': 404,
+  'webhook-url-refused': 422,
+  'invalid-webhook-secret': 422,
 };
 
 const TITLE_OVERRIDES: Partial<Record<ErrorCode, string>> = {

@@ -12,9 +12,11 @@ import { PabulibService } from './pabulib.js';
 import { AnchoringService, type AnchorTarget } from './anchoring.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import { SessionService } from './sessions.js';
+import { IdentityService } from './identity.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
+import { WebhookService, type WebhookOptions } from './webhooks.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -32,6 +34,8 @@ export interface Services {
   pabulib: PabulibService;
   anchoring: AnchoringService;
   sessions: SessionService;
+  identity: IdentityService;
+  webhooks: WebhookService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -43,6 +47,10 @@ export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   anchor?: AnchorTarget | undefined;
   /** NETWORK_CURRENCY: the currency of communities created without one (default EUR) */
   networkCurrency?: string | undefined;
+  /** hours an idempotency record is kept (IDEMPOTENCY_TTL_HOURS); unset: 24 */
+  idempotencyTtlHours?: number | undefined;
+  /** webhook delivery: private targets, retry schedule, timeout */
+  webhooks?: WebhookOptions | undefined;
 };
 
 /**
@@ -58,14 +66,16 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const funding = new FundingService(deps, options.networkCurrency);
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps, options.networkCurrency);
-  const anchoring = new AnchoringService(deps, options.anchor);
+  const webhooks = new WebhookService(deps, options.secretBox, options.webhooks);
+  const anchoring = new AnchoringService(deps, options.anchor, (trx, record) => webhooks.announceAnchorConfirmed(trx, record));
   const cycles = new CycleService(deps, funding);
   const ballots = new BallotService(deps, options.ballotChainId);
+  const sessions = new SessionService(deps);
   return {
     deps,
     secretBox: options.secretBox,
     access: new AccessService(deps),
-    idempotency: new IdempotencyService(deps),
+    idempotency: new IdempotencyService(deps, options.idempotencyTtlHours),
     communities,
     ledger: new LedgerService(deps, options.signer.verifierKey),
     cycles,
@@ -73,10 +83,15 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     ballots,
     funding,
     merkle,
-    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
+    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: async (trx, checkpoint) => {
+        await anchoring.enqueue(trx, checkpoint);
+        await webhooks.announceCheckpoint(trx, checkpoint);
+      } }),
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
-    sessions: new SessionService(deps),
+    sessions,
+    identity: new IdentityService(deps, sessions),
+    webhooks,
   };
 }
 

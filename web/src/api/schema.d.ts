@@ -163,23 +163,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/address": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Register the Ethereum address that signs your ballots (member) */
-        put: operations["registerSigningAddress"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -225,6 +208,108 @@ export interface paths {
         put?: never;
         /** Register a network auditor (admin); the token and the invitation are shown only here */
         post: operations["registerNetworkAuditor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate your token (member, funder, network auditor): the new one is shown once, the old one answers 401 at once, your sessions end */
+        post: operations["rotateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a member (this community's steward for members, the admin for anyone): token 401, out of future censuses, past ballots kept */
+        delete: operations["deactivateMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funders/{funderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a funder (admin): token 401, sessions ended; its money stays where it is */
+        delete: operations["deactivateFunder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auditors/{auditorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a network auditor (admin): token 401, sessions ended */
+        delete: operations["deactivateAuditor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/address/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A one-time message to sign (EIP-191, personal_sign) with the address you register (member); a new one replaces the last */
+        get: operations["readAddressChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register the Ethereum address that signs your ballots, with its signature of your challenge (member) */
+        put: operations["registerSigningAddressWithProof"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -495,7 +580,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The EIP-712 typed data to sign a ballot in this cycle (for communities that require signed ballots) */
+        /** The EIP-712 typed data to sign a ballot in this cycle; with your member token every field but nonce and ballot is filled, your voter pseudonym included */
         get: operations["readBallotSigningTemplate"];
         put?: never;
         post?: never;
@@ -919,6 +1004,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks (admin: all; steward: its community’s) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admin; steward for its own community); the signing secret is shown only here
+         * @description Deliveries follow the Standard Webhooks specification: headers `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`, body `{type, timestamp, data}`. At-least-once, retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (with jitter), then failed. No Idempotency-Key: the answer carries the secret.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a webhook */
+        get: operations["readWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook; its pending deliveries are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's delivery log, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -934,6 +1075,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "submitted" | "confirmed" | "final" | "failed";
             attempts: number;
+            /** @description why the last step failed: an error code (unreachable, timeout, wrong-chain, rejected, bad-response, unexpected, tx-dropped, tx-vanished, tx-mismatch) and a fixed sentence; never the chain node's own message */
             lastError: string | null;
             nextAttemptAt: string | null;
         };
@@ -1037,8 +1179,11 @@ export interface components {
             communityId: string;
             name: string;
             roles: string[];
+            /** @description the proved signing address; shown only to auditors and to the member themself (null for everyone else) */
             address: string | null;
             createdAt: string;
+            /** @description when a steward or the admin deactivated the member; null while active */
+            deactivatedAt: string | null;
         };
         Outcome: {
             /** Format: uuid */
@@ -1147,6 +1292,39 @@ export interface components {
             }[];
             truncated: boolean;
         };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** @description the community whose events it receives; null: every event of the network (admin only) */
+            communityId: string | null;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            /** @description the `webhook-id` header of every attempt of this message */
+            messageId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** @description the receiver's HTTP status at the last attempt */
+            lastStatus: number | null;
+            lastError: string | null;
+            createdAt: string;
+        };
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventType: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventTypeInput: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
     };
     responses: {
         /** @description The request is malformed: its URL, a header, its JSON or a value does not match the schema (`errors` lists each problem). */
@@ -1597,12 +1775,12 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description a member is created without an address: they prove one themselves (GET /v1/me/address/challenge, PUT /v1/me/address) */
         requestBody: {
             content: {
                 "application/json": {
                     name: string;
                     roles?: ("member" | "steward" | "auditor")[];
-                    address?: string;
                 };
             };
         };
@@ -1620,11 +1798,20 @@ export interface operations {
                         communityId: string;
                         name: string;
                         roles: string[];
+                        /** @description the proved signing address; shown only to auditors and to the member themself (null for everyone else) */
                         address: string | null;
                         createdAt: string;
-                        token: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description when a steward or the admin deactivated the member; null while active */
+                        deactivatedAt: string | null;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
                 };
             };
@@ -1730,47 +1917,6 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    registerSigningAddress: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
-                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
-                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
-                "x-csrf-token"?: components["parameters"]["CsrfToken"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    address: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
     readMe: {
         parameters: {
             query?: never;
@@ -1835,10 +1981,16 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        token: string;
                         account: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
                 };
             };
@@ -1884,10 +2036,231 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        token: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rotateToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the new bearer token, shown only in this answer */
+                        token?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): the token was issued and is not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateMember: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateFunder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                funderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateAuditor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                auditorId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readAddressChallenge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        expiresAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registerSigningAddressWithProof: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: string;
+                    /** @description EIP-191 (personal_sign) signature of the message from GET /v1/me/address/challenge by this address */
+                    signature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2715,6 +3088,7 @@ export interface operations {
                         message: {
                             community: string;
                             cycle: string;
+                            voter: string;
                             nonce: string;
                             ballot: string;
                         };
@@ -3822,6 +4196,246 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description `phase-closed`: the cycle has not opened voting yet (its ballot is not frozen) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http or https; loopback is accepted, private and link-local addresses only with WEBHOOK_ALLOW_PRIVATE=true */
+                    url: string;
+                    events: components["schemas"]["WebhookEventTypeInput"][];
+                    /** @description `whsec_` + base64 of 24 to 64 random bytes; generated when left out */
+                    secret?: string;
+                    /**
+                     * Format: uuid
+                     * @description admin: only this community's events; a steward's hook is always for its own community
+                     */
+                    communityId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the community whose events it receives; null: every event of the network (admin only) */
+                        communityId: string | null;
+                        url: string;
+                        events: components["schemas"]["WebhookEventType"][];
+                        createdAt: string;
+                        /** @description `whsec_…`: verify signatures with it; it is not shown again */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: a steward named another community */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `community-not-found`: no community with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `webhook-url-refused`: not http(s), or an address the configuration refuses; `invalid-webhook-secret` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
