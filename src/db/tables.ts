@@ -7,6 +7,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { JsonObject } from '../ledger/entry.js';
 import type { GovernanceDefaults } from '../governance/community.js';
 import type { BallotRules } from '../governance/cycle.js';
+import type { Schedule } from '../governance/schedule.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { AnchorRecord } from '../anchoring/anchor-state.js';
@@ -115,6 +116,16 @@ export interface CyclesTable {
   proposal_counter: Generated<number>;
   frozen: Json<FrozenBallot> | null;
   outcome: Json<RecordedOutcome> | null;
+  created_at: Timestamp;
+  schedule: Json<Schedule> | null;
+  shortlist_size: number | null;
+}
+
+export interface ProposalSupportsTable {
+  proposal_id: string;
+  member_id: string;
+  cycle_id: string;
+  community_id: string;
   created_at: Timestamp;
 }
 
@@ -316,6 +327,7 @@ export interface Database {
   cycle_voters: CycleVotersTable;
   ballots: BallotsTable;
   proposal_reports: ProposalReportsTable;
+  proposal_supports: ProposalSupportsTable;
   ledger_streams: LedgerStreamsTable;
   ledger_entries: LedgerEntriesTable;
   communities: CommunitiesTable;

@@ -85,6 +85,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'nonce-used': 409,
   'no-outcome': 409,
   'proposals-not-finished': 409,
+  'invalid-schedule': 422,
+  'below-minimum-spend': 422,
+  'currency-fixed': 422,
+  'admin-only-field': 403,
   // funding
   'invalid-transfer-id': 400,
   'exists-with-different-fields': 422,

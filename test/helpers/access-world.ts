@@ -210,6 +210,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/communities/:communityId/members': () => ({ body: { name: 'Added by the matrix' } }), // 201
   'GET /v1/communities/:communityId/members': none,
   'PUT /v1/communities/:communityId/settings': () => ({ body: { requireSignedBallots: false } }), // 200 (no change)
+  'PATCH /v1/communities/:communityId': () => ({ body: { currency: 'USD' } }), // 422 currency-fixed
   'PUT /v1/members/:memberId/roles': () => ({ body: { roles: ['member'] } }), // 200 (no change: member A's roles)
   'GET /v1/me/address/challenge': none, // 200
   'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}`, signature: `0x${'11'.repeat(65)}` } }), // 409 address-challenge-missing or 422 address-proof-invalid
@@ -231,6 +232,9 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
   'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
+  'PATCH /v1/proposals/:proposalId': () => ({ body: { title: 'Edited' } }), // 409 phase-closed for the author, 403 not-author for others
+  'PUT /v1/proposals/:proposalId/support': none, // 409 phase-closed (the cycle is in implementation)
+  'DELETE /v1/proposals/:proposalId/support': none, // 409 phase-closed
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
   'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
   'GET /v1/cycles/:cycleId/signing': none,

@@ -108,7 +108,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a community: name (steward, admin); learners, needs index, governance defaults (admin); never its currency. Recorded as `community.edited` with old and new values */
+        patch: operations["editCommunity"];
         trace?: never;
     };
     "/v1/communities/{communityId}/members": {
@@ -411,7 +412,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally */
+        /** Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally, `cancelled` (before the tally) returns the reserved budget */
         post: operations["moveCycleToNextPhase"];
         delete?: never;
         options?: never;
@@ -483,6 +484,25 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit your own proposal while the cycle takes proposals (author): title, description, cost, category; recorded with old and new values */
+        patch: operations["editOwnProposalWhileCycleTakesProposals"];
+        trace?: never;
+    };
+    "/v1/proposals/{proposalId}/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Support an accepted proposal during the supports phase (member); once per member, again is a no-op */
+        put: operations["supportAcceptedProposal"];
+        post?: never;
+        /** Withdraw your support of a proposal during the supports phase (member) */
+        delete: operations["withdrawSupportOfProposal"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1127,6 +1147,8 @@ export interface components {
                 minSelections: number;
                 maxSelections: number | null;
                 points: number | null;
+                /** @description knapsack: the least share of the budget a ballot spends */
+                minSpendPercent?: number;
             };
             rule: string;
             completion: string | null;
@@ -1134,6 +1156,21 @@ export interface components {
             phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
             origin: string;
             createdAt: string;
+            /** @description when the service moves the phase by itself (UTC); frozen once voting opens */
+            schedule: {
+                reviewAt?: string;
+                supportsAt?: string;
+                votingAt?: string;
+                closeAt?: string;
+            } | null;
+            /** @description the next scheduled move still ahead of the cycle, if any */
+            nextScheduledAt: string | null;
+            /** @description a supports phase: only the `size` most supported proposals reach the ballot */
+            shortlist: {
+                size: number;
+            } | null;
+            /** @description the proposals on the frozen ballot, once voting opened */
+            ballotProposalIds: string[] | null;
         };
         EquityReport: {
             /** @description ISO 4217: every amount is in minor units of it */
@@ -1242,6 +1279,28 @@ export interface components {
             seq: number;
             hash: string;
         };
+        ScheduleInput: {
+            /**
+             * Format: date-time
+             * @description proposals → review
+             */
+            reviewAt?: string;
+            /**
+             * Format: date-time
+             * @description review → supports (only for a cycle with a shortlist)
+             */
+            supportsAt?: string;
+            /**
+             * Format: date-time
+             * @description → voting (proposals not reviewed by then stay off the ballot)
+             */
+            votingAt?: string;
+            /**
+             * Format: date-time
+             * @description voting → closed (tallying when trustees hold the key)
+             */
+            closeAt?: string;
+        };
         Session: {
             memberships: components["schemas"]["SessionMembership"][];
             /** @description send it as header `x-csrf-token` with every POST, PUT, PATCH and DELETE made with the session cookie */
@@ -1257,6 +1316,17 @@ export interface components {
             communityId: string | null;
             communityName: string | null;
             roles: string[];
+        };
+        ShortlistInput: {
+            size: number;
+        };
+        Support: {
+            /** Format: uuid */
+            proposalId: string;
+            /** @description whether the caller supports it now */
+            supported: boolean;
+            /** @description how many members support it */
+            supports: number;
         };
         Transfer: {
             transferId: string;
@@ -1719,6 +1789,77 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    editCommunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                communityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    learners?: number;
+                    /** @description needs index ≥ 0 (default 1), a number or decimal string; stored exactly */
+                    needsIndex?: number | string;
+                    /** @description governance defaults; the fields given replace the current ones */
+                    governance?: {
+                        /** @enum {string} */
+                        ballotType?: "approval" | "knapsack" | "cumulative" | "ordinal";
+                        /** @enum {string} */
+                        rule?: "greedy" | "equal-shares";
+                        quorum?: number;
+                    };
+                    /** @description never accepted: a community keeps the currency it was created with (422 `currency-fixed`) */
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `admin-only-field`: a steward sent learners, needsIndex or governance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `currency-fixed`: the currency never changes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2428,11 +2569,15 @@ export interface operations {
                         maxSelections?: number;
                         /** @description cumulative: points each voter may distribute */
                         points?: number;
+                        /** @description knapsack: a ballot must spend at least this share of the budget (Decidim uses 70) */
+                        minSpendPercent?: number;
                     };
                     /** @enum {string} */
                     rule: "greedy" | "equal-shares";
                     /** @enum {string} */
                     completion?: "add1" | "add1-until-exhaustive" | "none";
+                    schedule?: components["schemas"]["ScheduleInput"];
+                    shortlist?: components["schemas"]["ShortlistInput"];
                 };
             };
         };
@@ -2450,11 +2595,27 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `overdraw`: the community cannot cover the budget; `idempotency-in-progress` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
+            /** @description `invalid-schedule`: a time in the past, out of order, or supportsAt without a shortlist; `invalid-ballot-rules` (e.g. minSpendPercent on a non-knapsack ballot); `rule-not-supported-for-ballot`; `idempotency-key-reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2510,6 +2671,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
+                    /** @description with `cancelled` only: why the cycle is called off (kept in the ledger) */
+                    reason?: string;
                 };
             };
         };
@@ -2527,7 +2690,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
+            /** @description `phase-not-next`: not the next phase (or cancelling after the tally); `empty-ballot`: voting cannot open without an accepted proposal; `idempotency-in-progress`; `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2798,6 +2961,160 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    editOwnProposalWhileCycleTakesProposals: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    /** @description null removes it */
+                    description?: string | null;
+                    cost?: string;
+                    /** @description null removes it */
+                    category?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `not-author`: only its author edits a proposal */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is past `proposals`; `proposal-status`: the proposal was withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    supportAcceptedProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Support"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    withdrawSupportOfProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Support"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
         };
     };
