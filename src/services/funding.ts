@@ -13,10 +13,10 @@ import { turnoutByCommunity } from '../db/equity.repository.js';
 import { communityStream, NETWORK_STREAM } from '../ledger/index.js';
 import {
   allocationAtTally,
-  attributePoolMoney,
-  poolMovementsOf,
   communityAccount,
   cycleAccount,
+  attributePoolMoney,
+  poolMovementsOf,
   decideTransfer,
   derivedTransferId,
   distributionRecipients,
@@ -211,9 +211,8 @@ export class FundingService implements CycleFunding, ProposalFunding {
     const stateOf = async (name: string) => {
       const known = states.get(name);
       if (known !== undefined) return known;
-      // Every account of a tally is the community's, in its (and the cycle's) one currency.
       const row = await repo.findAccount(trx, name, cycle.currency);
-      return { balanceMinor: row?.balanceMinor ?? 0n, currency: cycle.currency };
+      return { balanceMinor: row?.balanceMinor ?? 0n, currency: row?.currency ?? cycle.currency };
     };
     for (const command of allocation.transfers) {
       const existing = await repo.findTransfer(trx, SERVICE_OWNER, command.transferId);
@@ -291,7 +290,6 @@ export class FundingService implements CycleFunding, ProposalFunding {
     };
     if (request.dryRun === true) {
       const parts = await plan(this.deps.db);
-      // The pool of the distribution's currency.
       const held = (await repo.findAccount(this.deps.db, 'pool', request.currency))?.balanceMinor ?? 0n;
       return { replayed: false, dryRun: true, parts, pool: { balanceMinor: held, covers: held >= request.amountMinor } };
     }
