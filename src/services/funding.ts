@@ -514,9 +514,9 @@ export class FundingService implements CycleFunding, ProposalFunding {
       { account: command.from, currency: command.currency, communityId: fromCommunity },
       { account: command.to, currency: command.currency, communityId: toCommunity },
     ]);
-    const state = (name: string, account: Account, owner: string | null) => ({
+    const state = (name: string, account: Account, community: string | null) => ({
       balanceMinor: locked.get(name)?.balanceMinor ?? 0n,
-      currency: heldCurrency(account, owner === null ? null : currencies.get(owner), command.currency),
+      currency: heldCurrency(account, community === null ? null : currencies.get(community), command.currency),
     });
     const decision = decideTransfer(command, { from: state(command.from, from, fromCommunity), to: state(command.to, to, toCommunity) });
     if (!decision.ok) throw fundingError(decision);
