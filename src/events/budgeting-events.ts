@@ -73,7 +73,8 @@ export const FrozenBallotPayload = z
     unitMinor: Amount,
     /** ballots must be EIP-712 signed by the member's registered address */
     signedBallots: z.boolean(),
-    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount }).strict()),
+    /** `title` (since explanation format 2): explanations name proposals by it */
+    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount, title: z.string().optional() }).strict()),
   })
   .strict();
 
@@ -113,6 +114,8 @@ export const RecordedOutcomePayload = z
     notes: z.array(z.string()),
     ballotsCounted: Count,
     inputsHash: z.string(),
+    /** how the explanations write money and name proposals (src/governance/explanation-format.ts); absent = 1 */
+    explanationFormat: z.literal(2).optional(),
   })
   .strict();
 

@@ -174,6 +174,6 @@ export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signed
     completion: cycle.completion,
     unitMinor: currencyUnitMinor(cycle.currency).toString(),
     signedBallots,
-    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString() })),
+    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString(), title: p.title })),
   };
 }

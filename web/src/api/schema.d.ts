@@ -1008,6 +1008,8 @@ export interface components {
             currency: string;
             ballotsCounted: number;
             inputsHash: string;
+            /** @description 1: explanations in bare minor units naming proposals by key (outcomes recorded before format 2); 2: amounts as `EUR 1,500.00`, proposals as `key "title"` */
+            explanationFormat: number;
             notes: string[];
             proposals: {
                 id: string;
@@ -2197,6 +2199,11 @@ export interface operations {
                             notes: string[];
                             ballotsCounted: number;
                             inputsHash: string;
+                            /**
+                             * @description how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency
+                             * @enum {number}
+                             */
+                            explanationFormat?: 2;
                         } | null;
                         recomputed: {
                             cycleId: string;
@@ -2218,6 +2225,11 @@ export interface operations {
                             notes: string[];
                             ballotsCounted: number;
                             inputsHash: string;
+                            /**
+                             * @description how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency
+                             * @enum {number}
+                             */
+                            explanationFormat?: 2;
                         } | null;
                         ballotEntries: number;
                         problems: {
