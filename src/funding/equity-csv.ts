@@ -4,6 +4,9 @@
  * formula (leading `=`, `+`, `-`, `@`, tab or CR, after OWASP) gets a leading `'`. Null is an empty field.
  */
 import type { EquityReport } from './equity.js';
+import { csvField, neutralizeFormula } from '../csv.js';
+
+export { csvField, neutralizeFormula } from '../csv.js';
 
 export const EQUITY_CSV_COLUMNS = [
   'communityId',
@@ -38,11 +41,3 @@ export function equityCsv(report: EquityReport): string {
   return lines.map((fields) => `${fields.join(',')}\r\n`).join('');
 }
 
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** A leading `'` makes spreadsheets show the text instead of evaluating it. */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}

@@ -16,3 +16,4 @@ export {
   rational,
   type Rational,
 } from '../rational.js';
+export * from './statement-csv.js';

@@ -341,7 +341,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The outcome of a closed cycle, with an explanation per proposal */
+        /** The outcome of a closed cycle, with an explanation per proposal (JSON or CSV) */
         get: operations["readPublishedOutcome"];
         put?: never;
         post?: never;
@@ -614,7 +614,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A community's statement: every transfer touching its accounts, oldest first */
+        /** A community's statement: every transfer touching its accounts, oldest first (JSON pages or CSV) */
         get: operations["readCommunityStatement"];
         put?: never;
         post?: never;
@@ -2119,7 +2119,10 @@ export interface operations {
     };
     readPublishedOutcome: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `csv` for a spreadsheet (same as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
             header?: never;
             path: {
                 cycleId: string;
@@ -2128,13 +2131,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The outcome as JSON, or as CSV with `?format=csv` (or `Accept: text/csv`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Outcome"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2991,6 +2995,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description `csv` for a spreadsheet (same as `Accept: text/csv`) */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
@@ -3003,7 +3009,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of transfers as JSON; or, with `?format=csv` (or `Accept: text/csv`), the whole statement from `cursor` on as one CSV (`limit` does not apply) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3013,6 +3019,7 @@ export interface operations {
                         items: components["schemas"]["Transfer"][];
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
