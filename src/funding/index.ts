@@ -4,7 +4,6 @@ export * from './transfer-id.js';
 export * from './transfer.js';
 export * from './flows.js';
 export * from './distribution.js';
-export * from './account-book.js';
 export * from './equity.js';
 export * from './equity-csv.js';
 export * from './equity-svg.js';
