@@ -1,6 +1,10 @@
 /**
  * `npm run verify` on a real export, as an auditor runs it (a separate process, no database):
  * passes a clean export with its checkpoint and recounts; fails each kind of tampering by name.
+ *
+ * PGlite only: the script reads an export file, never a database; an export made on PostgreSQL is
+ * checked by independent-verifier.test.ts (both databases), and each run here spawns the script
+ * about ten times, which would double the slowest integration file for no new path.
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
