@@ -12,9 +12,10 @@ import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
-import type { Proposal } from '../governance/proposal.js';
+import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
+import { checkCycleCurrency } from '../funding/currencies.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
@@ -22,6 +23,8 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 export interface CycleFunding {
   reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
   allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void>;
+  /** Throws `close-blocked` (409) when the allocation could not be made; called before a close writes anything. */
+  checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void>;
   returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
 }
 
@@ -35,7 +38,10 @@ export class CycleService {
     const at = timestamp(this.deps);
     const cycle = newCycle(input, communityId, this.deps.newId(), at);
     return transact(this.deps, ctx, async (trx) => {
-      if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
+      const community = await findCommunity(trx, communityId);
+      if (community === undefined) throw notFound('community', communityId);
+      const currency = checkCycleCurrency(community, cycle.currency);
+      if (!currency.ok) throw new DomainError(currency.code, currency.detail, { currency: currency.currency, expected: currency.expected });
       await this.insertCycleIn(trx, ctx, cycle, at);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
     });
@@ -75,13 +81,21 @@ export class CycleService {
         }
         case 'closed': {
           const outcome = await this.tally(trx, cycle);
+          await this.funding.checkAllocation(trx, cycle, outcome);
           await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
           await this.recordOutcome(trx, ctx, cycle, outcome, at);
           return { ...cycle, phase, outcome };
         }
-        case 'completed':
+        case 'completed': {
+          const unfinished = await repo.listProposals(trx, cycleId, UNFINISHED_STATUSES);
+          if (unfinished.length > 0) {
+            throw new DomainError('proposals-not-finished', `the cycle completes once every selected proposal is completed or cancelled; not yet: ${unfinished.map((p) => `"${p.title}" (${p.status})`).join(', ')}`, {
+              proposals: unfinished.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+            });
+          }
           await this.funding.returnUnspent(trx, ctx, cycle, at);
           break;
+        }
         default:
           break;
       }
