@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Pure domain folders: no I/O libraries, no services/db/http, no clock, randomness or environment. */
-const DOMAIN = ['src/ledger/**', 'src/governance/**', 'src/rules/**', 'src/funding/**', 'src/anchoring/**', 'src/pabulib/**', 'src/events/**', 'src/audit/**'];
+const DOMAIN = ['src/ledger/**', 'src/governance/**', 'src/rules/**', 'src/funding/**', 'src/anchoring/**', 'src/pabulib/**', 'src/events/**', 'src/audit/**', 'src/webhooks/**'];
 /** The adapters that live beside their ports in a domain folder and may use the library they adapt. */
 const DOMAIN_ADAPTERS = ['src/anchoring/ethers-chain-client.ts'];
 

@@ -10,6 +10,8 @@ import * as m0012 from './0012_sessions.js';
 import * as m0013 from './0013_transfer_owner.js';
 import * as m0014 from './0014_currencies.js';
 import * as m0015 from './0015_identity.js';
+import * as m0018 from './0018_webhooks.js';
+import * as m0017 from './0017_governance_lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0013_transfer_owner': m0013,
   '0014_currencies': m0014,
   '0015_identity': m0015,
+  '0018_webhooks': m0018,
+  '0017_governance_lifecycle': m0017,
 };

@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -58,6 +59,8 @@ export interface Config {
   idempotencyTtlHours: number;
   /** SIGTERM → exit, at most: in-flight requests get two thirds of it, then everything is cut. */
   shutdownTimeoutSeconds: number;
+  /** webhooks may target private, link-local and unique-local addresses (loopback always may) */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +106,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }

@@ -20,6 +20,7 @@ import type { ReceiptProofErrorCode } from './anchoring/receipt-proof.js';
 import type { NoteErrorCode } from './anchoring/signed-note.js';
 import type { RuleErrorCode } from './rules/rule-error.js';
 import type { PabulibErrorCode } from './pabulib/format-error.js';
+import type { WebhookCode } from './webhooks/errors.js';
 
 /** Codes of the request itself, raised at the HTTP edge or by the framework. */
 export const REQUEST_CODES = [
@@ -69,7 +70,8 @@ export type ErrorCode =
   | ReceiptProofErrorCode
   | NoteErrorCode
   | RuleErrorCode
-  | PabulibErrorCode;
+  | PabulibErrorCode
+  | WebhookCode;
 
 export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
   override name = 'DomainError';

@@ -15,7 +15,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { webRootDir } from './http/web.js';
 import { createServices, defaultDeps, serviceOptions } from './services/index.js';
-import { BACKGROUND_JOBS, ledgerLoops, startLoops } from './services/background.js';
+import { BACKGROUND_JOBS, ledgerLoops, scheduleLoop, startLoops, webhookLoop } from './services/background.js';
 import { soleLeader, startLeaderElection } from './services/leader.js';
 import { createEthersChainClient } from './anchoring/ethers-chain-client.js';
 import type { AnchorTarget } from './services/anchoring.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     config.databaseReadUrl === undefined
       ? undefined
       : await openDatabase({ databaseUrl: config.databaseReadUrl, onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle replica connection failed', err: err.message })) });
-  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor, networkCurrency: config.networkCurrency, idempotencyTtlHours: config.idempotencyTtlHours });
+  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor, networkCurrency: config.networkCurrency, idempotencyTtlHours: config.idempotencyTtlHours, webhooks: { allowPrivate: config.webhookAllowPrivate } });
   const app = await buildApp({
     services,
     adminToken: admin.value,
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       ? soleLeader
       : await startLeaderElection({ session: (await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 1, keepIdle: true })).db, jobs: BACKGROUND_JOBS, logger: app.log });
   const jobs = startLoops(
-    ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log),
+    [...ledgerLoops(services, { merkleIntervalMs: 2000, checkpointIntervalMs: config.checkpointIntervalSeconds * 1000 }, app.log), webhookLoop(services, 1000, app.log), scheduleLoop(services, app.log)],
     app.log,
     leadership,
   );
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       const closed = app.close();
       connections.drain();
       await closed;
+      services.webhooks.stopDelivering();
       await jobs.stop();
       await anchorWorker?.stop();
       await leadership.stop();

@@ -16,6 +16,8 @@ export interface ServiceOptions {
   adminToken: string;
   /** Extra environment (e.g. CHECKPOINT_INTERVAL_SECONDS); LOG_LEVEL defaults to warn. */
   env?: Record<string, string>;
+  /** A fixed 127.0.0.1 port (a test's assigned range); default: one the OS says is free. */
+  port?: number;
   /** How long start-up (database open + migrations) may take before we call it a hang. */
   readyTimeoutMs?: number;
 }
@@ -65,7 +67,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

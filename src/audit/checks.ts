@@ -116,6 +116,9 @@ export class RecountCheck implements EntryCheck {
         case 'not-frozen':
         case 'not-closed':
           break;
+        case 'cancelled':
+          passed.push(`cycle ${cycleId}: cancelled${result.reason === null ? '' : ` (${result.reason})`}; its reservation returned and ${result.ballots} ballot entr${result.ballots === 1 ? 'y' : 'ies'} left uncounted`);
+          break;
         case 'untallyable':
           problems.push({ stream, seq: state.closedSeq, reason: 'body-mismatch', detail: `cycle ${cycleId} cannot be recounted: ${result.reason}` });
           break;

@@ -28,6 +28,8 @@ function toCycle(row: CycleRow): CycleRecord {
     proposalCounter: row.proposal_counter,
     frozen: row.frozen,
     outcome: row.outcome,
+    schedule: row.schedule,
+    shortlist: row.shortlist_size === null ? null : { size: row.shortlist_size },
   };
 }
 
@@ -46,6 +48,8 @@ export async function insertCycle(db: Queryable, cycle: Cycle): Promise<void> {
       phase: cycle.phase,
       origin: cycle.origin,
       created_at: cycle.createdAt,
+      schedule: cycle.schedule === null ? null : JSON.stringify(cycle.schedule),
+      shortlist_size: cycle.shortlist?.size ?? null,
     })
     .execute();
 }
@@ -250,4 +254,53 @@ export async function insertReport(db: Queryable, report: { proposalId: string; 
 
 export async function listReports(db: Queryable, proposalId: string): Promise<{ status: string; report: string; at: string }[]> {
   return db.selectFrom('proposal_reports').select(['status', 'report', 'at']).where('proposal_id', '=', proposalId).orderBy('seq').execute();
+}
+
+/** Cycles with a schedule and a scheduled move possibly ahead (the schedule job's work list). */
+export async function listScheduledCycles(db: Queryable): Promise<CycleRecord[]> {
+  const rows = await db
+    .selectFrom('cycles')
+    .selectAll()
+    .where('schedule', 'is not', null)
+    .where('phase', 'in', ['proposals', 'review', 'supports', 'voting'])
+    .orderBy('id')
+    .execute();
+  return rows.map(toCycle);
+}
+
+/** Adds a member's support of a proposal; false when it was already there. */
+export async function insertSupport(db: Queryable, support: { proposalId: string; memberId: string; cycleId: string; communityId: string; at: string }): Promise<boolean> {
+  const rows = await db
+    .insertInto('proposal_supports')
+    .values({ proposal_id: support.proposalId, member_id: support.memberId, cycle_id: support.cycleId, community_id: support.communityId, created_at: support.at })
+    .onConflict((oc) => oc.columns(['proposal_id', 'member_id']).doNothing())
+    .returning('proposal_id')
+    .execute();
+  return rows.length > 0;
+}
+
+/** Removes a member's support; false when there was none. */
+export async function deleteSupport(db: Queryable, proposalId: string, memberId: string): Promise<boolean> {
+  const rows = await db.deleteFrom('proposal_supports').where('proposal_id', '=', proposalId).where('member_id', '=', memberId).returning('proposal_id').execute();
+  return rows.length > 0;
+}
+
+/** Supports per proposal of a cycle (proposals without any are absent). */
+export async function countSupports(db: Queryable, cycleId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('proposal_supports')
+    .select((eb) => ['proposal_id', eb.fn.countAll<string>().as('n')])
+    .where('cycle_id', '=', cycleId)
+    .groupBy('proposal_id')
+    .execute();
+  return new Map(rows.map((r) => [r.proposal_id, Number(r.n)]));
+}
+
+export async function hasSupport(db: Queryable, proposalId: string, memberId: string): Promise<boolean> {
+  return (await db.selectFrom('proposal_supports').select('proposal_id').where('proposal_id', '=', proposalId).where('member_id', '=', memberId).executeTakeFirst()) !== undefined;
+}
+
+/** A proposal's editable fields (its author, while the cycle takes proposals). */
+export async function updateProposalFields(db: Queryable, id: string, fields: { title: string; description: string | null; costMinor: bigint; category: string | null }): Promise<void> {
+  await db.updateTable('proposals').set({ title: fields.title, description: fields.description, cost_minor: fields.costMinor, category: fields.category }).where('id', '=', id).execute();
 }

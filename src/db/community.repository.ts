@@ -45,6 +45,15 @@ export async function insertCommunity(db: Queryable, community: Community): Prom
     .execute();
 }
 
+/** The editable fields of a community (PATCH); slug and currency never change. */
+export async function updateCommunity(db: Queryable, community: Pick<Community, 'id' | 'name' | 'learners' | 'needsIndex' | 'governance'>): Promise<void> {
+  await db
+    .updateTable('communities')
+    .set({ name: community.name, learners: community.learners, needs_index: community.needsIndex, governance: JSON.stringify(community.governance) })
+    .where('id', '=', community.id)
+    .execute();
+}
+
 export async function setRequireSignedBallots(db: Queryable, id: string, required: boolean): Promise<void> {
   await db.updateTable('communities').set({ require_signed_ballots: required }).where('id', '=', id).execute();
 }
@@ -57,8 +66,11 @@ export async function setMemberAddress(db: Queryable, memberId: string, address:
   await db.updateTable('members').set({ address }).where('id', '=', memberId).execute();
 }
 
-export async function findCommunity(db: Queryable, id: string): Promise<Community | undefined> {
-  const row = await db.selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst();
+/** `lock`: FOR UPDATE, for an edit (two edits of one community apply one after the other). */
+export async function findCommunity(db: Queryable, id: string, lock = false): Promise<Community | undefined> {
+  let query = db.selectFrom('communities').selectAll().where('id', '=', id);
+  if (lock) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
   return row === undefined ? undefined : toCommunity(row);
 }
 

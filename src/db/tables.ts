@@ -7,6 +7,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { JsonObject } from '../ledger/entry.js';
 import type { GovernanceDefaults } from '../governance/community.js';
 import type { BallotRules } from '../governance/cycle.js';
+import type { Schedule } from '../governance/schedule.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { AnchorRecord } from '../anchoring/anchor-state.js';
@@ -115,6 +116,16 @@ export interface CyclesTable {
   proposal_counter: Generated<number>;
   frozen: Json<FrozenBallot> | null;
   outcome: Json<RecordedOutcome> | null;
+  created_at: Timestamp;
+  schedule: Json<Schedule> | null;
+  shortlist_size: number | null;
+}
+
+export interface ProposalSupportsTable {
+  proposal_id: string;
+  member_id: string;
+  cycle_id: string;
+  community_id: string;
   created_at: Timestamp;
 }
 
@@ -265,7 +276,42 @@ export interface SessionMembershipsTable {
   added_at: Timestamp;
 }
 
+export interface WebhooksTable {
+  id: string;
+  community_id: string | null;
+  url: string;
+  events: Json<string[]>;
+  secret_sealed: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  event_type: string;
+  community_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  message_id: string;
+  webhook_id: string;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   session_memberships: SessionMembershipsTable;
@@ -281,6 +327,7 @@ export interface Database {
   cycle_voters: CycleVotersTable;
   ballots: BallotsTable;
   proposal_reports: ProposalReportsTable;
+  proposal_supports: ProposalSupportsTable;
   ledger_streams: LedgerStreamsTable;
   ledger_entries: LedgerEntriesTable;
   communities: CommunitiesTable;

@@ -19,8 +19,16 @@ export const BallotRulesPayload = z
     maxSelections: z.number().int().min(1).nullable(),
     /** cumulative only */
     points: z.number().int().min(1).nullable(),
+    /** knapsack only, when set: the least share of the budget (percent) a ballot spends */
+    minSpendPercent: z.number().int().min(0).max(100).optional(),
   })
   .strict();
+
+/** A cycle's schedule (UTC times; only the milestones given). */
+export const SchedulePayload = z
+  .object({ reviewAt: z.string().optional(), supportsAt: z.string().optional(), votingAt: z.string().optional(), closeAt: z.string().optional() })
+  .strict();
+export const ShortlistPayload = z.object({ size: z.number().int().min(1) }).strict();
 
 export const CycleCreated = z
   .object({
@@ -31,6 +39,8 @@ export const CycleCreated = z
     ballot: BallotRulesPayload,
     rule: RuleName,
     completion: Completion.nullable(),
+    schedule: SchedulePayload.optional(),
+    shortlist: ShortlistPayload.optional(),
     /** imported cycles say where they came from and keep the file's META lines */
     origin: z.literal('pabulib').optional(),
     meta: z.record(z.string(), z.string()).optional(),
@@ -60,7 +70,39 @@ export const ProposalProgress = z.object({ cycleId: Uuid, proposalId: Uuid, repo
 /** A selected proposal called off by a steward; `returned` is what went back to the community (minor units). */
 export const ProposalCancelled = z.object({ cycleId: Uuid, proposalId: Uuid, reason: z.string(), returned: Amount }).strict();
 
+/** A member supports an accepted proposal during `supports` (public, like the proposal), or withdraws it. */
+export const ProposalSupport = z.object({ cycleId: Uuid, proposalId: Uuid, memberId: Uuid }).strict();
+
+/** What a proposal's author changed while the cycle took proposals: each field's old and new value. */
+const Change = <T extends z.ZodType>(value: T) => z.object({ from: value, to: value }).strict();
+export const ProposalEdited = z
+  .object({
+    cycleId: Uuid,
+    proposalId: Uuid,
+    changes: z
+      .object({ title: Change(z.string()).optional(), description: Change(z.string().nullable()).optional(), cost: Change(Amount).optional(), category: Change(z.string().nullable()).optional() })
+      .strict(),
+  })
+  .strict();
+
+/** Recorded just before `cycle.voting-opened` in a cycle with a shortlist: every accepted proposal's supports and whether it reached the ballot. */
+export const CycleShortlisted = z
+  .object({
+    cycleId: Uuid,
+    size: z.number().int().min(1),
+    proposals: z.array(z.object({ id: Id, key: z.string(), supports: Count, onBallot: z.boolean() }).strict()),
+    explanation: z.string(),
+  })
+  .strict();
+
 export const CyclePhaseChanged = z.object({ cycleId: Uuid, from: PhaseName, to: PhaseName }).strict();
+
+/**
+ * A cycle called off before its tally: `returned` is what went back from `cycle:<id>` to the
+ * community in the same transaction (its `transfer.recorded` entry comes just before); ballots already in the
+ * ledger stay there, uncounted.
+ */
+export const CycleCancelled = z.object({ cycleId: Uuid, from: PhaseName, reason: z.string().nullable(), returned: Amount, ballotsUncounted: Count }).strict();
 
 /** What `cycle.voting-opened` freezes (amounts as strings, as in every ledger payload). */
 export const FrozenBallotPayload = z
@@ -75,8 +117,11 @@ export const FrozenBallotPayload = z
     unitMinor: Amount,
     /** ballots must be EIP-712 signed by the member's registered address */
     signedBallots: z.boolean(),
-    /** `title` (since explanation format 2): explanations name proposals by it */
-    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount, title: z.string().optional() }).strict()),
+    /** `title` (since explanation format 2): explanations name proposals by it; `supports`: how many members supported the proposal (cycles with a shortlist) */
+    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount, title: z.string().optional(), supports: Count.optional() }).strict()),
+    /** part of what freezes: the schedule and shortlist the cycle was created with, when it has them */
+    schedule: SchedulePayload.optional(),
+    shortlist: ShortlistPayload.optional(),
   })
   .strict();
 

@@ -20,6 +20,23 @@ export const CommunityCreated = z
   })
   .strict();
 
+const Change = <T extends z.ZodType>(value: T) => z.object({ from: value, to: value }).strict();
+
+/** What an admin (or, for the name, a steward) changed in a community: each field's old and new value. */
+export const CommunityEdited = z
+  .object({
+    communityId: Uuid,
+    changes: z
+      .object({
+        name: Change(z.string()).optional(),
+        learners: Change(z.number().int().min(0)).optional(),
+        needsIndex: Change(z.string()).optional(),
+        governance: Change(GovernanceDefaultsPayload).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const CommunitySettingsChanged = z.object({ communityId: Uuid, requireSignedBallots: z.boolean() }).strict();
 
 export const MemberAdded = z.object({ memberId: Uuid, name: z.string(), roles: z.array(Role), hasAddress: z.boolean() }).strict();

@@ -93,6 +93,23 @@ export function allocationAtTally(cycle: CycleMoney & { budgetMinor: bigint; sel
   return { ok: true, transfers, allocatedMinor, returnedMinor };
 }
 
+/**
+ * A cancelled cycle: cycle:<y> → community:<c> for exactly what the cycle account holds (its whole
+ * reservation: nothing leaves it before the tally). The id is derived from the cycle, so a retried
+ * cancel replays instead of returning twice.
+ */
+export function returnOfReservation(cycle: CycleMoney & { amountMinor: bigint }): TransferCommand {
+  return {
+    transferId: derivedTransferId('cycle-cancel-return', cycle.cycleId),
+    from: cycleAccount(cycle.cycleId),
+    to: communityAccount(cycle.communityId),
+    amountMinor: cycle.amountMinor,
+    currency: cycle.currency,
+    memo: 'cycle cancelled: its reserved budget returns',
+    kind: 'return',
+  };
+}
+
 /** Result codes of `spendingCheck`, in order of precedence. */
 export type SpendingCode =
   /** nothing, or a negative amount, is being spent */

@@ -45,7 +45,7 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     seen.add(id);
   }
   for (const id of chosen) {
-    if (!onBallot.has(id)) throw new DomainError('not-on-ballot', `proposal ${id} is not on this cycle's ballot (unknown, rejected or withdrawn)`, { proposalId: id });
+    if (!onBallot.has(id)) throw new DomainError('not-on-ballot', `proposal ${id} is not on this cycle's ballot (unknown, rejected, withdrawn, not reviewed or not shortlisted)`, { proposalId: id });
   }
   const max = rules.maxSelections ?? onBallot.size;
   if (chosen.length < rules.minSelections) {
@@ -70,8 +70,32 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     if (cost > budgetMinor) {
       throw new DomainError('over-budget', `the chosen proposals cost ${cost} together; the budget is ${budgetMinor}`, { cost: cost.toString(), budget: budgetMinor.toString() });
     }
+    checkMinimumSpend(rules, budgetMinor, onBallot, cost);
   }
   return 'approvals' in input ? { approvals: [...input.approvals] } : { ranking: [...chosen] };
+}
+
+/**
+ * Knapsack `minSpendPercent` (Decidim's minimum, issue 13 item 5): the chosen proposals must cost at
+ * least that share of the budget, rounded up to a whole minor unit — but never more than every
+ * proposal on the ballot costs together, so a ballot that chooses them all is always accepted.
+ */
+export function minimumSpend(rules: BallotRules, budgetMinor: bigint, onBallot: ReadonlyMap<string, BallotProposal>): bigint {
+  if (rules.type !== 'knapsack' || rules.minSpendPercent === undefined || rules.minSpendPercent === 0) return 0n;
+  const share = (budgetMinor * BigInt(rules.minSpendPercent) + 99n) / 100n;
+  const everything = [...onBallot.values()].reduce((sum, p) => sum + p.costMinor, 0n);
+  return share < everything ? share : everything;
+}
+
+function checkMinimumSpend(rules: BallotRules, budgetMinor: bigint, onBallot: ReadonlyMap<string, BallotProposal>, cost: bigint): void {
+  const minimum = minimumSpend(rules, budgetMinor, onBallot);
+  if (cost >= minimum) return;
+  const missing = minimum - cost;
+  throw new DomainError(
+    'below-minimum-spend',
+    `this ballot spends ${cost} of the budget of ${budgetMinor}; choose proposals worth at least ${missing} more (the minimum is ${rules.minSpendPercent ?? 0}% of the budget: ${minimum})`,
+    { spent: cost.toString(), minimum: minimum.toString(), missing: missing.toString(), minSpendPercent: rules.minSpendPercent ?? 0 },
+  );
 }
 
 /** The rule's view of a recorded ballot: proposal keys instead of ids, points as bigint. */

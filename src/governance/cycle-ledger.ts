@@ -38,6 +38,12 @@ export interface CycleLedgerState {
   cast: CastBallotEntry[];
   outcome: RecordedOutcome | null;
   closedSeq: number | null;
+  /** set by `cycle.cancelled`: the ballots in `cast` stay uncounted */
+  cancelled: { seq: number; reason: string | null; returned: string } | null;
+  /** the budget `cycle.created` reserved (what a cancel must return) */
+  budget: string | null;
+  /** supports stage: who supports which proposal (member ids per proposal id) */
+  supports: Map<string, Set<string>>;
   /** entries that name this cycle but cannot belong where they are (a ballot outside voting, …) */
   anomalies: { seq: number; reason: string }[];
 }
@@ -50,7 +56,7 @@ export interface CycleEntry {
 }
 
 export function initialCycleState(cycleId: string): CycleLedgerState {
-  return { cycleId, stream: null, phase: null, proposals: new Map(), frozen: null, cast: [], outcome: null, closedSeq: null, anomalies: [] };
+  return { cycleId, stream: null, phase: null, proposals: new Map(), frozen: null, cast: [], outcome: null, closedSeq: null, cancelled: null, budget: null, supports: new Map(), anomalies: [] };
 }
 
 /** The cycle id an event is about, if it is about one. */
@@ -71,7 +77,48 @@ export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerS
   const anomaly = (reason: string): CycleLedgerState => ({ ...next, anomalies: [...next.anomalies, { seq, reason }] });
   switch (event.type) {
     case 'cycle.created':
-      return { ...next, phase: 'proposals' };
+      return { ...next, phase: 'proposals', budget: event.payload.budget };
+    case 'proposal.edited': {
+      const current = next.proposals.get(event.payload.proposalId);
+      if (current === undefined) return anomaly(`proposal.edited names proposal ${event.payload.proposalId}, which was never submitted`);
+      if (next.phase !== 'proposals') return anomaly(`proposal ${current.key} was edited while the cycle was ${next.phase ?? 'not created'}`);
+      const { title, cost } = event.payload.changes;
+      const proposals = new Map(next.proposals);
+      proposals.set(current.id, { ...current, title: title?.to ?? current.title, costMinor: cost === undefined ? current.costMinor : BigInt(cost.to) });
+      return { ...next, proposals };
+    }
+    case 'proposal.supported':
+    case 'proposal.support-withdrawn': {
+      const { proposalId, memberId } = event.payload;
+      if (next.phase !== 'supports') return anomaly(`a support was ${event.type === 'proposal.supported' ? 'given' : 'withdrawn'} while the cycle was ${next.phase ?? 'not created'}`);
+      const before = next.supports.get(proposalId) ?? new Set<string>();
+      if (event.type === 'proposal.supported' ? before.has(memberId) : !before.has(memberId)) return anomaly(`${event.type} for proposal ${proposalId} by ${memberId} repeats or has nothing to withdraw`);
+      const members = new Set(before);
+      if (event.type === 'proposal.supported') members.add(memberId);
+      else members.delete(memberId);
+      const supports = new Map(next.supports);
+      supports.set(proposalId, members);
+      return { ...next, supports };
+    }
+    case 'cycle.shortlisted': {
+      const proposals = new Map(next.proposals);
+      const wrong: string[] = [];
+      for (const p of event.payload.proposals) {
+        if ((next.supports.get(p.id)?.size ?? 0) !== p.supports) wrong.push(`${p.key} records ${p.supports}, the ledger holds ${next.supports.get(p.id)?.size ?? 0}`);
+        const current = proposals.get(p.id);
+        if (current !== undefined && !p.onBallot) proposals.set(p.id, { ...current, status: 'not_shortlisted' });
+      }
+      const shortlisted = { ...next, proposals };
+      return wrong.length === 0 ? shortlisted : { ...shortlisted, anomalies: [...shortlisted.anomalies, { seq, reason: `the shortlist's supports counts differ from the support entries: ${wrong.join('; ')}` }] };
+    }
+    case 'cycle.cancelled': {
+      if (next.outcome !== null || next.cancelled !== null) return anomaly('a closed or cancelled cycle was cancelled');
+      const cancelled = { ...next, phase: 'cancelled' as const, cancelled: { seq, reason: event.payload.reason, returned: event.payload.returned } };
+      if (next.budget !== null && event.payload.returned !== next.budget) {
+        return { ...cancelled, anomalies: [...cancelled.anomalies, { seq, reason: `the cancel returned ${event.payload.returned}, not the ${next.budget} the cycle reserved` }] };
+      }
+      return cancelled;
+    }
     case 'proposal.submitted':
     case 'proposal.imported': {
       const p = event.payload;
@@ -102,15 +149,19 @@ export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerS
       return { ...next, phase: event.payload.to };
     case 'cycle.voting-opened': {
       const { census: _census, ...frozen } = event.payload;
-      return { ...next, phase: 'voting', frozen };
+      // proposals never reviewed stay off the ballot
+      const proposals = new Map([...next.proposals].map(([id, p]) => [id, p.status === 'submitted' ? { ...p, status: 'not_reviewed' as const } : p]));
+      return { ...next, phase: 'voting', frozen, proposals };
     }
     case 'ballot.cast': {
       if (next.frozen === null) return anomaly('a ballot was cast before voting opened');
+      if (next.cancelled !== null) return anomaly('a ballot was cast after the cycle was cancelled');
       if (next.outcome !== null) return anomaly('a ballot was cast after the cycle closed');
       return { ...next, cast: [...next.cast, { seq, voter: event.payload.voter, ballot: ballotOf(event.payload) }] };
     }
     case 'cycle.closed': {
       if (next.outcome !== null) return anomaly('the cycle was closed twice');
+      if (next.cancelled !== null) return anomaly('a cancelled cycle was closed');
       const selected = new Set(event.payload.outcome.selected);
       const proposals = new Map(next.proposals);
       for (const p of event.payload.outcome.proposals) {
@@ -156,6 +207,7 @@ export function foldCycle(cycleId: string, entries: Iterable<CycleEntry>): Cycle
 }
 
 export type RecountResult =
+  | { kind: 'cancelled'; ballots: number; reason: string | null }
   | { kind: 'not-frozen' }
   | { kind: 'not-closed'; frozen: FrozenBallot }
   | { kind: 'untallyable'; recorded: RecordedOutcome; reason: string }
@@ -163,6 +215,7 @@ export type RecountResult =
 
 /** Applies the frozen rules to the ballots the ledger holds and compares with the recorded outcome. */
 export function recount(state: CycleLedgerState): RecountResult {
+  if (state.cancelled !== null) return { kind: 'cancelled', ballots: state.cast.length, reason: state.cancelled.reason };
   if (state.frozen === null) return { kind: 'not-frozen' };
   if (state.outcome === null) return { kind: 'not-closed', frozen: state.frozen };
   let recomputed: RecordedOutcome;

@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import { BallotTypeSchema, CompletionSchema, RuleNameSchema } from './community.js';
 import type { FrozenBallot, RecordedOutcome } from './outcome.js';
+import { ScheduleSchema, validateSchedule, type Schedule } from './schedule.js';
+
+export const ShortlistSchema = z.object({ size: z.number().int().min(1).max(1000) }).strict().meta({ id: 'Shortlist' });
 
 export const PHASES = ['proposals', 'review', 'supports', 'voting', 'tallying', 'closed', 'implementation', 'completed', 'cancelled'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -24,6 +27,7 @@ export const BallotRulesSchema = z
     minSelections: z.number().int().min(0).max(1000).optional(),
     maxSelections: z.number().int().min(1).max(1000).optional(),
     points: z.number().int().min(1).max(1_000_000).optional().describe('cumulative: points each voter may distribute'),
+    minSpendPercent: z.number().int().min(0).max(100).optional().describe('knapsack: a ballot must spend at least this share of the budget (Decidim uses 70)'),
   })
   .strict();
 export type BallotRulesInput = z.infer<typeof BallotRulesSchema>;
@@ -36,6 +40,8 @@ export const CreateCycleSchema = z
     ballot: BallotRulesSchema,
     rule: RuleNameSchema,
     completion: CompletionSchema.optional(),
+    schedule: ScheduleSchema.optional().describe('times at which the service moves the phase by itself (actor `system`)'),
+    shortlist: ShortlistSchema.optional().describe('a supports phase before voting: only the `size` most supported proposals reach the ballot'),
   })
   .strict();
 export type CreateCycleInput = z.infer<typeof CreateCycleSchema>;
@@ -47,6 +53,8 @@ export interface BallotRules {
   maxSelections: number | null;
   /** cumulative only */
   points: number | null;
+  /** knapsack only: the least share of the budget (0–100) a ballot must spend; absent: no minimum */
+  minSpendPercent?: number;
 }
 
 export interface Cycle {
@@ -62,6 +70,10 @@ export interface Cycle {
   /** how the cycle came to be: created here, or imported from a pabulib file */
   origin: 'native' | 'pabulib';
   createdAt: string;
+  /** when the service moves the phase by itself (null: only stewards move it) */
+  schedule: Schedule | null;
+  /** with a shortlist the cycle has a supports phase; only the `size` most supported reach the ballot */
+  shortlist: { size: number } | null;
 }
 
 /** A cycle as stored: with its frozen ballot once voting opened and its outcome once it closed. */
@@ -80,6 +92,8 @@ export function newCycle(input: CreateCycleInput, communityId: string, id: strin
   if (input.rule !== 'equal-shares' && input.completion !== undefined) {
     throw new DomainError('invalid-ballot-rules', 'completion only applies to the equal-shares rule');
   }
+  const shortlist = input.shortlist === undefined ? null : { size: input.shortlist.size };
+  const schedule = input.schedule === undefined ? null : validateSchedule(input.schedule, { now: at, hasShortlist: shortlist !== null });
   return {
     id,
     communityId,
@@ -92,6 +106,8 @@ export function newCycle(input: CreateCycleInput, communityId: string, id: strin
     phase: 'proposals',
     origin: 'native',
     createdAt: at,
+    schedule,
+    shortlist,
   };
 }
 
@@ -107,7 +123,10 @@ export function ballotRules(input: BallotRulesInput): BallotRules {
   if (input.type !== 'cumulative' && input.points !== undefined) {
     throw new DomainError('invalid-ballot-rules', '"points" only applies to cumulative ballots');
   }
-  return { type: input.type, minSelections, maxSelections, points: input.points ?? null };
+  if (input.minSpendPercent !== undefined && input.type !== 'knapsack') {
+    throw new DomainError('invalid-ballot-rules', '"minSpendPercent" only applies to knapsack ballots');
+  }
+  return { type: input.type, minSelections, maxSelections, points: input.points ?? null, ...(input.minSpendPercent === undefined ? {} : { minSpendPercent: input.minSpendPercent }) };
 }
 
 /** What the phase machine needs to know about a cycle. */
@@ -180,8 +199,22 @@ export function cycleRulesPayload(cycle: Cycle) {
   return {
     budget: cycle.budgetMinor.toString(),
     currency: cycle.currency,
-    ballot: { type: cycle.ballot.type, minSelections: cycle.ballot.minSelections, maxSelections: cycle.ballot.maxSelections, points: cycle.ballot.points },
+    ballot: ballotRulesPayload(cycle.ballot),
     rule: cycle.rule,
     completion: cycle.completion,
+    // absent rather than null, so cycles without them keep their exact entry bytes
+    ...(cycle.schedule === null ? {} : { schedule: cycle.schedule }),
+    ...(cycle.shortlist === null ? {} : { shortlist: cycle.shortlist }),
+  };
+}
+
+/** Ballot rules as ledger payloads carry them (`minSpendPercent` only when set). */
+export function ballotRulesPayload(ballot: BallotRules) {
+  return {
+    type: ballot.type,
+    minSelections: ballot.minSelections,
+    maxSelections: ballot.maxSelections,
+    points: ballot.points,
+    ...(ballot.minSpendPercent === undefined ? {} : { minSpendPercent: ballot.minSpendPercent }),
   };
 }

@@ -62,6 +62,14 @@ export const GOVERNANCE_CODES = [
   'no-outcome',
   /** a cycle completes only when each selected proposal is completed or cancelled by a steward (details name them) */
   'proposals-not-finished',
+  /** a cycle's schedule is not in the future, not in order, or names supports without a shortlist */
+  'invalid-schedule',
+  /** knapsack with minSpendPercent: the ballot spends less than the minimum (`missing` says how much more) */
+  'below-minimum-spend',
+  /** a community's currency is fixed at creation */
+  'currency-fixed',
+  /** a steward changes a community's name; learners, needs index and governance are the admin's */
+  'admin-only-field',
 ] as const;
 
 export type GovernanceCode = (typeof GOVERNANCE_CODES)[number];

@@ -7,6 +7,8 @@ export const MEMBER_ROLES: readonly MemberRole[] = ['member', 'steward', 'audito
 
 export type Principal =
   | { kind: 'public' }
+  /** the service itself (a schedule moving a phase); never a token's principal */
+  | { kind: 'system' }
   | { kind: 'admin' }
   | { kind: 'funder'; funderId: string }
   | { kind: 'auditor'; auditorId: string }
@@ -17,6 +19,8 @@ export function actorOf(principal: Principal): string {
   switch (principal.kind) {
     case 'public':
       return 'public';
+    case 'system':
+      return 'system';
     case 'admin':
       return 'admin';
     case 'funder':

@@ -9,7 +9,23 @@ import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import { MoneyStringSchema } from './cycle.js';
 
-export const PROPOSAL_STATUSES = ['submitted', 'accepted', 'rejected', 'withdrawn', 'selected', 'not_selected', 'funded', 'in_progress', 'completed', 'cancelled'] as const;
+export const PROPOSAL_STATUSES = [
+  'submitted',
+  'accepted',
+  'rejected',
+  'withdrawn',
+  /** still submitted when voting opened: off the ballot */
+  'not_reviewed',
+  /** accepted, but not among the most supported when voting opened (cycles with a shortlist) */
+  'not_shortlisted',
+  'selected',
+  'not_selected',
+  'funded',
+  'in_progress',
+  'completed',
+  /** cancelled by a steward after selection; its unspent money went home */
+  'cancelled',
+] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 /** Selected proposals not yet finished: a cycle cannot complete while one is (each must be completed or cancelled). */

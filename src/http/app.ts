@@ -30,6 +30,7 @@ import { pabulibRoutes } from './routes/pabulib.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { identityRoutes } from './routes/identity.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { sessionCookieValue } from './session-auth.js';
 
 export interface AppOptions {
@@ -143,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'funding', description: 'Transfers, distributions, balances, equity' },
         { name: 'ledger', description: 'The hash-chained ledger: stream heads, verification, export' },
         { name: 'verifiability', description: 'Checkpoints, Merkle proofs, receipt proofs, anchors' },
+        { name: 'webhooks', description: 'Standard Webhooks subscriptions and their delivery logs' },
       ],
     },
     transform: openapiRouteTransform,
@@ -179,6 +181,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fundingRoutes, deps);
   await app.register(verifiabilityRoutes, deps);
   await app.register(pabulibRoutes, deps);
+  await app.register(webhookRoutes, deps);
   await registerWebApp(app, options.webRoot);
   await app.ready();
   return app;

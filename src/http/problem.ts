@@ -85,6 +85,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'nonce-used': 409,
   'no-outcome': 409,
   'proposals-not-finished': 409,
+  'invalid-schedule': 422,
+  'below-minimum-spend': 422,
+  'currency-fixed': 422,
+  'admin-only-field': 403,
   // funding
   'invalid-transfer-id': 400,
   'exists-with-different-fields': 422,
@@ -172,6 +176,10 @@ const STATUS_BY_CODE: { readonly [C in ErrorCode]: number } = {
   'duplicate-voter': 400,
   'points-mismatch': 400,
   'ballot-constraint': 400,
+  // webhooks
+  'webhook-not-found': 404,
+  'webhook-url-refused': 422,
+  'invalid-webhook-secret': 422,
 };
 
 const TITLE_OVERRIDES: Partial<Record<ErrorCode, string>> = {

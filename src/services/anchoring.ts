@@ -5,7 +5,7 @@
  * Verification re-reads the transaction from the chain and compares it with the checkpoint.
  */
 import { DomainError } from '../domain-error.js';
-import { checkAnchorOnChain, newAnchorRecord, startAnchorWorker, type AnchorLogger, type AnchorRecord, type AnchorWorker, type ChainClient } from '../anchoring/index.js';
+import { checkAnchorOnChain, newAnchorRecord, startAnchorWorker, type AnchorLogger, type AnchorRecord, type AnchorStatus, type AnchorStore, type AnchorWorker, type ChainClient } from '../anchoring/index.js';
 import { databaseAnchorStore, findAnchor, listAnchors, saveAnchor } from '../db/anchor.repository.js';
 import type { StoredCheckpoint } from './checkpoints.js';
 import type { ServiceDeps, Trx } from './context.js';
@@ -20,6 +20,8 @@ export class AnchoringService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly target: AnchorTarget | undefined,
+    /** runs in the transaction that saves an anchor which has just become confirmed (webhooks) */
+    private readonly onConfirmed?: (trx: Trx, record: AnchorRecord) => Promise<void>,
   ) {}
 
   get enabled(): boolean {
@@ -47,16 +49,30 @@ export class AnchoringService {
     return checkAnchorOnChain(this.target.client, record, checkpoint.root);
   }
 
+  private async save(store: AnchorStore, record: AnchorRecord): Promise<void> {
+    const onConfirmed = this.onConfirmed;
+    if (onConfirmed === undefined || !isConfirmed(record.status)) return store.save(record);
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await findAnchor(trx, record.id);
+      await saveAnchor(trx, record, this.deps.clock.now().toISOString());
+      if (before === undefined || !isConfirmed(before.status)) await onConfirmed(trx, record);
+    });
+  }
+
   /** The anchor worker; with `leadership`, it finds work only while this process leads `anchoring`. */
   startWorker(intervalMs: number, logger: AnchorLogger, leadership: Leadership = soleLeader): AnchorWorker | undefined {
     if (this.target === undefined) return undefined;
     const store = databaseAnchorStore(this.deps.db, () => this.deps.clock.now());
     return startAnchorWorker({
-      store: { due: async (now) => (leadership.holds('anchoring') ? store.due(now) : []), save: (record) => store.save(record) },
+      store: { due: async (now) => (leadership.holds('anchoring') ? store.due(now) : []), save: (record) => this.save(store, record) },
       client: this.target.client,
       clock: () => this.deps.clock.now().getTime(),
       intervalMs,
       logger,
     });
   }
+}
+
+function isConfirmed(status: AnchorStatus): boolean {
+  return status === 'confirmed' || status === 'final';
 }

@@ -10,10 +10,13 @@ import type { Services } from './index.js';
 import { soleLeader, type Leadership } from './leader.js';
 
 /** The background jobs of a service process, each elected separately when processes share a database. */
-export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'idempotency-purge'] as const;
+export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'idempotency-purge', 'webhook-delivery', 'schedules'] as const;
 
 /** How often expired idempotency records are deleted (they are never replayed once expired, deleted or not). */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** How often the schedule job looks for due phase moves: a scheduled time is acted on within about this (plus a campaign on failover). */
+export const SCHEDULE_INTERVAL_MS = 1000;
 
 export interface JobLogger {
   info(obj: object, msg: string): void;
@@ -84,4 +87,43 @@ export function ledgerLoops(services: Services, options: { merkleIntervalMs: num
       },
     },
   ];
+}
+
+/** Webhook delivery: due deliveries are sent every `intervalMs`, in the one process that leads the job. */
+export function webhookLoop(services: Services, intervalMs: number, logger: JobLogger): Loop {
+  return {
+    name: 'webhook-delivery',
+    intervalMs,
+    tick: async () => {
+      const run = await services.webhooks.deliverDue();
+      if (run.attempted > 0) logger.info({ ...run }, 'webhook deliveries attempted');
+    },
+  };
+}
+
+/**
+ * Cycle schedules (issue 13 item 3): every tick, the due phase moves of every scheduled cycle, as
+ * the actor `system`, through the steward's own phase-move path. A time missed while no process
+ * ran is acted on at the first tick after start. Runs in one process of many (job `schedules`);
+ * a second runner would find the cycle already moved and do nothing (see CycleService.runDueSchedules).
+ * A move that cannot happen (voting with no accepted proposal) is logged once per reason and retried.
+ */
+export function scheduleLoop(services: Services, logger: JobLogger, intervalMs = SCHEDULE_INTERVAL_MS, now: () => Date = () => new Date()): Loop {
+  const reported = new Map<string, string>();
+  return {
+    name: 'schedules',
+    intervalMs,
+    tick: async () => {
+      const moves = await services.cycles.runDueSchedules(now().toISOString(), (cycleId, err) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        if (reported.get(cycleId) === reason) return;
+        reported.set(cycleId, reason);
+        logger.error({ err, cycleId }, 'a scheduled phase move failed; it is tried again');
+      });
+      for (const move of moves) {
+        reported.delete(move.cycleId);
+        logger.info({ cycleId: move.cycleId, from: move.from, to: move.to }, 'scheduled phase move');
+      }
+    },
+  };
 }

@@ -18,6 +18,7 @@ import {
 } from '../governance/community.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 import { issueInvitation } from './sessions.js';
+import { decideCommunityEdit, type EditCommunityInput } from '../governance/editing.js';
 
 export class CommunityService {
   constructor(
@@ -96,6 +97,20 @@ export class CommunityService {
       await repo.setMemberRoles(trx, memberId, sorted);
       await this.deps.ledger.appendOne(trx, communityStream(member.communityId), at, actor(ctx), { type: 'member.roles-changed', payload: { memberId, from: member.roles, to: sorted } });
       return { ...member, roles: sorted };
+    });
+  }
+
+  /** PATCH: name (stewards too), learners, needs index, governance defaults (admin); recorded with old and new values. */
+  async edit(ctx: CommandContext, communityId: string, input: EditCommunityInput): Promise<Community> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const community = await repo.findCommunity(trx, communityId, true);
+      if (community === undefined) throw notFound('community', communityId);
+      const { next, changes } = decideCommunityEdit(community, input, ctx.principal.kind === 'admin' ? 'admin' : 'steward');
+      if (Object.keys(changes).length === 0) return community;
+      await repo.updateCommunity(trx, next);
+      await this.deps.ledger.appendOne(trx, communityStream(communityId), at, actor(ctx), { type: 'community.edited', payload: { communityId, changes } });
+      return next;
     });
   }
 

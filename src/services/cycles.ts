@@ -13,6 +13,8 @@ import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
 import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
+import { decideShortlist } from '../governance/shortlist.js';
+import { scheduledMove } from '../governance/schedule.js';
 import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import { checkCycleCurrency } from '../funding/currencies.js';
@@ -26,6 +28,15 @@ export interface CycleFunding {
   /** Throws `close-blocked` (409) when the allocation could not be made; called before a close writes anything. */
   checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void>;
   returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
+  /** a cancelled cycle: everything `cycle:<id>` holds back to the community; returns the amount */
+  returnReservation(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<bigint>;
+}
+
+export interface PhaseMoveOptions {
+  /** `cancelled` only: why, for members and auditors */
+  reason?: string | undefined;
+  /** a scheduled move: do it only if the cycle is still in this phase (a second fire is a no-op) */
+  scheduledFrom?: Phase;
 }
 
 export class CycleService {
@@ -65,13 +76,14 @@ export class CycleService {
     return repo.listCycles(this.deps.db, communityId, limit, cursor);
   }
 
-  async movePhase(ctx: CommandContext, cycleId: string, requested: Phase): Promise<CycleRecord> {
+  async movePhase(ctx: CommandContext, cycleId: string, requested: Phase, options: PhaseMoveOptions = {}): Promise<CycleRecord> {
     const at = timestamp(this.deps);
     return transact(this.deps, ctx, async (trx) => {
       const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'update'), cycleId);
-      // shortlists and trustees arrive with the governance and sealed-ballot work; until then neither exists
-      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: false, hasTrustees: false }, requested);
-      if (phase === 'cancelled') throw new DomainError('phase-not-next', 'cancelling a cycle is not available on this version of the service');
+      if (options.scheduledFrom !== undefined && cycle.phase !== options.scheduledFrom) return cycle;
+      // trustees arrive with the sealed-ballot work; until then no cycle has them
+      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: false }, requested);
+      if (phase === 'cancelled') return this.cancelIn(trx, ctx, cycle, options.reason ?? null, at);
       const stream = communityStream(cycle.communityId);
       switch (phase) {
         case 'voting': {
@@ -105,9 +117,79 @@ export class CycleService {
     });
   }
 
+  /**
+   * Cancelling (issue 13 item 2): the reservation returns to the community in this transaction,
+   * ballots already cast stay in the ledger uncounted, and `cycle.cancelled` says how much returned.
+   */
+  private async cancelIn(trx: Trx, ctx: CommandContext, cycle: CycleRecord, reason: string | null, at: string): Promise<CycleRecord> {
+    await repo.updateCyclePhase(trx, cycle.id, 'cancelled');
+    const ballotsUncounted = cycle.phase === 'voting' || cycle.phase === 'tallying' ? (await repo.countBallots(trx, cycle.id)).ballots : 0;
+    const returned = await this.funding.returnReservation(trx, ctx, cycle, at);
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+      type: 'cycle.cancelled',
+      payload: { cycleId: cycle.id, from: cycle.phase, reason, returned: returned.toString(), ballotsUncounted },
+    });
+    return { ...cycle, phase: 'cancelled' };
+  }
+
+  /**
+   * The schedule's due moves (issue 13 item 3), run by the background job as `system`: each cycle
+   * whose schedule asks for a step now is moved through `movePhase` — the steward's own path — with
+   * `scheduledFrom`, so a second process or a second tick finding the same step does nothing. A
+   * missed schedule catches up one step per call until nothing is due. Returns the moves made.
+   */
+  async runDueSchedules(now: string, onError?: (cycleId: string, err: unknown) => void): Promise<{ cycleId: string; from: Phase; to: Phase }[]> {
+    const moves: { cycleId: string; from: Phase; to: Phase }[] = [];
+    const system: CommandContext = { principal: { kind: 'system' } };
+    for (let round = 0; round < 5; round += 1) {
+      let moved = false;
+      for (const cycle of await repo.listScheduledCycles(this.deps.db)) {
+        const requested = scheduledMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: false }, cycle.schedule, now);
+        if (requested === null) continue;
+        try {
+          const after = await this.movePhase(system, cycle.id, requested, { scheduledFrom: cycle.phase });
+          if (after.phase !== cycle.phase) {
+            moves.push({ cycleId: cycle.id, from: cycle.phase, to: after.phase });
+            moved = true;
+          }
+        } catch (err) {
+          onError?.(cycle.id, err);
+        }
+      }
+      if (!moved) break;
+    }
+    return moves;
+  }
+
+  /**
+   * What reaches the ballot when voting opens: accepted proposals (the most supported with a
+   * shortlist). Proposals still `submitted` become `not_reviewed`; accepted ones left out by the
+   * shortlist become `not_shortlisted`, recorded with every count in `cycle.shortlisted`.
+   */
+  private async ballotAtVotingOpen(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string): Promise<(Proposal & { supports?: number })[]> {
+    const unreviewed = await repo.listProposals(trx, cycle.id, ['submitted']);
+    await repo.setProposalStatus(trx, unreviewed.map((p) => p.id), 'not_reviewed');
+    const accepted = await repo.listProposals(trx, cycle.id, ['accepted']);
+    if (cycle.shortlist === null || accepted.length === 0) return accepted;
+    const counts = await repo.countSupports(trx, cycle.id);
+    const decision = decideShortlist(accepted, counts, cycle.shortlist.size);
+    await repo.setProposalStatus(trx, decision.notShortlisted.map((p) => p.proposal.id), 'not_shortlisted');
+    const onBallot = new Set(decision.onBallot.map((p) => p.proposal.id));
+    await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+      type: 'cycle.shortlisted',
+      payload: {
+        cycleId: cycle.id,
+        size: cycle.shortlist.size,
+        proposals: accepted.map((p) => ({ id: p.id, key: p.key, supports: counts.get(p.id) ?? 0, onBallot: onBallot.has(p.id) })),
+        explanation: decision.explanation,
+      },
+    });
+    return decision.onBallot.map((p) => ({ ...p.proposal, supports: p.supports }));
+  }
+
   /** Freezes rules, proposals on the ballot and the census; assigns each voter a pseudonym. */
   private async freeze(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string): Promise<FrozenBallot> {
-    const accepted = await repo.listProposals(trx, cycle.id, ['accepted']);
+    const accepted = await this.ballotAtVotingOpen(trx, ctx, cycle, at);
     if (accepted.length === 0) throw new DomainError('empty-ballot', 'voting cannot open: no proposal has been accepted');
     const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
     const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
@@ -178,7 +260,7 @@ export class CycleService {
   }
 }
 
-export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signedBallots = false): FrozenBallot {
+export function frozenBallot(cycle: Cycle, accepted: readonly (Proposal & { supports?: number })[], signedBallots = false): FrozenBallot {
   return {
     cycleId: cycle.id,
     budget: cycle.budgetMinor.toString(),
@@ -188,6 +270,8 @@ export function frozenBallot(cycle: Cycle, accepted: readonly Proposal[], signed
     completion: cycle.completion,
     unitMinor: currencyUnitMinor(cycle.currency).toString(),
     signedBallots,
-    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString(), title: p.title })),
+    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString(), title: p.title, ...(p.supports === undefined ? {} : { supports: p.supports }) })),
+    ...(cycle.schedule === null ? {} : { schedule: cycle.schedule }),
+    ...(cycle.shortlist === null ? {} : { shortlist: cycle.shortlist }),
   };
 }

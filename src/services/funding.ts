@@ -33,6 +33,7 @@ import {
   proposalAccount,
   reportCurrency,
   reservationForCycle,
+  returnOfReservation,
   returnOfUnspent,
   SERVICE_OWNER,
   SERVICE_TRANSFER_PREFIX,
@@ -246,6 +247,15 @@ export class FundingService implements CycleFunding, ProposalFunding {
     if (balance <= 0n) return 0n;
     await this.moveInternally(trx, ctx, { purpose: 'cancel-return', parts: [proposal.id], from: account, to: communityAccount(proposal.communityId), amountMinor: balance, currency, kind: 'return' }, at);
     return balance;
+  }
+
+  /** A cancelled cycle's reservation back to its community (service-made, derived id); returns the amount moved. */
+  async returnReservation(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<bigint> {
+    // the cycle is locked for update by the phase move, and nothing else moves money out of its account
+    const reserved = (await repo.findAccount(trx, `cycle:${cycle.id}`, cycle.currency))?.balanceMinor ?? 0n;
+    if (reserved <= 0n) return 0n;
+    await this.apply(trx, ctx, returnOfReservation({ communityId: cycle.communityId, cycleId: cycle.id, currency: cycle.currency, amountMinor: reserved }), at, {});
+    return reserved;
   }
 
   /** A grant recorded by the service itself (pabulib imports grant from `external:import`). */

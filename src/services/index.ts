@@ -16,6 +16,7 @@ import { IdentityService } from './identity.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
+import { WebhookService, type WebhookOptions } from './webhooks.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -34,6 +35,7 @@ export interface Services {
   anchoring: AnchoringService;
   sessions: SessionService;
   identity: IdentityService;
+  webhooks: WebhookService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -47,6 +49,8 @@ export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   networkCurrency?: string | undefined;
   /** hours an idempotency record is kept (IDEMPOTENCY_TTL_HOURS); unset: 24 */
   idempotencyTtlHours?: number | undefined;
+  /** webhook delivery: private targets, retry schedule, timeout */
+  webhooks?: WebhookOptions | undefined;
 };
 
 /**
@@ -62,7 +66,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const funding = new FundingService(deps, options.networkCurrency);
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps, options.networkCurrency);
-  const anchoring = new AnchoringService(deps, options.anchor);
+  const webhooks = new WebhookService(deps, options.secretBox, options.webhooks);
+  const anchoring = new AnchoringService(deps, options.anchor, (trx, record) => webhooks.announceAnchorConfirmed(trx, record));
   const cycles = new CycleService(deps, funding);
   const ballots = new BallotService(deps, options.ballotChainId);
   const sessions = new SessionService(deps);
@@ -78,11 +83,15 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     ballots,
     funding,
     merkle,
-    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
+    checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: async (trx, checkpoint) => {
+        await anchoring.enqueue(trx, checkpoint);
+        await webhooks.announceCheckpoint(trx, checkpoint);
+      } }),
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
     sessions,
     identity: new IdentityService(deps, sessions),
+    webhooks,
   };
 }
 

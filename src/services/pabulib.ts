@@ -82,6 +82,8 @@ export class PabulibService {
       phase: 'closed',
       origin: 'pabulib',
       createdAt: at,
+      schedule: null,
+      shortlist: null,
     };
     const proposals: Proposal[] = election.projects.map((p) => ({
       id: this.deps.newId(),

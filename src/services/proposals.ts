@@ -19,6 +19,9 @@ import {
   type ReviewInput,
   type SubmitProposalInput,
 } from '../governance/proposal.js';
+import { DomainError } from '../domain-error.js';
+import { decideSupport } from '../governance/shortlist.js';
+import { decideProposalEdit, type EditProposalInput } from '../governance/editing.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 /** What proposals ask of the money side, inside their own transactions (see FundingService). */
@@ -85,6 +88,44 @@ export class ProposalService {
         payload: { cycleId: cycle.id, proposalId, reason: decision.reason },
       });
       return { ...proposal, status: decision.status, reason: decision.reason };
+    });
+  }
+
+  /** PATCH by the author while the cycle takes proposals: recorded as `proposal.edited` with old and new values. */
+  async editProposal(ctx: CommandContext, proposalId: string, input: EditProposalInput): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      const { next, changes } = decideProposalEdit(proposal, cycle.phase, ctx.principal.kind === 'member' ? ctx.principal.memberId : null, input);
+      if (Object.keys(changes).length === 0) return proposal;
+      await repo.updateProposalFields(trx, proposalId, next);
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'proposal.edited', payload: { cycleId: cycle.id, proposalId, changes } });
+      return next;
+    });
+  }
+
+  /**
+   * Supports stage: a member supports an accepted proposal (once; again is a no-op) or withdraws the
+   * support, only while the cycle is in `supports`. Each change is a public ledger entry.
+   */
+  async setSupport(ctx: CommandContext, proposalId: string, supported: boolean): Promise<{ proposalId: string; supported: boolean; supports: number }> {
+    if (ctx.principal.kind !== 'member') throw new DomainError('forbidden', 'only members support proposals');
+    const memberId = ctx.principal.memberId;
+    const at = timestamp(this.deps);
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      requirePhase(cycle, ['supports'], supported ? 'supporting a proposal' : 'withdrawing a support');
+      if (supported) decideSupport(proposal);
+      const changed = supported
+        ? await repo.insertSupport(trx, { proposalId, memberId, cycleId: cycle.id, communityId: cycle.communityId, at })
+        : await repo.deleteSupport(trx, proposalId, memberId);
+      if (changed) {
+        await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+          type: supported ? 'proposal.supported' : 'proposal.support-withdrawn',
+          payload: { cycleId: cycle.id, proposalId, memberId },
+        });
+      }
+      return { proposalId, supported, supports: (await repo.countSupports(trx, cycle.id)).get(proposalId) ?? 0 };
     });
   }
 

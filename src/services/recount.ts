@@ -49,6 +49,8 @@ export async function recountFromLedger(db: Queryable, communityId: string, cycl
   for (const anomaly of state.anomalies) problems.push({ stream, seq: anomaly.seq, reason: anomaly.reason });
   const result = recount(state);
   switch (result.kind) {
+    case 'cancelled':
+      throw new DomainError('no-outcome', `this cycle was cancelled: its ${result.ballots} ballot entr${result.ballots === 1 ? 'y stays' : 'ies stay'} in the ledger uncounted, and there is no outcome to recount`, { phase: 'cancelled', ballotEntries: result.ballots });
     case 'not-frozen':
       throw new DomainError('no-outcome', 'this cycle never opened voting, so there is nothing to recount');
     case 'not-closed':

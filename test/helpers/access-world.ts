@@ -210,6 +210,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/communities/:communityId/members': () => ({ body: { name: 'Added by the matrix' } }), // 201
   'GET /v1/communities/:communityId/members': none,
   'PUT /v1/communities/:communityId/settings': () => ({ body: { requireSignedBallots: false } }), // 200 (no change)
+  'PATCH /v1/communities/:communityId': () => ({ body: { currency: 'USD' } }), // 422 currency-fixed
   'PUT /v1/members/:memberId/roles': () => ({ body: { roles: ['member'] } }), // 200 (no change: member A's roles)
   'GET /v1/me/address/challenge': none, // 200
   'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}`, signature: `0x${'11'.repeat(65)}` } }), // 409 address-challenge-missing or 422 address-proof-invalid
@@ -231,6 +232,9 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
   'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
+  'PATCH /v1/proposals/:proposalId': () => ({ body: { title: 'Edited' } }), // 409 phase-closed for the author, 403 not-author for others
+  'PUT /v1/proposals/:proposalId/support': none, // 409 phase-closed (the cycle is in implementation)
+  'DELETE /v1/proposals/:proposalId/support': none, // 409 phase-closed
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
   'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
   'GET /v1/cycles/:cycleId/signing': none,
@@ -264,6 +268,12 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/anchors': none,
   'GET /v1/anchors/:id/verify': none, // 404: anchoring is off in tests, there are no anchors
   'GET /v1/receipts/:hash/proof': none,
+  // A steward's webhook is for its own community; every allowed caller gets 422 (the URL is refused).
+  'POST /v1/webhooks': () => ({ body: { url: 'ftp://example.org/hook', events: ['transfer.recorded'] } }), // 422 webhook-url-refused
+  'GET /v1/webhooks': none,
+  'GET /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'DELETE /v1/webhooks/:webhookId': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
+  'GET /v1/webhooks/:webhookId/deliveries': () => ({ params: { webhookId: UNKNOWN_UUID } }), // 404 webhook-not-found
   'GET /v1/ledger/streams': none,
   'GET /v1/ledger/verify': streamOfA,
   'GET /v1/ledger/export': streamOfA,

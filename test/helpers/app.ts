@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js';
 import { createServices, defaultDeps, serviceOptions, type Clock, type Services } from '../../src/services/index.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { AnchorTarget } from '../../src/services/anchoring.js';
+import type { WebhookOptions } from '../../src/services/webhooks.js';
 import { openTestDatabase, type DatabaseKind } from './db.js';
 import { assertMatchesDocument } from '../../scripts/lib/openapi-validator.js';
 import { injectFetch, TEST_BASE_URL } from './inject-fetch.js';
@@ -25,13 +26,24 @@ export interface TestApp {
   client(token?: string, options?: Omit<ApiClientOptions, 'token' | 'fetch' | 'baseUrl'>): ApiClient;
 }
 
-export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number; failedAuthPerMinute?: number; webRoot?: string } = {}): Promise<TestApp> {
-  const handle = await openTestDatabase(kind);
-  const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor });
+export interface TestAppOptions {
+  clock?: Clock;
+  anchor?: AnchorTarget;
+  rateLimitPerMinute?: number;
+  failedAuthPerMinute?: number;
+  webRoot?: string;
+  webhooks?: WebhookOptions;
+  /** an open database to build on (a restarted service); the test that opened it closes it */
+  database?: DatabaseHandle;
+}
+
+export async function startTestApp(t: Test, kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+  const handle = options.database ?? (await openTestDatabase(kind));
+  const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor, webhooks: options.webhooks });
   const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }), ...(options.failedAuthPerMinute === undefined ? {} : { failedAuthPerMinute: options.failedAuthPerMinute }), webRoot: options.webRoot });
   t.teardown(async () => {
     await app.close();
-    await handle.close();
+    if (options.database === undefined) await handle.close();
   });
   return {
     app,

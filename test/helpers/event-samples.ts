@@ -39,6 +39,10 @@ const frozen = {
 export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 }, currency: 'KES', imported: false } },
   'community.settings-changed': { type: 'community.settings-changed', payload: { communityId: C, requireSignedBallots: true } },
+  'community.edited': {
+    type: 'community.edited',
+    payload: { communityId: C, changes: { name: { from: 'Kibera', to: TRICKY }, learners: { from: 120, to: 130 }, needsIndex: { from: '1', to: '1.25' }, governance: { from: { ballotType: 'approval', rule: 'greedy', quorum: 0 }, to: { ballotType: 'knapsack', rule: 'equal-shares', quorum: 5 } } } },
+  },
   'member.added': { type: 'member.added', payload: { memberId: M, name: TRICKY, roles: ['member', 'steward'], hasAddress: false } },
   'member.roles-changed': { type: 'member.roles-changed', payload: { memberId: M, from: ['member'], to: ['auditor', 'member'] } },
   'member.address-registered': { type: 'member.address-registered', payload: { memberId: M } },
@@ -52,6 +56,7 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'cycle.phase-changed': { type: 'cycle.phase-changed', payload: { cycleId: Y, from: 'proposals', to: 'review' } },
   'cycle.voting-opened': { type: 'cycle.voting-opened', payload: { ...frozen, census: { size: 2, voters: ['v1', 'v2'] } } },
   'cycle.closed': { type: 'cycle.closed', payload: { cycleId: Y, outcome } },
+  'cycle.cancelled': { type: 'cycle.cancelled', payload: { cycleId: Y, from: 'voting', reason: TRICKY, returned: '150000', ballotsUncounted: 2 } },
   'proposal.submitted': { type: 'proposal.submitted', payload: { cycleId: Y, proposalId: P, key: '0001', title: TRICKY, description: TRICKY, cost: '100000', category: null, authorId: M } },
   'proposal.imported': { type: 'proposal.imported', payload: { cycleId: Y, proposalId: P, key: '17', title: TRICKY, cost: '100000', category: 'parks', status: 'accepted' } },
   'proposal.accepted': { type: 'proposal.accepted', payload: { cycleId: Y, proposalId: P, reason: null } },
@@ -60,6 +65,10 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'proposal.in_progress': { type: 'proposal.in_progress', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
   'proposal.completed': { type: 'proposal.completed', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
   'proposal.cancelled': { type: 'proposal.cancelled', payload: { cycleId: Y, proposalId: P, reason: TRICKY, returned: '9007199254740993' } },
+  'cycle.shortlisted': { type: 'cycle.shortlisted', payload: { cycleId: Y, size: 1, proposals: [{ id: P, key: '0001', supports: 3, onBallot: true }], explanation: TRICKY } },
+  'proposal.edited': { type: 'proposal.edited', payload: { cycleId: Y, proposalId: P, changes: { title: { from: 'Books', to: TRICKY }, cost: { from: '100', to: '120' }, description: { from: null, to: TRICKY } } } },
+  'proposal.supported': { type: 'proposal.supported', payload: { cycleId: Y, proposalId: P, memberId: M } },
+  'proposal.support-withdrawn': { type: 'proposal.support-withdrawn', payload: { cycleId: Y, proposalId: P, memberId: M } },
   'ballot.cast': { type: 'ballot.cast', payload: { cycleId: Y, voter: 'v1', points: { [P]: '7' } } },
   'transfer.recorded': {
     type: 'transfer.recorded',

@@ -15,11 +15,13 @@ import { decodeAnchorPayload } from '../../src/anchoring/index.js';
 import { startService, type ServiceProcess } from '../../scripts/lib/service-process.js';
 import { createScratchDatabase } from '../../scripts/lib/scratch-postgres.js';
 import { DEV_PRIVATE_KEYS, startEvmNode, type EvmNode } from '../helpers/evm-node.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 const ADMIN = 'agl_admin_test_token_0123456789';
 const SEED = '4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
-const JOBS = ['merkle-indexer', 'checkpointer', 'anchoring'];
+const JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'webhook-delivery'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +78,23 @@ t.test('three processes, one leader per job; kill it and the jobs move, nothing 
   await db.connect();
   t.teardown(() => db.end());
   const count = async (query: string): Promise<number> => Number((await db.query<{ n: string }>(query)).rows[0]?.n ?? 0);
+  // A webhook on every checkpoint: delivered by whichever process leads webhook-delivery.
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    received.push(String(req.headers['webhook-id']));
+    req.resume();
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  const checkpointsBeforeHook = Number((await db.query<{ n: string | null }>('select max(number) as n from checkpoints')).rows[0]?.n ?? 0);
+  const hook = await fetch(`${services[0]!.baseUrl}/v1/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['checkpoint.signed'] }),
+  });
+  t.equal(hook.status, 201, 'a webhook on checkpoints');
+
   const waitFor = async (what: string, done: () => Promise<boolean>, ms = 30_000): Promise<void> => {
     const until = Date.now() + ms;
     while (!(await done())) {
@@ -131,6 +150,13 @@ t.test('three processes, one leader per job; kill it and the jobs move, nothing 
   t.equal(anchored.length, sent, 'every transaction of the anchoring wallet is an anchor');
   t.same([...anchored].sort((a, b) => a - b), [...new Set(anchored)].sort((a, b) => a - b), 'no checkpoint was anchored twice', { anchored });
   t.equal(anchored.length, await count('select count(*) as n from checkpoints'), 'and every checkpoint once');
+
+  // Checkpoints signed once the hook surely existed (one may have been signing as it was created).
+  const announced = await count(`select count(*) as n from checkpoints where number > ${checkpointsBeforeHook + 1}`);
+  await waitFor('every checkpoint announced to the webhook', async () => (await count(`select count(*) as n from webhook_deliveries where status <> 'delivered'`)) === 0);
+  const expected = (await db.query<{ id: string }>(`select 'msg_checkpoint_' || number as id from checkpoints where number > ${checkpointsBeforeHook + 1}`)).rows.map((r) => r.id);
+  t.ok(announced > 0 && expected.every((id) => received.includes(id)), `every checkpoint after the hook reached the receiver (at least once) across the failover (${announced})`);
+  t.same([...new Set(received)].sort(), (await db.query<{ id: string }>('select id from webhook_messages order by id')).rows.map((r) => r.id), 'and only what the outbox holds');
 
   const verify = await fetch(`${survivors[0]!.baseUrl}/v1/ledger/verify`, { headers: { authorization: `Bearer ${ADMIN}` } });
   t.equal(((await verify.json()) as { ok: boolean }).ok, true, 'the ledger verifies');

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PhaseSchema, type CycleRecord } from '../../governance/cycle.js';
+import { nextScheduledAt } from '../../governance/schedule.js';
 import type { Proposal } from '../../governance/proposal.js';
 import type { RecordedOutcome } from '../../governance/outcome.js';
 import { UuidSchema } from '../schemas.js';
@@ -19,12 +20,25 @@ export const CycleSchema = z
     title: z.string(),
     budget: z.string(),
     currency: z.string(),
-    ballot: z.object({ type: z.string(), minSelections: z.number().int(), maxSelections: z.number().int().nullable(), points: z.number().int().nullable() }),
+    ballot: z.object({
+      type: z.string(),
+      minSelections: z.number().int(),
+      maxSelections: z.number().int().nullable(),
+      points: z.number().int().nullable(),
+      minSpendPercent: z.number().int().optional().describe('knapsack: the least share of the budget a ballot spends'),
+    }),
     rule: z.string(),
     completion: z.string().nullable(),
     phase: PhaseSchema,
     origin: z.string(),
     createdAt: z.string(),
+    schedule: z
+      .object({ reviewAt: z.string().optional(), supportsAt: z.string().optional(), votingAt: z.string().optional(), closeAt: z.string().optional() })
+      .nullable()
+      .describe('when the service moves the phase by itself (UTC); frozen once voting opens'),
+    nextScheduledAt: z.string().nullable().describe('the next scheduled move still ahead of the cycle, if any'),
+    shortlist: z.object({ size: z.number().int() }).nullable().describe('a supports phase: only the `size` most supported proposals reach the ballot'),
+    ballotProposalIds: z.array(z.string()).nullable().describe('the proposals on the frozen ballot, once voting opened'),
   })
   .meta({ id: 'Cycle' });
 
@@ -108,6 +122,10 @@ export function presentCycle(c: CycleRecord) {
     phase: c.phase,
     origin: c.origin,
     createdAt: c.createdAt,
+    schedule: c.frozen?.schedule ?? c.schedule,
+    nextScheduledAt: nextScheduledAt(c.phase, c.schedule),
+    shortlist: c.shortlist,
+    ballotProposalIds: c.frozen === null ? null : c.frozen.proposals.map((p) => p.id),
   };
 }
 

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, SetRolesSchema, type Community, type Member } from '../../governance/community.js';
 import type { Principal } from '../../governance/principal.js';
 import { communityStream } from '../../ledger/entry.js';
+import { EditCommunitySchema } from '../../governance/editing.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
@@ -126,6 +127,18 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       const page = await services.communities.listMembers(request.params.communityId, request.query.limit, request.query.cursor);
       return { items: page.items.map((m) => presentMember(m, request.principal)), nextCursor: page.nextCursor };
     },
+  });
+
+  app.patch('/v1/communities/:communityId', {
+    schema: {
+      tags: ['communities'],
+      summary: "Edit a community: name (steward, admin); learners, needs index, governance defaults (admin); never its currency. Recorded as `community.edited` with old and new values",
+      problems: { 403: '`admin-only-field`: a steward sent learners, needsIndex or governance', 422: '`currency-fixed`: the currency never changes' },
+      params: CommunityParams,
+      body: EditCommunitySchema,
+      response: { 200: CommunitySchema },
+    },
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.edit(ctx, request.params.communityId, request.body), presentCommunity),
   });
 
   app.put('/v1/communities/:communityId/settings', {

@@ -7,13 +7,31 @@ import type { RouteDeps } from '../app.js';
 import { CsvFormatQuery, sendCsv, wantsCsv } from '../csv-response.js';
 import { outcomeCsv } from '../../governance/outcome-csv.js';
 import { CreateCycleSchema, PhaseSchema } from '../../governance/cycle.js';
+
+const PhaseMoveSchema = z
+  .object({
+    phase: PhaseSchema,
+    reason: z.string().trim().min(1).max(2000).optional().describe('with `cancelled` only: why the cycle is called off (kept in the ledger)'),
+  })
+  .strict()
+  .refine((body) => body.reason === undefined || body.phase === 'cancelled', { message: 'a reason is given only when cancelling', path: ['reason'] });
 import { CommunityParams, CycleParams, CycleSchema, OutcomeSchema, RecordedOutcomeSchema, presentCycle, presentOutcome } from './budgeting.schemas.js';
 
 export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   const cycles = services.cycles;
 
   app.post('/v1/communities/:communityId/cycles', {
-    schema: { tags: ['budgeting'], summary: 'Open a budget cycle (steward); reserves its budget', params: CommunityParams, body: CreateCycleSchema, response: { 201: CycleSchema } },
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Open a budget cycle (steward); reserves its budget',
+      problems: {
+        409: '`overdraw`: the community cannot cover the budget; `idempotency-in-progress`',
+        422: '`invalid-schedule`: a time in the past, out of order, or supportsAt without a shortlist; `invalid-ballot-rules` (e.g. minSpendPercent on a non-knapsack ballot); `rule-not-supported-for-ballot`; `idempotency-key-reused`',
+      },
+      params: CommunityParams,
+      body: CreateCycleSchema,
+      response: { 201: CycleSchema },
+    },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => cycles.createCycle(ctx, request.params.communityId, request.body), presentCycle),
   });
 
@@ -34,15 +52,16 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.post('/v1/cycles/:cycleId/phase', {
     schema: {
       tags: ['budgeting'],
-      summary: 'Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally',
+      summary: 'Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally, `cancelled` (before the tally) returns the reserved budget',
       params: CycleParams,
-      body: z.object({ phase: PhaseSchema }).strict(),
+      body: PhaseMoveSchema,
       response: { 200: CycleSchema },
       problems: {
-        409: '`close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them)',
+        409: '`phase-not-next`: not the next phase (or cancelling after the tally); `empty-ballot`: voting cannot open without an accepted proposal; `idempotency-in-progress`; `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them)',
       },
     },
-    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => cycles.movePhase(ctx, request.params.cycleId, request.body.phase), presentCycle),
+    handler: (request, reply) =>
+      runCommand(services.idempotency, request, reply, 200, (ctx) => cycles.movePhase(ctx, request.params.cycleId, request.body.phase, { reason: request.body.reason }), presentCycle),
   });
 
   app.get('/v1/cycles/:cycleId/outcome', {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
 import type { RouteDeps } from '../app.js';
 import { CancelProposalSchema, ProgressSchema, ReviewSchema, SubmitProposalSchema } from '../../governance/proposal.js';
+import { EditProposalSchema } from '../../governance/editing.js';
 import { CycleParams, ProposalParams, ProposalSchema, presentProposal } from './budgeting.schemas.js';
 
 export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
@@ -33,6 +34,33 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
       ...presentProposal(await proposals.getProposal(request.params.proposalId)),
       reports: await proposals.listReports(request.params.proposalId),
     }),
+  });
+
+  app.patch('/v1/proposals/:proposalId', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Edit your own proposal while the cycle takes proposals (author): title, description, cost, category; recorded with old and new values',
+      problems: { 403: '`not-author`: only its author edits a proposal', 409: '`phase-closed`: the cycle is past `proposals`; `proposal-status`: the proposal was withdrawn' },
+      params: ProposalParams,
+      body: EditProposalSchema,
+      response: { 200: ProposalSchema },
+    },
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.editProposal(ctx, request.params.proposalId, request.body), presentProposal),
+  });
+
+  const SupportSchema = z
+    .object({ proposalId: z.uuid(), supported: z.boolean().describe("whether the caller supports it now"), supports: z.number().int().describe('how many members support it') })
+    .meta({ id: 'Support' });
+  const supportProblems = { 409: '`phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported' };
+
+  app.put('/v1/proposals/:proposalId/support', {
+    schema: { tags: ['budgeting'], summary: 'Support an accepted proposal during the supports phase (member); once per member, again is a no-op', problems: supportProblems, params: ProposalParams, response: { 200: SupportSchema } },
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.setSupport(ctx, request.params.proposalId, true), (r) => r),
+  });
+
+  app.delete('/v1/proposals/:proposalId/support', {
+    schema: { tags: ['budgeting'], summary: 'Withdraw your support of a proposal during the supports phase (member)', problems: { 409: supportProblems[409] }, params: ProposalParams, response: { 200: SupportSchema } },
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.setSupport(ctx, request.params.proposalId, false), (r) => r),
   });
 
   app.post('/v1/proposals/:proposalId/review', {

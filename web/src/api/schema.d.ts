@@ -108,7 +108,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a community: name (steward, admin); learners, needs index, governance defaults (admin); never its currency. Recorded as `community.edited` with old and new values */
+        patch: operations["editCommunity"];
         trace?: never;
     };
     "/v1/communities/{communityId}/members": {
@@ -411,7 +412,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally */
+        /** Move the cycle to its next phase (steward); `voting` freezes it, `closed` runs the tally, `cancelled` (before the tally) returns the reserved budget */
         post: operations["moveCycleToNextPhase"];
         delete?: never;
         options?: never;
@@ -483,6 +484,25 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit your own proposal while the cycle takes proposals (author): title, description, cost, category; recorded with old and new values */
+        patch: operations["editOwnProposalWhileCycleTakesProposals"];
+        trace?: never;
+    };
+    "/v1/proposals/{proposalId}/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Support an accepted proposal during the supports phase (member); once per member, again is a no-op */
+        put: operations["supportAcceptedProposal"];
+        post?: never;
+        /** Withdraw your support of a proposal during the supports phase (member) */
+        delete: operations["withdrawSupportOfProposal"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1004,6 +1024,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks (admin: all; steward: its community’s) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admin; steward for its own community); the signing secret is shown only here
+         * @description Deliveries follow the Standard Webhooks specification: headers `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`, body `{type, timestamp, data}`. At-least-once, retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (with jitter), then failed. No Idempotency-Key: the answer carries the secret.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a webhook */
+        get: operations["readWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook; its pending deliveries are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's delivery log, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1071,6 +1147,8 @@ export interface components {
                 minSelections: number;
                 maxSelections: number | null;
                 points: number | null;
+                /** @description knapsack: the least share of the budget a ballot spends */
+                minSpendPercent?: number;
             };
             rule: string;
             completion: string | null;
@@ -1078,6 +1156,21 @@ export interface components {
             phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
             origin: string;
             createdAt: string;
+            /** @description when the service moves the phase by itself (UTC); frozen once voting opens */
+            schedule: {
+                reviewAt?: string;
+                supportsAt?: string;
+                votingAt?: string;
+                closeAt?: string;
+            } | null;
+            /** @description the next scheduled move still ahead of the cycle, if any */
+            nextScheduledAt: string | null;
+            /** @description a supports phase: only the `size` most supported proposals reach the ballot */
+            shortlist: {
+                size: number;
+            } | null;
+            /** @description the proposals on the frozen ballot, once voting opened */
+            ballotProposalIds: string[] | null;
         };
         EquityReport: {
             /** @description ISO 4217: every amount is in minor units of it */
@@ -1188,6 +1281,28 @@ export interface components {
             seq: number;
             hash: string;
         };
+        ScheduleInput: {
+            /**
+             * Format: date-time
+             * @description proposals → review
+             */
+            reviewAt?: string;
+            /**
+             * Format: date-time
+             * @description review → supports (only for a cycle with a shortlist)
+             */
+            supportsAt?: string;
+            /**
+             * Format: date-time
+             * @description → voting (proposals not reviewed by then stay off the ballot)
+             */
+            votingAt?: string;
+            /**
+             * Format: date-time
+             * @description voting → closed (tallying when trustees hold the key)
+             */
+            closeAt?: string;
+        };
         Session: {
             memberships: components["schemas"]["SessionMembership"][];
             /** @description send it as header `x-csrf-token` with every POST, PUT, PATCH and DELETE made with the session cookie */
@@ -1203,6 +1318,17 @@ export interface components {
             communityId: string | null;
             communityName: string | null;
             roles: string[];
+        };
+        ShortlistInput: {
+            size: number;
+        };
+        Support: {
+            /** Format: uuid */
+            proposalId: string;
+            /** @description whether the caller supports it now */
+            supported: boolean;
+            /** @description how many members support it */
+            supports: number;
         };
         Transfer: {
             transferId: string;
@@ -1238,6 +1364,39 @@ export interface components {
             }[];
             truncated: boolean;
         };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** @description the community whose events it receives; null: every event of the network (admin only) */
+            communityId: string | null;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            /** @description the `webhook-id` header of every attempt of this message */
+            messageId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            /** @description the receiver's HTTP status at the last attempt */
+            lastStatus: number | null;
+            lastError: string | null;
+            createdAt: string;
+        };
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventType: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
+        /**
+         * @description An event a webhook may subscribe to; ballots are never announced
+         * @enum {string}
+         */
+        WebhookEventTypeInput: "transfer.recorded" | "distribution.committed" | "cycle.created" | "cycle.phase-changed" | "cycle.closed" | "proposal.status-changed" | "checkpoint.signed" | "anchor.confirmed";
     };
     responses: {
         /** @description The request is malformed: its URL, a header, its JSON or a value does not match the schema (`errors` lists each problem). */
@@ -1632,6 +1791,77 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    editCommunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                communityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    learners?: number;
+                    /** @description needs index ≥ 0 (default 1), a number or decimal string; stored exactly */
+                    needsIndex?: number | string;
+                    /** @description governance defaults; the fields given replace the current ones */
+                    governance?: {
+                        /** @enum {string} */
+                        ballotType?: "approval" | "knapsack" | "cumulative" | "ordinal";
+                        /** @enum {string} */
+                        rule?: "greedy" | "equal-shares";
+                        quorum?: number;
+                    };
+                    /** @description never accepted: a community keeps the currency it was created with (422 `currency-fixed`) */
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `admin-only-field`: a steward sent learners, needsIndex or governance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `currency-fixed`: the currency never changes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2341,11 +2571,15 @@ export interface operations {
                         maxSelections?: number;
                         /** @description cumulative: points each voter may distribute */
                         points?: number;
+                        /** @description knapsack: a ballot must spend at least this share of the budget (Decidim uses 70) */
+                        minSpendPercent?: number;
                     };
                     /** @enum {string} */
                     rule: "greedy" | "equal-shares";
                     /** @enum {string} */
                     completion?: "add1" | "add1-until-exhaustive" | "none";
+                    schedule?: components["schemas"]["ScheduleInput"];
+                    shortlist?: components["schemas"]["ShortlistInput"];
                 };
             };
         };
@@ -2363,11 +2597,27 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `overdraw`: the community cannot cover the budget; `idempotency-in-progress` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
+            /** @description `invalid-schedule`: a time in the past, out of order, or supportsAt without a shortlist; `invalid-ballot-rules` (e.g. minSpendPercent on a non-knapsack ballot); `rule-not-supported-for-ballot`; `idempotency-key-reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2423,6 +2673,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
+                    /** @description with `cancelled` only: why the cycle is called off (kept in the ledger) */
+                    reason?: string;
                 };
             };
         };
@@ -2440,7 +2692,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
+            /** @description `phase-not-next`: not the next phase (or cancelling after the tally); `empty-ballot`: voting cannot open without an accepted proposal; `idempotency-in-progress`; `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,6 +2977,160 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    editOwnProposalWhileCycleTakesProposals: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    /** @description null removes it */
+                    description?: string | null;
+                    cost?: string;
+                    /** @description null removes it */
+                    category?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `not-author`: only its author edits a proposal */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is past `proposals`; `proposal-status`: the proposal was withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    supportAcceptedProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Support"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    withdrawSupportOfProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Support"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -4126,6 +4532,246 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description `phase-closed`: the cycle has not opened voting yet (its ballot is not frozen) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http or https; loopback is accepted, private and link-local addresses only with WEBHOOK_ALLOW_PRIVATE=true */
+                    url: string;
+                    events: components["schemas"]["WebhookEventTypeInput"][];
+                    /** @description `whsec_` + base64 of 24 to 64 random bytes; generated when left out */
+                    secret?: string;
+                    /**
+                     * Format: uuid
+                     * @description admin: only this community's events; a steward's hook is always for its own community
+                     */
+                    communityId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the community whose events it receives; null: every event of the network (admin only) */
+                        communityId: string | null;
+                        url: string;
+                        events: components["schemas"]["WebhookEventType"][];
+                        createdAt: string;
+                        /** @description `whsec_…`: verify signatures with it; it is not shown again */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: a steward named another community */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `community-not-found`: no community with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `webhook-url-refused`: not http(s), or an address the configuration refuses; `invalid-webhook-secret` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `webhook-not-found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
