@@ -1,5 +1,6 @@
-// Lint: typescript-eslint's type-checked rules, the habits STYLE.md asks for, and the layering of
-// "The shape we want" enforced by folder: http → services → db, domain folders pure.
+// Lint: typescript-eslint's type-checked rules, the habits ../shared/STYLE.md asks for, and the
+// layering of the README's "How it fits together" enforced by folder: http → services → db, domain
+// folders pure. Nothing under src/ is ignored; test/ (with test/support) and scripts/ are linted too.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -108,7 +109,7 @@ export default tseslint.config(
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     // tap's `t.test(...)` at the top of a test file is awaited by the runner, not by the file; tests
-    // reach into responses freely.
+    // and scripts (harnesses over the HTTP API) reach into responses freely.
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

@@ -1,9 +1,16 @@
 /**
- * Offline verifier for auditors (no database):
+ * Offline verifier for auditors and voters (no database):
  *
  *   npm run verify -- <export.jsonl | URL> [--token T]
  *       [--checkpoint <checkpoint.json | URL> --key <verifier key | URL of /v1/checkpoints/public-key>]
  *       [--rpc <EVM RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount]
+ *   npm run verify -- --receipt <proof.txt | URL> --key <verifier key | URL> [--entry <receipt hash>] [--origin <origin>]
+ *
+ * A receipt proof (GET /v1/receipts/{hash}/proof, src/anchoring/receipt-proof.ts) is checked on its
+ * own: the checkpoint note's signature under the key, the entry in its stream, the stream head in
+ * the checkpoint; with `--entry`, that it is the proof of the receipt the voter holds. Exits 0 when
+ * it holds, 1 naming the first failure (`bad-signature`, `entry-not-in-stream`, …), 2 when an input
+ * cannot be read.
  *
  * Checks, in order: every line is an entry, every hash and link; every stream's Merkle root; the
  * checkpoint's signature, its tree over the stream heads and each head against the export; the
@@ -20,10 +27,12 @@ import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
 import { createEthersChainReader } from '../src/anchoring/ethers-chain-client.js';
+import { verifyReceiptProof } from '../src/anchoring/receipt-proof.js';
 
 const USAGE = `usage: npm run verify -- <export.jsonl | URL> [--token T]
   [--checkpoint <checkpoint.json | URL> --key <verifier key | URL>]
-  [--rpc <RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount]`;
+  [--rpc <RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount]
+   or: npm run verify -- --receipt <proof.txt | URL> --key <verifier key | URL> [--entry <receipt hash>] [--origin <origin>]`;
 
 class InputError extends Error {}
 
@@ -38,6 +47,9 @@ async function main(): Promise<number> {
       'anchor-tx': { type: 'string' },
       'anchor-sender': { type: 'string' },
       'no-recount': { type: 'boolean' },
+      receipt: { type: 'string' },
+      entry: { type: 'string' },
+      origin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +58,12 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.receipt !== undefined) {
+    if (source !== undefined || values.checkpoint !== undefined || values.rpc !== undefined) throw new InputError(`--receipt checks a receipt proof on its own: no export, --checkpoint or --rpc with it\n${USAGE}`);
+    if (values.key === undefined) throw new InputError('--receipt needs --key: the verifier key of the service (or the URL of its /v1/checkpoints/public-key)');
+    return verifyReceipt(values.receipt, values.key, values.token, values.entry, values.origin);
+  }
+  if (values.entry !== undefined || values.origin !== undefined) throw new InputError('--entry and --origin go with --receipt');
   if (source === undefined) throw new InputError(`no export given\n${USAGE}`);
   if ((values.checkpoint === undefined) !== (values.key === undefined)) throw new InputError('--checkpoint and --key go together');
   if ((values.rpc === undefined) !== (values['anchor-tx'] === undefined)) throw new InputError('--rpc and --anchor-tx go together');
@@ -56,7 +74,7 @@ async function main(): Promise<number> {
   console.log(`Verifying ${source}`);
   if (values.checkpoint !== undefined && values.key !== undefined) {
     const checkpoint = JSON.parse(await readText(values.checkpoint, values.token)) as CheckpointFile;
-    const key = /^https?:\/\//.test(values.key) ? (JSON.parse(await readText(values.key, values.token)) as { verifierKey: string }).verifierKey : values.key;
+    const key = await verifierKey(values.key, values.token);
     checks.push(new CheckpointCheck(checkpoint, key, roots));
     console.log(`  with checkpoint ${checkpoint.number} and key ${key}`);
     if (values.rpc !== undefined && values['anchor-tx'] !== undefined) {
@@ -77,6 +95,39 @@ async function main(): Promise<number> {
   }
   console.log('PASSED');
   return 0;
+}
+
+/** A voter's receipt proof, offline: exit 0 when it holds, 1 naming the first failure. */
+async function verifyReceipt(source: string, keySource: string, token: string | undefined, entry: string | undefined, origin: string | undefined): Promise<number> {
+  const key = await verifierKey(keySource, token);
+  const text = await readText(source, token);
+  console.log(`Verifying the receipt proof ${source}`);
+  console.log(`  with key ${key}`);
+  const result = verifyReceiptProof(text, key, { ...(origin === undefined ? {} : { origin }) });
+  if (!result.ok) {
+    console.log(`FAILED: ${result.code}: ${result.message}`);
+    return 1;
+  }
+  const { receipt, checkpoint } = result;
+  console.log(`  ok  the checkpoint note is signed by the key: checkpoint ${checkpoint.number} of ${checkpoint.origin} (${checkpoint.at}), ${checkpoint.size} streams`);
+  console.log(`  ok  entry ${receipt.hash} is entry ${receipt.seq} of ${receipt.stream} (of ${result.streamSize}, root ${result.streamRoot})`);
+  console.log(`  ok  that stream head is in the checkpoint's tree (root ${checkpoint.root})`);
+  if (entry !== undefined) {
+    if (entry.toLowerCase() !== receipt.hash) {
+      console.log(`FAILED: receipt-mismatch: the proof is about entry ${receipt.hash}, not the receipt ${entry}`);
+      return 1;
+    }
+    console.log(`  ok  it is the proof of the receipt ${entry}`);
+  }
+  console.log('PASSED');
+  return 0;
+}
+
+async function verifierKey(source: string, token: string | undefined): Promise<string> {
+  if (!/^https?:\/\//.test(source)) return source;
+  const body = JSON.parse(await readText(source, token)) as { verifierKey?: unknown };
+  if (typeof body.verifierKey !== 'string') throw new InputError(`${source} does not name a verifierKey`);
+  return body.verifierKey;
 }
 
 async function open(source: string, token: string | undefined): Promise<Readable> {

@@ -19,7 +19,6 @@ import { compareAnchorCalldata, type CalldataMismatch } from './anchor-payload.j
 import {
   applyObservation,
   DEFAULT_ANCHOR_POLICY,
-  isDue,
   nextAction,
   type AnchorAction,
   type AnchorObservation,
@@ -280,28 +279,4 @@ function anchorMismatch(
   if (tx.chainId !== record.chainId) return 'wrong-chain';
   if (tx.from.toLowerCase() !== sender.toLowerCase()) return 'wrong-sender';
   return compareAnchorCalldata(tx.data, record);
-}
-
-/** An AnchorStore in memory, for tests and single-process tools; returns copies, like a database would. */
-export function createMemoryAnchorStore(initial: readonly AnchorRecord[] = []): AnchorStore & {
-  get(id: string): AnchorRecord | undefined;
-  all(): AnchorRecord[];
-} {
-  const records = new Map<string, AnchorRecord>();
-  const copy = (record: AnchorRecord): AnchorRecord => ({ ...record, txHashes: [...record.txHashes] });
-  for (const record of initial) records.set(record.id, copy(record));
-  const all = (): AnchorRecord[] => [...records.values()].map(copy).sort((a, b) => a.checkpointNumber - b.checkpointNumber);
-  return {
-    async due(now) {
-      return all().filter((record) => isDue(record, now));
-    },
-    async save(record) {
-      records.set(record.id, copy(record));
-    },
-    get: (id) => {
-      const record = records.get(id);
-      return record === undefined ? undefined : copy(record);
-    },
-    all,
-  };
 }

@@ -117,8 +117,8 @@ export const FrozenBallotPayload = z
     unitMinor: Amount,
     /** ballots must be EIP-712 signed by the member's registered address */
     signedBallots: z.boolean(),
-    /** `supports`: how many members supported the proposal (cycles with a shortlist) */
-    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount, supports: Count.optional() }).strict()),
+    /** `title` (since explanation format 2): explanations name proposals by it; `supports`: how many members supported the proposal (cycles with a shortlist) */
+    proposals: z.array(z.object({ id: Id, key: z.string(), cost: Amount, title: z.string().optional(), supports: Count.optional() }).strict()),
     /** part of what freezes: the schedule and shortlist the cycle was created with, when it has them */
     schedule: SchedulePayload.optional(),
     shortlist: ShortlistPayload.optional(),
@@ -161,6 +161,8 @@ export const RecordedOutcomePayload = z
     notes: z.array(z.string()),
     ballotsCounted: Count,
     inputsHash: z.string(),
+    /** how the explanations write money and name proposals (src/governance/explanation-format.ts); absent = 1 */
+    explanationFormat: z.literal(2).optional(),
   })
   .strict();
 

@@ -10,6 +10,9 @@
 import { formatMoney } from '../governance/currency.js';
 import { parseDecimal, rational, toFixed } from '../rational.js';
 import type { EquityReport } from './equity.js';
+import { csvField, neutralizeFormula } from '../csv.js';
+
+export { csvField, neutralizeFormula } from '../csv.js';
 
 export const EQUITY_CSV_COLUMNS = [
   'communityId',
@@ -104,13 +107,4 @@ export function displayMinor(minor: string | null, currency: string): string {
   const exact = parseDecimal(minor.startsWith('-') ? minor.slice(1) : minor) ?? rational(0n);
   const whole = BigInt(toFixed(exact, 0));
   return formatMoney(minor.startsWith('-') ? -whole : whole, currency);
-}
-
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** A leading `'` makes spreadsheets show the text instead of evaluating it. */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

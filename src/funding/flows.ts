@@ -7,6 +7,7 @@
 import { communityAccount, cycleAccount, proposalAccount, spentAccount } from './accounts.js';
 import { derivedTransferId } from './transfer-id.js';
 import type { TransferCommand } from './transfer.js';
+import { formatMoney } from '../governance/currency.js';
 
 export interface CycleMoney {
   communityId: string;
@@ -63,7 +64,7 @@ export function allocationAtTally(cycle: CycleMoney & { budgetMinor: bigint; sel
     return {
       ok: false,
       code: 'selection-exceeds-budget',
-      detail: `the selected proposals cost ${allocatedMinor} minor units, more than the budget of ${cycle.budgetMinor}`,
+      detail: `the selected proposals cost ${formatMoney(allocatedMinor, cycle.currency)}, more than the budget of ${formatMoney(cycle.budgetMinor, cycle.currency)}`,
     };
   }
   const transfers: TransferCommand[] = cycle.selected

@@ -5,7 +5,6 @@ export * from './transfer-id.js';
 export * from './transfer.js';
 export * from './flows.js';
 export * from './distribution.js';
-export * from './account-book.js';
 export * from './equity.js';
 export * from './pool-attribution.js';
 export * from './equity-csv.js';
@@ -18,3 +17,4 @@ export {
   rational,
   type Rational,
 } from '../rational.js';
+export * from './statement-csv.js';

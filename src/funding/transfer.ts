@@ -8,6 +8,7 @@
  */
 import { formatAccount, isCurrency, mayGoNegative, parseAccount, type Account, type AccountKind } from './accounts.js';
 import { isTransferId } from './transfer-id.js';
+import { formatMoney } from '../governance/currency.js';
 
 /** The flows of SPEC §4; each names the account kinds it may connect. */
 export type TransferKind = 'grant' | 'distribution' | 'reservation' | 'allocation' | 'disbursement' | 'return' | 'refund';
@@ -182,7 +183,7 @@ export function decideTransfer(command: TransferCommand, state: TransferState): 
   const fromBalance = state.from.balanceMinor - command.amountMinor;
   const toBalance = state.to.balanceMinor + command.amountMinor;
   if (fromBalance < 0n && !mayGoNegative(from.account)) {
-    return reject('overdraw', `${command.from} holds ${state.from.balanceMinor} ${command.currency} minor units, less than ${command.amountMinor}`);
+    return reject('overdraw', `${command.from} holds ${formatMoney(state.from.balanceMinor, command.currency)}, less than ${formatMoney(command.amountMinor, command.currency)}`);
   }
   if (fromBalance < -MAX_BALANCE_MINOR || toBalance > MAX_BALANCE_MINOR) {
     return reject('balance-overflow', 'a balance would exceed the 64-bit range');

@@ -10,7 +10,7 @@
 import type { LedgerEvent } from '../events/index.js';
 import type { RecordedBallot } from './ballot.js';
 import type { Phase } from './cycle.js';
-import { computeOutcome, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from './outcome.js';
+import { computeOutcome, explanationFormatOf, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from './outcome.js';
 import type { ProposalStatus } from './proposal.js';
 
 export interface CycleProposalState {
@@ -220,7 +220,8 @@ export function recount(state: CycleLedgerState): RecountResult {
   if (state.outcome === null) return { kind: 'not-closed', frozen: state.frozen };
   let recomputed: RecordedOutcome;
   try {
-    recomputed = computeOutcome(state.frozen, state.cast);
+    // in the explanation format the outcome was recorded in: older outcomes keep their older sentences
+    recomputed = computeOutcome(state.frozen, state.cast, explanationFormatOf(state.outcome));
   } catch (err) {
     return { kind: 'untallyable', recorded: state.outcome, reason: err instanceof Error ? err.message : String(err) };
   }

@@ -8,6 +8,7 @@ import { tally, type Outcome, type RuleSpec, type TallyInput } from '../rules/in
 import type { z } from 'zod';
 import type { FrozenBallotPayload, RecordedOutcomePayload } from '../events/index.js';
 import { toTallyBallot, type RecordedBallot } from './ballot.js';
+import { CURRENT_EXPLANATION_FORMAT, explanationPresentation, type ExplanationFormat } from './explanation-format.js';
 
 /** What `cycle.voting-opened` freezes (its schema is in the event catalog). */
 export type FrozenBallot = z.output<typeof FrozenBallotPayload>;
@@ -31,21 +32,32 @@ export function effectiveBallots(cast: readonly CastBallot[]): CastBallot[] {
   return [...last.values()].sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0));
 }
 
-export function inputsHash(frozen: FrozenBallot, effective: readonly CastBallot[]): string {
+/** The explanation format of a recorded outcome (absent: 1, recorded before amounts carried a currency). */
+export function explanationFormatOf(outcome: RecordedOutcome): ExplanationFormat {
+  return outcome.explanationFormat ?? 1;
+}
+
+export function inputsHash(frozen: FrozenBallot, effective: readonly CastBallot[], format: ExplanationFormat = 1): string {
   const inputs = {
     budget: frozen.budget,
     ballotType: frozen.ballot.type,
     rule: frozen.rule,
     completion: frozen.completion,
     unitMinor: frozen.unitMinor,
-    projects: frozen.proposals.map((p) => ({ key: p.key, cost: p.cost })),
+    // from format 2 the explanations also read the currency and the titles
+    ...(format === 1 ? {} : { currency: frozen.currency }),
+    projects: frozen.proposals.map((p) => (format === 1 || p.title === undefined ? { key: p.key, cost: p.cost } : { key: p.key, cost: p.cost, title: p.title })),
     ballots: effective.map((b) => ({ voter: b.voter, ...b.ballot })),
   };
   return sha256Hex(canonicalJson(inputs));
 }
 
-/** Applies the cycle's rule to its effective ballots (ballots in any order; the last per voter counts). */
-export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]): RecordedOutcome {
+/**
+ * Applies the cycle's rule to its effective ballots (ballots in any order; the last per voter
+ * counts), writing the explanations in `format` (new outcomes: the current one; a recount: the
+ * recorded outcome's).
+ */
+export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[], format: ExplanationFormat = CURRENT_EXPLANATION_FORMAT): RecordedOutcome {
   const effective = effectiveBallots(cast);
   const byId = new Map(frozen.proposals.map((p) => [p.id, p]));
   const keyOf = (id: string): string => byId.get(id)?.key ?? id;
@@ -56,7 +68,8 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
     ballots: effective.map((b) => toTallyBallot(b.ballot, keyOf)),
     raiseStep: BigInt(frozen.unitMinor),
   };
-  const outcome: Outcome = tally(input, ruleSpec(frozen));
+  const titles = new Map(frozen.proposals.flatMap((p) => (p.title === undefined ? [] : [[p.key, p.title] as const])));
+  const outcome: Outcome = tally(input, ruleSpec(frozen), { presentation: explanationPresentation(format, frozen.currency, titles) });
   const idOf = new Map(frozen.proposals.map((p) => [p.key, p.id]));
   return {
     cycleId: frozen.cycleId,
@@ -76,7 +89,8 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
     })),
     notes: outcome.notes,
     ballotsCounted: effective.length,
-    inputsHash: inputsHash(frozen, effective),
+    inputsHash: inputsHash(frozen, effective, format),
+    ...(format === 1 ? {} : { explanationFormat: format }),
   };
 }
 

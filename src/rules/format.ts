@@ -2,8 +2,26 @@
  * Number formatting for explanations. Explanations are recorded in the ledger and recomputed by
  * auditors, so the format is fixed here (no locale APIs): thousands separated by ",", two decimals
  * for shares of money, rounded in the direction that keeps the sentence true.
+ *
+ * How money and proposals are written is a `Presentation` the caller chooses: `PLAIN` (bare
+ * numbers in the units of the budget, proposals by key) is what the rules write on their own and
+ * what outcomes recorded before amounts carried a currency used; the service passes one that
+ * writes `EUR 1,500.00` and `P1 "Title"` (src/governance/explanation-format.ts).
  */
 import { ceil, floor, type Ratio } from '../rational.js';
+
+/** How an explanation writes money and names proposals. Counts (votes, voters, runs) stay plain numbers. */
+export interface Presentation {
+  /** an amount of money, in the units of the budget */
+  money: (value: bigint) => string;
+  /** a fraction of money in the units of the budget: `up` for "at most" sentences, `down` for "only had" */
+  share: (value: Ratio, round: 'up' | 'down') => string;
+  /** a proposal, by its key */
+  name: (key: string) => string;
+}
+
+/** Bare numbers and keys: the rules' own form (and that of outcomes recorded before format 2). */
+export const PLAIN: Presentation = { money: formatAmount, share: formatShare, name: (key) => key };
 
 /** 1234567n → "1,234,567". */
 export function formatAmount(value: bigint): string {
@@ -18,7 +36,7 @@ export function formatAmount(value: bigint): string {
 }
 
 /** A money fraction with two decimals: `up` for "at most" sentences, `down` for "only had". */
-export function formatMoney(value: Ratio, round: 'up' | 'down'): string {
+export function formatShare(value: Ratio, round: 'up' | 'down'): string {
   const scaled = { num: value.num * 100n, den: value.den };
   const cents = round === 'up' ? ceil(scaled) : floor(scaled);
   const negative = cents < 0n;

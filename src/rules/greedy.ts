@@ -4,7 +4,7 @@
  * score 0 are walked too (last), so a free or cheap unvoted proposal can still be selected; this
  * is pabutools' `greedy_utilitarian_welfare` with cost satisfaction and lexicographic ties.
  */
-import { formatAmount, listKeys, plural } from './format.js';
+import { listKeys, PLAIN, plural, type Presentation } from './format.js';
 import { compareKeys } from './key-order.js';
 import type { PreparedTally } from './prepare.js';
 import type { Outcome, ProposalOutcome } from './types.js';
@@ -21,7 +21,7 @@ export function scoreUnit(ballotType: PreparedTally['input']['ballotType']): [st
   }
 }
 
-export function greedy(t: PreparedTally): Outcome {
+export function greedy(t: PreparedTally, show: Presentation = PLAIN): Outcome {
   const { keys, costs, scores, keyRank } = t;
   const m = keys.length;
   const [one, many] = scoreUnit(t.input.ballotType);
@@ -48,22 +48,22 @@ export function greedy(t: PreparedTally): Outcome {
     if (cost <= remaining) {
       sentence =
         score > 0n
-          ? `selected: ${standing}; its cost ${formatAmount(cost)} fit in the remaining ${formatAmount(remaining)}`
-          : `selected although nobody voted for it: greedy walks every proposal and its cost ${formatAmount(cost)} still fit in the remaining ${formatAmount(remaining)}`;
+          ? `selected: ${standing}; its cost ${show.money(cost)} fit in the remaining ${show.money(remaining)}`
+          : `selected although nobody voted for it: greedy walks every proposal and its cost ${show.money(cost)} still fit in the remaining ${show.money(remaining)}`;
       remaining -= cost;
       selected.push(keys[i]!);
       isSelected[i] = true;
     } else {
       sentence =
         score > 0n
-          ? `did not fit: remaining ${formatAmount(remaining)} < cost ${formatAmount(cost)} (${standing})`
-          : `nobody voted for it, and it did not fit: remaining ${formatAmount(remaining)} < cost ${formatAmount(cost)}`;
+          ? `did not fit: remaining ${show.money(remaining)} < cost ${show.money(cost)} (${standing})`
+          : `nobody voted for it, and it did not fit: remaining ${show.money(remaining)} < cost ${show.money(cost)}`;
     }
     const group = tieGroup.get(score)!;
     if (group.length > 1 && score > 0n) {
       const others = group.filter((k) => k !== keys[i]);
       const place = group.indexOf(keys[i]!) + 1;
-      sentence += `; tied with ${listKeys(others)} on ${plural(score, one, many)}, ascending project key put it ${ordinal(place)} of ${group.length}`;
+      sentence += `; tied with ${listKeys(others.map(show.name))} on ${plural(score, one, many)}, ascending project key put it ${ordinal(place)} of ${group.length}`;
     }
     explanation[i] = `${sentence}.`;
   });
@@ -77,11 +77,11 @@ export function greedy(t: PreparedTally): Outcome {
   }));
   const spent = t.input.budget - remaining;
   const notes = [
-    `greedy: ${m} proposals ordered by ${many}, ties by ascending project key; spent ${formatAmount(spent)} of ${formatAmount(t.input.budget)} on ${selected.length} proposals.`,
+    `greedy: ${m} proposals ordered by ${many}, ties by ascending project key; spent ${show.money(spent)} of ${show.money(t.input.budget)} on ${selected.length} proposals.`,
   ];
   for (const [score, group] of tieGroup) {
     if (group.length > 1 && score > 0n) {
-      notes.push(`tie: ${listKeys([...group].sort(compareKeys), group.length)} had ${plural(score, one, many)} each; ascending project key ordered them.`);
+      notes.push(`tie: ${listKeys([...group].sort(compareKeys).map(show.name), group.length)} had ${plural(score, one, many)} each; ascending project key ordered them.`);
     }
   }
   return { rule: { rule: 'greedy' }, budget: t.input.budget, spent, selected, proposals, notes };

@@ -5,6 +5,7 @@
 export { tally } from './tally.js';
 export { RuleError, RULE_ERROR_CODES, type RuleErrorCode } from './rule-error.js';
 export { compareKeys } from './key-order.js';
+export { PLAIN, type Presentation } from './format.js';
 export type {
   BallotType,
   Completion,

@@ -7,7 +7,7 @@
 import { completeEqualShares, type CompletedRun } from './equal-shares-completion.js';
 import { setupEqualShares, type MesSetup } from './equal-shares.js';
 import { add, rational, type Rational } from '../rational.js';
-import { formatAmount, formatMoney, listKeys, plural } from './format.js';
+import { formatAmount, listKeys, PLAIN, plural, type Presentation } from './format.js';
 import { greedy } from './greedy.js';
 import { prepareTally, type PreparedTally } from './prepare.js';
 import type { Outcome, ProposalOutcome, RuleSpec, TallyInput, TallyOptions } from './types.js';
@@ -16,7 +16,7 @@ export function tally(input: TallyInput, rule: RuleSpec, options: TallyOptions =
   const prepared = prepareTally(input, rule);
   switch (rule.rule) {
     case 'greedy':
-      return greedy(prepared);
+      return greedy(prepared, options.presentation);
     case 'equal-shares':
       return equalShares(prepared, rule, options);
   }
@@ -25,7 +25,7 @@ export function tally(input: TallyInput, rule: RuleSpec, options: TallyOptions =
 function equalShares(t: PreparedTally, rule: Extract<RuleSpec, { rule: 'equal-shares' }>, options: TallyOptions): Outcome {
   const setup = setupEqualShares(t.keys, t.costs, t.keyRank, t.approvalData, t.approvalStart);
   const done = completeEqualShares(setup, t.input.budget, rule.completion, t.input.raiseStep ?? 1n, options.maxRuns);
-  return describe(t, setup, rule, done);
+  return describe(t, setup, rule, done, options.presentation ?? PLAIN);
 }
 
 function describe(
@@ -33,6 +33,7 @@ function describe(
   setup: MesSetup,
   rule: Extract<RuleSpec, { rule: 'equal-shares' }>,
   done: CompletedRun,
+  show: Presentation,
 ): Outcome {
   const { keys, costs, scores } = t;
   const { run } = done;
@@ -47,10 +48,10 @@ function describe(
       if (s.round === 0) {
         sentence = `selected at once: it costs nothing and ${plural(supporters, 'member', 'members')} voted for it`;
       } else {
-        sentence = `selected in round ${s.round}: its ${plural(supporters, 'supporter', 'supporters')} paid at most ${formatMoney(s.cap, 'up')} each`;
+        sentence = `selected in round ${s.round}: its ${plural(supporters, 'supporter', 'supporters')} paid at most ${show.share(s.cap, 'up')} each`;
         if (s.paidInFull > 0n) sentence += ` (${formatAmount(s.paidInFull)} of them paid all they had left)`;
         if (s.tiedWith.length > 0) {
-          sentence += `; tied with ${listKeys(s.tiedWith.map((i) => keys[i]!))} at the same share of the cost per supporter, ascending project key put it first`;
+          sentence += `; tied with ${listKeys(s.tiedWith.map((i) => show.name(keys[i]!)))} at the same share of the cost per supporter, ascending project key put it first`;
         }
       }
       return { ...base, selected: true, explanation: `${sentence}.`, round: s.round };
@@ -60,7 +61,7 @@ function describe(
     return {
       ...base,
       selected: false,
-      explanation: `its ${plural(supporters, 'supporter', 'supporters')} could not afford it: they had ${formatMoney(left, 'down')} left in total and it costs ${formatAmount(cost)}.`,
+      explanation: `its ${plural(supporters, 'supporter', 'supporters')} could not afford it: they had ${show.share(left, 'down')} left in total and it costs ${show.money(cost)}.`,
     };
   });
 
@@ -71,11 +72,11 @@ function describe(
     spent: run.spent,
     selected,
     proposals,
-    notes: notes(t, setup, rule, done),
+    notes: notes(t, setup, rule, done, show),
   };
 }
 
-function notes(t: PreparedTally, setup: MesSetup, rule: Extract<RuleSpec, { rule: 'equal-shares' }>, done: CompletedRun): string[] {
+function notes(t: PreparedTally, setup: MesSetup, rule: Extract<RuleSpec, { rule: 'equal-shares' }>, done: CompletedRun, show: Presentation): string[] {
   const { budget } = t.input;
   const { run } = done;
   const voters = setup.voters;
@@ -86,27 +87,27 @@ function notes(t: PreparedTally, setup: MesSetup, rule: Extract<RuleSpec, { rule
   }
   const base = rational(budget, voters);
   out.push(
-    `equal shares: each of ${plural(voters, 'voter', 'voters')} started with ${formatMoney(base, 'down')} (${formatAmount(budget)} / ${formatAmount(voters)}).`,
+    `equal shares: each of ${plural(voters, 'voter', 'voters')} started with ${show.share(base, 'down')} (${show.money(budget)} / ${formatAmount(voters)}).`,
   );
   const raised = (k: bigint): Rational => add(base, { num: k, den: 1n });
-  const step = formatAmount(t.input.raiseStep ?? 1n);
+  const step = show.money(t.input.raiseStep ?? 1n);
   switch (done.stop) {
     case 'single-run':
       out.push(`completion none: one run, ${plural(run.selections.length, 'proposal', 'proposals')} selected.`);
       break;
     case 'exhaustive':
       out.push(
-        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${formatMoney(raised(done.increment), 'down')} per voter (+${formatAmount(done.increment)}) left no room for another supported proposal.`,
+        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${show.share(raised(done.increment), 'down')} per voter (+${show.money(done.increment)}) left no room for another supported proposal.`,
       );
       break;
     case 'next-overspends':
       out.push(
-        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${formatMoney(raised(done.increment), 'down')} per voter (+${formatAmount(done.increment)}) was kept because the next one would spend ${formatAmount(done.overspend ?? 0n)} > budget ${formatAmount(budget)}.`,
+        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${show.share(raised(done.increment), 'down')} per voter (+${show.money(done.increment)}) was kept because the next one would spend ${show.money(done.overspend ?? 0n)} > budget ${show.money(budget)}.`,
       );
       break;
     case 'all-selected':
       out.push(
-        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${formatMoney(raised(done.increment), 'down')} per voter (+${formatAmount(done.increment)}) selected every supported proposal.`,
+        `completion ${rule.completion}: after ${plural(done.runs, 'run', 'runs')} with each voter's budget raised by ${step} at a time, the run at ${show.share(raised(done.increment), 'down')} per voter (+${show.money(done.increment)}) selected every supported proposal.`,
       );
       break;
     case 'nothing-to-fund':
@@ -115,10 +116,10 @@ function notes(t: PreparedTally, setup: MesSetup, rule: Extract<RuleSpec, { rule
   for (const s of run.selections) {
     if (s.tiedWith.length > 0) {
       out.push(
-        `tie in round ${s.round}: ${listKeys([t.keys[s.project]!, ...s.tiedWith.map((i) => t.keys[i]!)], 1 + s.tiedWith.length)} cost their supporters the same share; ascending project key chose ${t.keys[s.project]}.`,
+        `tie in round ${s.round}: ${listKeys([t.keys[s.project]!, ...s.tiedWith.map((i) => t.keys[i]!)].map(show.name), 1 + s.tiedWith.length)} cost their supporters the same share; ascending project key chose ${show.name(t.keys[s.project]!)}.`,
       );
     }
   }
-  out.push(`spent ${formatAmount(run.spent)} of ${formatAmount(budget)} on ${plural(run.selections.length, 'proposal', 'proposals')}.`);
+  out.push(`spent ${show.money(run.spent)} of ${show.money(budget)} on ${plural(run.selections.length, 'proposal', 'proposals')}.`);
   return out;
 }

@@ -3,6 +3,7 @@
  * and the outcome it returns. Plain data only, so an auditor can rebuild the input from a ledger
  * export and recompute the outcome byte for byte. Money and votes are bigint, never floats.
  */
+import type { Presentation } from './format.js';
 
 /** How members voted. `knapsack` ballots are approval sets whose total cost fits the budget. */
 export type BallotType = 'approval' | 'knapsack' | 'cumulative' | 'ordinal';
@@ -43,6 +44,8 @@ export interface TallyInput {
 export interface TallyOptions {
   /** Equal Shares completions: refuse (RuleError `completion-too-long`) after this many runs. Default 100,000. */
   maxRuns?: number;
+  /** How explanations write money and name proposals; default `PLAIN` (bare numbers, keys). */
+  presentation?: Presentation;
 }
 
 export interface ProposalOutcome {

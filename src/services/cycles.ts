@@ -270,7 +270,7 @@ export function frozenBallot(cycle: Cycle, accepted: readonly (Proposal & { supp
     completion: cycle.completion,
     unitMinor: currencyUnitMinor(cycle.currency).toString(),
     signedBallots,
-    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString(), ...(p.supports === undefined ? {} : { supports: p.supports }) })),
+    proposals: accepted.map((p) => ({ id: p.id, key: p.key, cost: p.costMinor.toString(), title: p.title, ...(p.supports === undefined ? {} : { supports: p.supports }) })),
     ...(cycle.schedule === null ? {} : { schedule: cycle.schedule }),
     ...(cycle.shortlist === null ? {} : { shortlist: cycle.shortlist }),
   };

@@ -22,6 +22,7 @@ const outcome = {
   notes: ['ties broken by key'],
   ballotsCounted: 3,
   inputsHash: 'a'.repeat(64),
+  explanationFormat: 2 as const,
 };
 const frozen = {
   cycleId: Y,
@@ -32,7 +33,7 @@ const frozen = {
   completion: null,
   unitMinor: '100',
   signedBallots: false,
-  proposals: [{ id: P, key: '0001', cost: '100000' }],
+  proposals: [{ id: P, key: '0001', cost: '100000', title: TRICKY }],
 };
 
 export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {

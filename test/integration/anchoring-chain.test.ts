@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { decodeAnchorPayload } from '../../src/anchoring/anchor-payload.js';
 import { newAnchorRecord, type AnchorPolicy, type AnchorRecord } from '../../src/anchoring/anchor-state.js';
-import { checkAnchorOnChain, createMemoryAnchorStore, startAnchorWorker, type AnchorLogger } from '../../src/anchoring/anchor-worker.js';
+import { checkAnchorOnChain, startAnchorWorker, type AnchorLogger } from '../../src/anchoring/anchor-worker.js';
+import { createMemoryAnchorStore } from '../support/memory-anchor-store.js';
 import { ChainError } from '../../src/anchoring/chain-client.js';
 import { createEthersChainClient } from '../../src/anchoring/ethers-chain-client.js';
 import { startEvmNode, type EvmNode } from '../helpers/evm-node.js';

@@ -3,6 +3,8 @@
  * a checkpoint is anchored, confirmed and verified from the chain; with the node stopped, writes
  * and checkpoints keep succeeding while anchors wait with their error; when the node returns,
  * anchoring catches up. Skips, saying why, only when no node can start.
+ * PGlite only: the test stops and restarts its one local chain node mid-run, so a second database
+ * would share a chain whose state the first run already moved.
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';

@@ -2,6 +2,8 @@
  * The embedded database is private (issue 9 item 9): after a real start on PGlite, some writes and
  * a stop, DATA_DIR and everything under it are 0700 (directories) or 0600 (files) — including
  * files an older version left readable, which the start tightens.
+ *
+ * PGlite only by nature: DATA_DIR is the embedded database's directory; PostgreSQL keeps its own.
  */
 import t from 'tap';
 import { mkdirSync, mkdtempSync, readdirSync, lstatSync, writeFileSync, chmodSync } from 'node:fs';

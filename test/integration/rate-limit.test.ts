@@ -1,10 +1,11 @@
 /** Rate limits: per token (so a shared school IP does not lock out its members), else per IP; 429 is problem+json. */
 import t from 'tap';
 import { ADMIN_TOKEN, startTestApp } from '../helpers/app.js';
+import { databaseKinds } from '../helpers/db.js';
 import { makeCommunity } from '../helpers/community.js';
 
-t.test('rate limits per token and per IP', async (t) => {
-  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 5 });
+for (const kind of databaseKinds()) t.test(`rate limits per token and per IP (${kind})`, async (t) => {
+  const api = await startTestApp(t, kind, { rateLimitPerMinute: 5 });
   const c = await makeCommunity(api, 'busy', 1);
   const statuses: number[] = [];
   for (let i = 0; i < 7; i += 1) statuses.push((await api.call('GET', `/v1/communities/${c.id}`, { token: c.members[0]!.token })).statusCode);

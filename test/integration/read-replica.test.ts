@@ -3,6 +3,8 @@
  * primary taken a while ago (a PGlite dump): reports and proofs come from it while it covers what
  * is asked, fall back to the primary when it does not yet, and every proof verifies against a
  * checkpoint signed on the primary. (The real streaming replica: `npm run replica-test`.)
+ * PGlite only by design: the lagging replica is a PGlite dump of the primary taken mid-test;
+ * PostgreSQL streaming replication is replication.test.ts.
  */
 import t from 'tap';
 import { PGlite } from '@electric-sql/pglite';

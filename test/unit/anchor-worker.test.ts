@@ -2,7 +2,8 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { encodeAnchorPayload } from '../../src/anchoring/anchor-payload.js';
 import { newAnchorRecord, type AnchorPolicy, type AnchorRecord } from '../../src/anchoring/anchor-state.js';
-import { createMemoryAnchorStore, startAnchorWorker, type AnchorLogger, type AnchorStore } from '../../src/anchoring/anchor-worker.js';
+import { startAnchorWorker, type AnchorLogger, type AnchorStore } from '../../src/anchoring/anchor-worker.js';
+import { createMemoryAnchorStore } from '../support/memory-anchor-store.js';
 import {
   ChainError,
   type AnchorRequest,

@@ -16,7 +16,7 @@ import {
 } from '../../src/anchoring/index.js';
 import { GENESIS_PREV, seal, type SealedEntry } from '../../src/ledger/index.js';
 import { EMPTY_ROOT, entryLeafHash, MemoryMerkleTree, MerkleError } from '../../src/ledger/merkle/index.js';
-import { referenceRoot } from '../../src/ledger/merkle/reference.js';
+import { referenceRoot } from '../support/merkle-reference.js';
 
 const AT = '2026-11-25T13:36:11.123Z';
 const ORIGIN = 'agora.example/network';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { displayMinor, equityCsv, equityReport, equitySvg, EQUITY_CSV_COLUMNS, EQUITY_CSV_SUMMARY, gini, rational, theil, toFixed, turnoutOf, type EquityRow } from '../../src/funding/index.js';
 import { toNumber } from '../../src/rational.js';
 import { all, parseXml, textOf } from '../helpers/xml.js';
+import { parseCsv } from '../helpers/csv.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const row = (n: number, learners: number, receivedMinor: bigint, needsIndex = '1', name = `Community ${n}`): EquityRow => ({
@@ -103,47 +104,6 @@ t.test('property: indices stay in range and do not depend on row order', async (
   t.pass('200 random reports');
 });
 
-/** RFC 4180 reader: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let i = 0;
-  while (i < text.length) {
-    const ch = text.charAt(i);
-    if (ch === '"' && field === '') {
-      i += 1;
-      for (;;) {
-        if (i >= text.length) throw new Error('unterminated quote');
-        if (text.charAt(i) === '"') {
-          if (text.charAt(i + 1) === '"') {
-            field += '"';
-            i += 2;
-          } else {
-            i += 1;
-            break;
-          }
-        } else field += text.charAt(i++);
-      }
-      const next = text.charAt(i);
-      if (next !== ',' && next !== '\r') throw new Error(`text after a closing quote at ${i}`);
-    } else if (ch === ',') {
-      record.push(field);
-      field = '';
-      i += 1;
-    } else if (ch === '\r') {
-      if (text.charAt(i + 1) !== '\n') throw new Error('CR without LF');
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += 2;
-    } else if (ch === '\n' || ch === '"') throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
-    else field += text.charAt(i++);
-  }
-  if (field !== '' || record.length > 0) throw new Error('last record has no CRLF');
-  return records;
-}
 
 const tricky = [
   'École "Ubuntu", Kibera',

@@ -2,7 +2,6 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AccountBook,
   allocationAtTally,
   derivedTransferId,
   disbursement,
@@ -11,6 +10,7 @@ import {
   spendingCheck,
   type SelectedCost,
 } from '../../src/funding/index.js';
+import { AccountBook } from '../support/account-book.js';
 import { sharedData } from '../helpers/paths.js';
 
 const COMMUNITY = '11111111-2222-4333-8444-555555555555';

@@ -1,7 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
-  AccountBook,
   allocationAtTally,
   disbursement,
   distribute,
@@ -16,6 +15,7 @@ import {
   type TransferCommand,
   type TransferKind,
 } from '../../src/funding/index.js';
+import { AccountBook } from '../support/account-book.js';
 
 // A small fixed world: 2 funders (+ the import account), 3 communities, 3 cycles (cycle i belongs
 // to community i), 3 proposals per cycle.

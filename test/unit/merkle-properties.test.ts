@@ -23,7 +23,7 @@ import {
   type Frontier,
   type StoredNode,
 } from '../../src/ledger/merkle/index.js';
-import { referenceConsistencyProof, referenceInclusionProof, referenceRoot } from '../../src/ledger/merkle/reference.js';
+import { referenceConsistencyProof, referenceInclusionProof, referenceRoot } from '../support/merkle-reference.js';
 
 // Distinct, reproducible leaf hashes for a seed: leaf i = SHA-256(seed || i).
 function leavesFor(seed: number, count: number): Buffer[] {

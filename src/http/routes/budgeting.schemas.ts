@@ -89,6 +89,7 @@ export const RecordedOutcomeSchema = z.object({
   notes: z.array(z.string()),
   ballotsCounted: z.number().int(),
   inputsHash: z.string(),
+  explanationFormat: z.literal(2).optional().describe('how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency'),
 });
 
 export const OutcomeSchema = z
@@ -102,6 +103,7 @@ export const OutcomeSchema = z
     currency: z.string(),
     ballotsCounted: z.number().int(),
     inputsHash: z.string(),
+    explanationFormat: z.number().int().describe('1: explanations in bare minor units naming proposals by key (outcomes recorded before format 2); 2: amounts as `EUR 1,500.00`, proposals as `key "title"`'),
     notes: z.array(z.string()),
     proposals: z.array(OutcomeProposalSchema.extend({ title: z.string() })),
   })
@@ -155,6 +157,7 @@ export function presentOutcome(cycle: CycleRecord, outcome: RecordedOutcome, tit
     currency: cycle.currency,
     ballotsCounted: outcome.ballotsCounted,
     inputsHash: outcome.inputsHash,
+    explanationFormat: outcome.explanationFormat ?? 1,
     notes: outcome.notes,
     proposals: outcome.proposals.map((p) => ({ ...p, title: titles.get(p.id) ?? '' })),
   };

@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
+import { CsvFormatQuery, sendCsv, wantsCsv } from '../csv-response.js';
+import { outcomeCsv } from '../../governance/outcome-csv.js';
 import { CreateCycleSchema, PhaseSchema } from '../../governance/cycle.js';
 
 const PhaseMoveSchema = z
@@ -63,10 +65,27 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   });
 
   app.get('/v1/cycles/:cycleId/outcome', {
-    schema: { tags: ['budgeting'], summary: 'The outcome of a closed cycle, with an explanation per proposal', security: [], problems: { 409: '`no-outcome`: the cycle has not closed yet (while voting, `ballotsCast` and `voters` say how many so far)' }, params: CycleParams, response: { 200: OutcomeSchema } },
-    handler: async (request) => {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'The outcome of a closed cycle, with an explanation per proposal (JSON or CSV)',
+      security: [],
+      problems: { 409: '`no-outcome`: the cycle has not closed yet (while voting, `ballotsCast` and `voters` say how many so far)' },
+      params: CycleParams,
+      querystring: CsvFormatQuery,
+      response: {
+        200: {
+          description: 'The outcome as JSON, or as CSV with `?format=csv` (or `Accept: text/csv`)',
+          content: {
+            'application/json': { schema: OutcomeSchema },
+            'text/csv': { schema: z.string().describe('a `proposal` record per proposal (`cost` in integer minor units, `costReadable` as `EUR 1,500.00`), then `budget`, `spent` and one `note` record per note; text neutralized against formula injection') },
+          },
+        },
+      },
+    },
+    handler: async (request, reply) => {
       const { cycle, outcome } = await cycles.outcome(request.params.cycleId);
       const titles = new Map((await services.proposals.listProposals(cycle.id)).map((p) => [p.id, p.title]));
+      if (wantsCsv(request.query.format, request.headers.accept)) return sendCsv(reply, `outcome-${cycle.id}.csv`, outcomeCsv(outcome, cycle.currency, titles));
       return presentOutcome(cycle, outcome, titles);
     },
   });

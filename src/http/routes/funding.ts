@@ -1,12 +1,14 @@
 /** Money (SPEC §4): transfers, distributions, balances, statements, money trails, equity reports. */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DISTRIBUTION_FORMULAS, EQUITY_BASES, equityCsv, equitySvg } from '../../funding/index.js';
+import { Readable } from 'node:stream';
+import { DISTRIBUTION_FORMULAS, EQUITY_BASES, equityCsv, equitySvg, statementCsvHeader, statementCsvRecords } from '../../funding/index.js';
 import type { TransferRecord } from '../../funding/index.js';
 import { CurrencySchema, MoneyStringSchema } from '../../governance/cycle.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
+import { CsvFormatQuery, sendCsv, wantsCsv } from '../csv-response.js';
 
 const TransferIdSchema = z
   .string()
@@ -73,6 +75,9 @@ const ReportTime = z.iso.datetime({ offset: true }).refine((v) => {
   const year = Number(v.slice(0, 4));
   return year >= 1970 && year <= 9999 && !Number.isNaN(Date.parse(v));
 }, 'a time between 1970 and 9999, e.g. 2026-01-01T00:00:00Z');
+
+/** Transfers read per query while a CSV statement streams. */
+const CSV_PAGE = 500;
 
 const EquityQuerySchema = z.object({
   format: z.enum(['json', 'csv']).optional(),
@@ -235,13 +240,33 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
   app.get('/v1/communities/:communityId/statement', {
     schema: {
       tags: ['funding'],
-      summary: "A community's statement: every transfer touching its accounts, oldest first",
+      summary: "A community's statement: every transfer touching its accounts, oldest first (JSON pages or CSV)",
       params: z.object({ communityId: UuidSchema }),
-      querystring: ListQuerySchema,
-      response: { 200: pageOf(TransferSchema) },
+      querystring: ListQuerySchema.extend(CsvFormatQuery.shape),
+      response: {
+        200: {
+          description: 'A page of transfers as JSON; or, with `?format=csv` (or `Accept: text/csv`), the whole statement from `cursor` on as one CSV (`limit` does not apply)',
+          content: {
+            'application/json': { schema: pageOf(TransferSchema) },
+            'text/csv': { schema: z.string().describe('one record per transfer: `amount` in integer minor units, `amountReadable` as a person reads it (`EUR 1,500.00`); free text neutralized against formula injection') },
+          },
+        },
+      },
     },
-    handler: async (request) => {
-      const page = await funding.statement(request.params.communityId, request.query.limit, request.query.cursor);
+    handler: async (request, reply) => {
+      const { communityId } = request.params;
+      if (wantsCsv(request.query.format, request.headers.accept)) {
+        const first = await funding.statement(communityId, CSV_PAGE, request.query.cursor); // a 404 is answered before any CSV
+        async function* pages() {
+          yield statementCsvHeader();
+          for (let page = first; ; page = await funding.statement(communityId, CSV_PAGE, page.nextCursor)) {
+            yield statementCsvRecords(page.items);
+            if (page.nextCursor === null) return;
+          }
+        }
+        return sendCsv(reply, `statement-${communityId}.csv`, Readable.from(pages()));
+      }
+      const page = await funding.statement(communityId, request.query.limit, request.query.cursor);
       return { items: page.items.map(presentTransfer), nextCursor: page.nextCursor };
     },
   });

@@ -67,3 +67,9 @@ export function ok<T>(result: Result<T>): T {
   const problem = (typeof result.error === 'object' && result.error !== null ? result.error : {}) as { title?: string; detail?: string; type?: string };
   throw new ApiProblem(result.response.status, problem.title ?? result.response.statusText, problem.detail, problem.type);
 }
+
+/** The JSON branch of an answer that may also come as CSV (`?format=csv`); the app never asks for CSV. */
+export function asJson<T extends object>(body: T | string): T {
+  if (typeof body === 'string') throw new Error('expected JSON, the answer came as text');
+  return body;
+}

@@ -427,7 +427,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The outcome of a closed cycle, with an explanation per proposal */
+        /** The outcome of a closed cycle, with an explanation per proposal (JSON or CSV) */
         get: operations["readPublishedOutcome"];
         put?: never;
         post?: never;
@@ -739,7 +739,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A community's statement: every transfer touching its accounts, oldest first */
+        /** A community's statement: every transfer touching its accounts, oldest first (JSON pages or CSV) */
         get: operations["readCommunityStatement"];
         put?: never;
         post?: never;
@@ -1233,6 +1233,8 @@ export interface components {
             currency: string;
             ballotsCounted: number;
             inputsHash: string;
+            /** @description 1: explanations in bare minor units naming proposals by key (outcomes recorded before format 2); 2: amounts as `EUR 1,500.00`, proposals as `key "title"` */
+            explanationFormat: number;
             notes: string[];
             proposals: {
                 id: string;
@@ -2708,7 +2710,10 @@ export interface operations {
     };
     readPublishedOutcome: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `csv` for a spreadsheet (same as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
             header?: never;
             path: {
                 cycleId: string;
@@ -2717,13 +2722,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The outcome as JSON, or as CSV with `?format=csv` (or `Accept: text/csv`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Outcome"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2788,6 +2794,11 @@ export interface operations {
                             notes: string[];
                             ballotsCounted: number;
                             inputsHash: string;
+                            /**
+                             * @description how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency
+                             * @enum {number}
+                             */
+                            explanationFormat?: 2;
                         } | null;
                         recomputed: {
                             cycleId: string;
@@ -2809,6 +2820,11 @@ export interface operations {
                             notes: string[];
                             ballotsCounted: number;
                             inputsHash: string;
+                            /**
+                             * @description how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency
+                             * @enum {number}
+                             */
+                            explanationFormat?: 2;
                         } | null;
                         ballotEntries: number;
                         problems: {
@@ -3805,6 +3821,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description `csv` for a spreadsheet (same as `Accept: text/csv`) */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
@@ -3817,7 +3835,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of transfers as JSON; or, with `?format=csv` (or `Accept: text/csv`), the whole statement from `cursor` on as one CSV (`limit` does not apply) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3827,6 +3845,7 @@ export interface operations {
                         items: components["schemas"]["Transfer"][];
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

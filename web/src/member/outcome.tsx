@@ -1,12 +1,12 @@
 /** A closed cycle's outcome: the selected proposals by title, why each was or was not, a chart. */
-import { api, ok } from '../api/client.js';
+import { api, asJson, ok } from '../api/client.js';
 import { formatMoney } from '../format.js';
 import { t } from '../messages.js';
 import type { Cycle, Outcome, Proposal } from '../types.js';
 import { ErrorNote, Loading, useLoad } from '../ui.js';
 
 export function OutcomeView({ cycle }: { cycle: Cycle; proposals: Proposal[] }) {
-  const loaded = useLoad(() => api.GET('/v1/cycles/{cycleId}/outcome', { params: { path: { cycleId: cycle.id } } }).then(ok), [cycle.id]);
+  const loaded = useLoad(() => api.GET('/v1/cycles/{cycleId}/outcome', { params: { path: { cycleId: cycle.id } } }).then(ok).then(asJson), [cycle.id]);
   if (loaded.data === undefined) return loaded.error === undefined ? <Loading /> : <ErrorNote error={loaded.error} />;
   const outcome = loaded.data;
   const selected = outcome.proposals.filter((p) => p.selected);

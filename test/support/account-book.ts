@@ -1,10 +1,10 @@
 /**
  * An in-memory account book: balances and recorded transfers, changed only through
- * `decideTransfer`. It is the reference model the property tests check the invariants against, and
- * services may use it to preview a batch (a distribution's `dryRun`) without touching the database.
+ * `decideTransfer`. It is the reference model the funding property tests check the invariants
+ * against. Test support only: nothing in src/ or scripts/ imports it.
  * Invariant: a refused command or batch leaves the book exactly as it was.
  */
-import { decideTransfer, type AccountBalance, type AccountState, type RecordedTransfer, type TransferCommand, type TransferDecision, type TransferRejection } from './transfer.js';
+import { decideTransfer, type AccountBalance, type AccountState, type RecordedTransfer, type TransferCommand, type TransferDecision, type TransferRejection } from '../../src/funding/transfer.js';
 
 export type BatchResult =
   | { ok: true; decisions: TransferDecision[] }

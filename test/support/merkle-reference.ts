@@ -1,10 +1,10 @@
 /**
  * The plain recursive RFC 9162 definitions — MTH (§2.1.1), PATH (§2.1.3.1) and PROOF/SUBPROOF
  * (§2.1.4.1) — over leaf hashes, written to be obviously right rather than fast (O(n) per call).
- * Used only by tests, to check the stored-node planner and the frontier against.
+ * Test support only, to check the stored-node planner and the frontier against.
  */
-import { EMPTY_ROOT, nodeHash } from './hashing.js';
-import { largestPowerOfTwoBelow } from './tree-math.js';
+import { EMPTY_ROOT, nodeHash } from '../../src/ledger/merkle/hashing.js';
+import { largestPowerOfTwoBelow } from '../../src/ledger/merkle/tree-math.js';
 
 export function referenceRoot(leaves: readonly Buffer[]): Buffer {
   if (leaves.length === 0) return Buffer.from(EMPTY_ROOT);
