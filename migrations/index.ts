@@ -7,6 +7,7 @@ import * as m0004 from './0004_verifiability.js';
 import * as m0005 from './0005_signed_ballots.js';
 import * as m0008 from './0008_database_roles.js';
 import * as m0012 from './0012_sessions.js';
+import * as m0016 from './0016_sealed_ballots.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_signed_ballots': m0005,
   '0008_database_roles': m0008,
   '0012_sessions': m0012,
+  '0016_sealed_ballots': m0016,
 };

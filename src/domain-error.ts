@@ -19,6 +19,7 @@ import type { ReceiptProofErrorCode } from './anchoring/receipt-proof.js';
 import type { NoteErrorCode } from './anchoring/signed-note.js';
 import type { RuleErrorCode } from './rules/rule-error.js';
 import type { PabulibErrorCode } from './pabulib/format-error.js';
+import type { SealedBallotCode } from './governance/sealed-errors.js';
 
 /** Codes of the request itself, raised at the HTTP edge or by the framework. */
 export const REQUEST_CODES = [
@@ -67,7 +68,8 @@ export type ErrorCode =
   | ReceiptProofErrorCode
   | NoteErrorCode
   | RuleErrorCode
-  | PabulibErrorCode;
+  | PabulibErrorCode
+  | SealedBallotCode;
 
 export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
   override name = 'DomainError';

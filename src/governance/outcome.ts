@@ -8,6 +8,7 @@ import { tally, type Outcome, type RuleSpec, type TallyInput } from '../rules/in
 import type { z } from 'zod';
 import type { FrozenBallotPayload, RecordedOutcomePayload } from '../events/index.js';
 import { toTallyBallot, type RecordedBallot } from './ballot.js';
+import { isPaperVoter } from './sealed-ballot.js';
 
 /** What `cycle.voting-opened` freezes (its schema is in the event catalog). */
 export type FrozenBallot = z.output<typeof FrozenBallotPayload>;
@@ -76,8 +77,15 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
     })),
     notes: outcome.notes,
     ballotsCounted: effective.length,
+    ...paperCount(effective),
     inputsHash: inputsHash(frozen, effective),
   };
+}
+
+/** How many counted ballots were paper ballots; absent when none were, so older outcomes recount byte for byte. */
+function paperCount(effective: readonly CastBallot[]): { paperBallotsCounted?: number } {
+  const paper = effective.filter((b) => isPaperVoter(b.voter)).length;
+  return paper === 0 ? {} : { paperBallotsCounted: paper };
 }
 
 /** Byte-for-byte comparison of two recorded outcomes (canonical JSON). */

@@ -13,6 +13,10 @@ import { communityStream } from '../ledger/index.js';
 import { requirePhase, type CycleRecord } from '../governance/cycle.js';
 import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot } from '../governance/outcome.js';
+import * as electionRepo from '../db/election.repository.js';
+import { sealBallot } from '../governance/sealed-ballot.js';
+import { nodeHpke } from '../crypto/hpke-node.js';
+import type { ElectionKeeper } from './election.js';
 import { timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 export interface Receipt {
@@ -25,6 +29,7 @@ export class BallotService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly ballotChainId: number,
+    private readonly election: ElectionKeeper,
   ) {}
 
   async castBallot(ctx: CommandContext, cycleId: string, input: BallotInput): Promise<Receipt> {
@@ -41,11 +46,15 @@ export class BallotService {
       const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
       const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
       const signature = await this.checkSignature(trx, cycle, frozen, memberId, input);
+      const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
+      const election = await electionRepo.findElectionKey(trx, cycleId);
+      // cycles that opened voting before ballots were sealed keep recording them in clear
+      const sealed = election?.publicKey == null ? null : await sealBallot(nodeHpke, election.publicKey, cycleId, pseudonym, content);
       const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
         type: 'ballot.cast',
-        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) },
+        payload: sealed === null ? { cycleId, voter: pseudonym, ...content } : { cycleId, voter: pseudonym, sealed },
       });
-      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot, castAt: at }]);
+      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot: sealed === null ? ballot : null, sealed, castAt: at }]);
       return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
     });
   }
@@ -118,7 +127,7 @@ export class BallotService {
     );
     await repo.insertBallots(
       trx,
-      sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, castAt: at })),
+      sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, sealed: null, castAt: at })),
     );
   }
   private async getCycle(cycleId: string): Promise<CycleRecord> {

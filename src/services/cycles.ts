@@ -13,7 +13,9 @@ import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
 import type { Proposal } from '../governance/proposal.js';
-import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
+import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
+import { listPaperBatches } from '../db/election.repository.js';
+import type { ElectionKeeper, ElectionKey } from './election.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
@@ -29,6 +31,7 @@ export class CycleService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly funding: CycleFunding,
+    private readonly election: ElectionKeeper,
   ) {}
 
   async createCycle(ctx: CommandContext, communityId: string, input: CreateCycleInput): Promise<CycleRecord> {
@@ -63,8 +66,8 @@ export class CycleService {
     const at = timestamp(this.deps);
     return transact(this.deps, ctx, async (trx) => {
       const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'update'), cycleId);
-      // shortlists and trustees arrive with the governance and sealed-ballot work; until then neither exists
-      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: false, hasTrustees: false }, requested);
+      // shortlists arrive with the governance work; until then none exists
+      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: false, hasTrustees: await this.election.hasTrustees(trx, cycleId) }, requested);
       if (phase === 'cancelled') throw new DomainError('phase-not-next', 'cancelling a cycle is not available on this version of the service');
       const stream = communityStream(cycle.communityId);
       switch (phase) {
@@ -73,12 +76,11 @@ export class CycleService {
           await repo.updateCyclePhase(trx, cycleId, phase, { frozen });
           return { ...cycle, phase, frozen };
         }
-        case 'closed': {
-          const outcome = await this.tally(trx, cycle);
-          await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
-          await this.recordOutcome(trx, ctx, cycle, outcome, at);
-          return { ...cycle, phase, outcome };
-        }
+        case 'closed':
+          return this.closeWithTally(trx, ctx, cycle, at);
+        case 'tallying':
+          await this.refusePendingPaper(trx, cycle.id);
+          break;
         case 'completed':
           await this.funding.returnUnspent(trx, ctx, cycle, at);
           break;
@@ -91,6 +93,26 @@ export class CycleService {
     });
   }
 
+  /**
+   * Closes a voting (or tallying) cycle: refused while a paper batch awaits its second steward;
+   * reveals the election key (`privateKeyHex` when trustees reconstructed it), tallies, records.
+   */
+  async closeWithTally(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string, privateKeyHex?: string): Promise<CycleRecord> {
+    await this.refusePendingPaper(trx, cycle.id);
+    const outcome = await this.election.revealAndTally(trx, ctx, cycle, at, privateKeyHex);
+    await repo.updateCyclePhase(trx, cycle.id, 'closed', { outcome });
+    await this.recordOutcome(trx, ctx, cycle, outcome, at);
+    return { ...cycle, phase: 'closed', outcome };
+  }
+
+  private async refusePendingPaper(trx: Trx, cycleId: string): Promise<void> {
+    const pending = await listPaperBatches(trx, cycleId, 'pending');
+    if (pending.length > 0) {
+      const ids = pending.map((b) => b.batchId);
+      throw new DomainError('paper-batch-pending', `the cycle cannot close while paper batch(es) ${ids.join(', ')} await a second steward's confirmation or rejection`, { batches: ids });
+    }
+  }
+
   /** Freezes rules, proposals on the ballot and the census; assigns each voter a pseudonym. */
   private async freeze(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string): Promise<FrozenBallot> {
     const accepted = await repo.listProposals(trx, cycle.id, ['accepted']);
@@ -98,7 +120,8 @@ export class CycleService {
     const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
     const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
     const community = await findCommunity(trx, cycle.communityId);
-    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at);
+    const election = await this.election.open(trx, cycle);
+    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at, election);
   }
 
   /** Records the census and the frozen ballot (`cycle.voting-opened`) in the caller's transaction. */
@@ -110,20 +133,15 @@ export class CycleService {
     voters: readonly { pseudonym: string; memberId: string | null }[],
     signedBallots: boolean,
     at: string,
+    election?: ElectionKey,
   ): Promise<FrozenBallot> {
     await repo.insertVoters(trx, cycle.id, voters);
     const frozen = frozenBallot(cycle, accepted, signedBallots);
     await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
       type: 'cycle.voting-opened',
-      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() } },
+      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() }, ...(election === undefined ? {} : { election }) },
     });
     return frozen;
-  }
-
-  private async tally(trx: Trx, cycle: CycleRecord): Promise<RecordedOutcome> {
-    if (cycle.frozen === null) throw new Error(`cycle ${cycle.id} reached tally without a frozen ballot`);
-    const ballots = await repo.listBallots(trx, cycle.id);
-    return computeOutcome(cycle.frozen, ballots.map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
   }
 
   /** Proposal statuses, the `cycle.closed` entry and the allocation of a tallied outcome, in the caller's transaction. */

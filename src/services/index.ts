@@ -15,6 +15,7 @@ import { SessionService } from './sessions.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
+import { ElectionKeeper } from './election.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -57,8 +58,9 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const merkle = new MerkleService(deps);
   const communities = new CommunityService(deps);
   const anchoring = new AnchoringService(deps, options.anchor);
-  const cycles = new CycleService(deps, funding);
-  const ballots = new BallotService(deps, options.ballotChainId);
+  const election = new ElectionKeeper(deps, options.secretBox);
+  const cycles = new CycleService(deps, funding, election);
+  const ballots = new BallotService(deps, options.ballotChainId, election);
   return {
     deps,
     secretBox: options.secretBox,

@@ -1,0 +1,150 @@
+/**
+ * The election key of a cycle (issue 11): made when voting opens (its public key goes into
+ * `cycle.voting-opened`), kept only sealed under the deployment's sealing key — or split among the
+ * cycle's trustees with Shamir and forgotten — and revealed in `cycle.key-revealed` when the cycle
+ * closes, when every sealed ballot is opened and counted. Everything runs in the caller's
+ * transaction (the phase move that locks the cycle).
+ */
+import { createHash } from 'node:crypto';
+import { split } from 'shamir-secret-sharing';
+import { DomainError } from '../domain-error.js';
+import * as repo from '../db/budgeting.repository.js';
+import * as electionRepo from '../db/election.repository.js';
+import { communityStream } from '../ledger/index.js';
+import { generateX25519, nodeHpke } from '../crypto/hpke-node.js';
+import { ELECTION_SUITE, choicesOf, hexKey, openBallot, paperVoter, toBox, type PaperBallotCell } from '../governance/sealed-ballot.js';
+import { computeOutcome, type CastBallot, type RecordedOutcome } from '../governance/outcome.js';
+import type { RecordedBallot } from '../governance/ballot.js';
+import type { CycleRecord } from '../governance/cycle.js';
+import type { z } from 'zod';
+import type { ElectionKeyPayload } from '../events/budgeting-events.js';
+import type { SecretBox } from './secret-box.js';
+import type { Queryable } from '../db/database.js';
+import { actor, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+
+export type ElectionKey = z.output<typeof ElectionKeyPayload>;
+
+/** What seals the election private key at rest: it names the cycle, so a sealed key moved to another row does not open. */
+export function electionKeyContext(cycleId: string): string {
+  return `election-key:${cycleId}`;
+}
+
+const text = new TextEncoder();
+
+export function keyShareInfo(cycleId: string): Uint8Array {
+  return text.encode(`agora-ledger key share v1\ncycle ${cycleId}`);
+}
+
+export function keyShareAad(trustee: string): Uint8Array {
+  return text.encode(`trustee ${trustee}`);
+}
+
+/** What the ledger records of a share so a wrong one is refused at once: SHA-256 of the cycle, trustee and share bytes. */
+export function shareCommitment(cycleId: string, trustee: string, share: Uint8Array): string {
+  return createHash('sha256').update(`agora-ledger key share v1\n${cycleId}\n${trustee}\n`).update(share).digest('hex');
+}
+
+export class ElectionKeeper {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly secretBox: SecretBox,
+  ) {}
+
+  /** A new election key for a cycle opening voting: stored sealed, or split among its trustees and forgotten. */
+  async open(trx: Trx, cycle: CycleRecord): Promise<ElectionKey> {
+    const pair = generateX25519();
+    const publicKey = hexKey(pair.publicKey);
+    const spec = (await electionRepo.findElectionKey(trx, cycle.id))?.trustees ?? null;
+    if (spec === null) {
+      await electionRepo.setElectionKey(trx, cycle.id, publicKey, this.secretBox.seal(hexKey(pair.privateKey), electionKeyContext(cycle.id)));
+      pair.privateKey.fill(0);
+      return { suite: ELECTION_SUITE, publicKey };
+    }
+    const keys = await electionRepo.findTrusteeKeys(trx, spec.trustees);
+    const missing = spec.trustees.filter((t) => !keys.has(t));
+    if (missing.length > 0) {
+      throw new DomainError('trustee-key-missing', `voting cannot open: ${missing.join(', ')} must first register a trustee key (PUT /v1/me/trustee-key)`, { trustees: missing });
+    }
+    const shares = await split(pair.privateKey, spec.trustees.length, spec.threshold);
+    pair.privateKey.fill(0);
+    const sealedShares = [];
+    for (const [i, trustee] of spec.trustees.entries()) {
+      const share = shares[i] ?? new Uint8Array();
+      const trusteeKey = keys.get(trustee) ?? '';
+      const sealed = await nodeHpke.seal(Buffer.from(trusteeKey, 'hex'), keyShareInfo(cycle.id), keyShareAad(trustee), share);
+      sealedShares.push({ trustee, trusteeKey, share: toBox(sealed), commitment: shareCommitment(cycle.id, trustee, share) });
+      share.fill(0);
+    }
+    await electionRepo.setElectionKey(trx, cycle.id, publicKey, null);
+    return { suite: ELECTION_SUITE, publicKey, trustees: { threshold: spec.threshold, shares: sealedShares } };
+  }
+
+  /** Whether closing this cycle waits for trustees' shares. */
+  async hasTrustees(trx: Trx, cycleId: string): Promise<boolean> {
+    return ((await electionRepo.findElectionKey(trx, cycleId))?.trustees ?? null) !== null;
+  }
+
+  /**
+   * Reveals the election key (`cycle.key-revealed`, before `cycle.closed`), opens every ballot and
+   * every confirmed paper ballot, keeps their choices in the projection, and tallies. Without a
+   * key (cycles from before sealed ballots) the ballots are already in clear.
+   */
+  async revealAndTally(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string, privateKeyHex?: string): Promise<RecordedOutcome> {
+    if (cycle.frozen === null) throw new Error(`cycle ${cycle.id} reached tally without a frozen ballot`);
+    const election = await electionRepo.findElectionKey(trx, cycle.id, true);
+    const key = election?.publicKey == null ? null : (privateKeyHex ?? this.keptKey(cycle.id, election.sealedPrivateKey));
+    if (key !== null) {
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'cycle.key-revealed', payload: { cycleId: cycle.id, privateKey: key } });
+      await electionRepo.markKeyRevealed(trx, cycle.id, at, this.secretBox.seal(key, electionKeyContext(cycle.id)));
+    }
+    const online: CastBallot[] = [];
+    const opened: { hash: string; ballot: RecordedBallot }[] = [];
+    for (const b of await repo.listBallots(trx, cycle.id)) {
+      const ballot = b.ballot ?? (await this.openOrFail(key, cycle.id, b.pseudonym, b.sealed));
+      if (b.ballot === null) opened.push({ hash: b.hash, ballot });
+      online.push({ voter: b.pseudonym, ballot });
+    }
+    await electionRepo.revealBallots(trx, opened);
+    const paper: CastBallot[] = [];
+    for (const batch of await electionRepo.listPaperBatches(trx, cycle.id)) {
+      const cells: PaperBallotCell[] = [];
+      for (const [i, cell] of batch.ballots.entries()) {
+        const voter = paperVoter(batch.batchId, i + 1);
+        const ballot = 'sealed' in cell ? await this.openOrFail(key, cycle.id, voter, cell.sealed) : cell;
+        cells.push(ballot);
+        if (batch.status === 'confirmed') paper.push({ voter, ballot });
+      }
+      await electionRepo.setPaperBallots(trx, cycle.id, batch.batchId, cells);
+    }
+    return computeOutcome(cycle.frozen, [...online, ...paper]);
+  }
+
+  /** The private key kept sealed for a cycle without trustees. */
+  keptKey(cycleId: string, sealed: string | null): string {
+    if (sealed === null) throw new Error(`cycle ${cycleId} has no kept election key`);
+    return this.secretBox.openText(sealed, electionKeyContext(cycleId));
+  }
+
+  private async openOrFail(key: string | null, cycleId: string, voter: string, sealed: { enc: string; ct: string } | null): Promise<RecordedBallot> {
+    if (key === null || sealed === null) throw new Error(`cycle ${cycleId}: the ballot of ${voter} is sealed and there is no key`);
+    const opened = await openBallot(nodeHpke, key, cycleId, voter, sealed);
+    if (!opened.ok) throw new Error(`cycle ${cycleId}: ${opened.reason}`);
+    return choicesOf(opened.content);
+  }
+}
+
+/** The ballots of a closed cycle, opened: every online ballot in ledger order, then the confirmed paper ballots. */
+export async function countedBallotsOf(db: Queryable, cycleId: string): Promise<CastBallot[]> {
+  const ballots: CastBallot[] = [];
+  for (const b of await repo.listBallots(db, cycleId)) {
+    if (b.ballot === null) throw new DomainError('voting-open', 'the ballots of this cycle are still sealed');
+    ballots.push({ voter: b.pseudonym, ballot: b.ballot });
+  }
+  for (const batch of await electionRepo.listPaperBatches(db, cycleId, 'confirmed')) {
+    for (const [i, cell] of batch.ballots.entries()) {
+      if ('sealed' in cell) throw new DomainError('voting-open', 'the paper ballots of this cycle are still sealed');
+      ballots.push({ voter: paperVoter(batch.batchId, i + 1), ballot: cell });
+    }
+  }
+  return ballots;
+}
