@@ -7,8 +7,11 @@ import { Aes128Gcm, CipherSuite, HkdfSha256 } from '@hpke/core';
 import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import type { HpkeSuite } from '../governance/sealed-ballot.js';
 
+/** A fresh ArrayBuffer of exactly these bytes (a Buffer may be a view into a shared pool). */
 function buffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
 }
 
 export function portableHpke(): HpkeSuite {
