@@ -147,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, { access: options.services.access, adminToken: options.adminToken, sessions: options.services.sessions });
-  registerIdempotency(app, options.services.idempotency);
+  registerIdempotency(app, options.services.idempotency, (text) => options.services.secretBox.mac(text, 'idempotency:secret-body'));
 
   app.get('/healthz', {
     schema: { tags: ['operations'], summary: 'Liveness', operationId: 'getHealth', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },

@@ -11,6 +11,8 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   const ballots = services.ballots;
 
   app.put('/v1/cycles/:cycleId/ballot', {
+    // the idempotency record keeps neither the ballot nor a plain hash of it (issue 11.1)
+    config: { secretBody: true },
     schema: {
       tags: ['budgeting'],
       summary: 'Cast or replace your ballot (member in the census, during voting); the last one counts',

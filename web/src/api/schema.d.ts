@@ -461,7 +461,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your current ballot: its receipt, and its choices unless trustees hold the election key (`sealed: true`) */
+        get: operations["readOwnCurrentBallot"];
         /** Cast or replace your ballot (member in the census, during voting); the last one counts */
         put: operations["castOrReplaceBallot"];
         post?: never;
@@ -512,7 +513,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The census: voter pseudonyms and the members behind them (auditors only) */
+        /** The census: voter pseudonyms and the members behind them (auditors only; 409 while voting) */
         get: operations["readVoterPseudonymMapping"];
         put?: never;
         post?: never;
@@ -529,7 +530,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is this receipt's ballot the one that counts? */
+        /** Is this receipt's ballot the one that counts? (`replacedBy` only for its voter) */
         get: operations["checkBallotReceipt"];
         put?: never;
         post?: never;
@@ -2506,6 +2507,59 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    readOwnCurrentBallot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                cycleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        receipt: components["schemas"]["Receipt"];
+                        castAt: string;
+                        /** @description true: the choices are sealed to a key that trustees hold until the cycle closes */
+                        sealed: boolean;
+                        ballot: ({
+                            approvals: string[];
+                        } | {
+                            points: {
+                                [key: string]: string;
+                            };
+                        } | {
+                            ranking: string[];
+                        }) | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `no-ballot`: you have not cast a ballot in this cycle */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     castOrReplaceBallot: {
         parameters: {
             query?: never;
@@ -2687,6 +2741,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description `voting-open`: the mapping is hidden while the cycle is voting or tallying */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -3661,7 +3724,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `phase-closed`: the cycle has not opened voting yet (its ballot is not frozen) */
+            /** @description `phase-closed`: the cycle has not opened voting yet; `voting-open`: its ballots are sealed until it closes */
             409: {
                 headers: {
                     [name: string]: unknown;
