@@ -18,6 +18,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       revealed_at         timestamptz
     )`.execute(db);
 
+  // every phase of SPEC §7 (this needs `tallying`; the full list, so another migration doing the same agrees)
+  await sql`alter table cycles drop constraint if exists cycles_phase_check`.execute(db);
+  await sql`
+    alter table cycles add constraint cycles_phase_check
+      check (phase in ('proposals', 'review', 'supports', 'voting', 'tallying', 'closed', 'implementation', 'completed', 'cancelled'))`.execute(db);
+
   // a cast ballot is kept sealed; its choices are filled in once the key is revealed at close
   await sql`alter table ballots alter column ballot drop not null`.execute(db);
   await sql`alter table ballots add column sealed jsonb`.execute(db);

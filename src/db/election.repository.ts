@@ -13,9 +13,20 @@ export interface ElectionKeyRecord {
   revealedAt: string | null;
 }
 
+/** Whether each id is a network auditor. */
+export async function findAuditorIds(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('auditors').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** A cycle created with trustees: its row, before it has a key. */
 export async function insertTrusteeSpec(db: Queryable, cycleId: string, trustees: TrusteeSpec): Promise<void> {
   await db.insertInto('cycle_election_keys').values({ cycle_id: cycleId, public_key: null, sealed_private_key: null, trustees: JSON.stringify(trustees) }).execute();
+}
+
+export async function setTrusteeSpec(db: Queryable, cycleId: string, trustees: TrusteeSpec): Promise<void> {
+  await db.updateTable('cycle_election_keys').set({ trustees: JSON.stringify(trustees) }).where('cycle_id', '=', cycleId).execute();
 }
 
 /** The key made when voting opens (the row exists already when the cycle has trustees). */

@@ -28,6 +28,14 @@ export const BallotRulesSchema = z
   .strict();
 export type BallotRulesInput = z.infer<typeof BallotRulesSchema>;
 
+/** Trustees (issue 11.3): community auditors (member ids) or network auditors (auditor ids), k of n. */
+export const TrusteesSchema = z
+  .object({
+    members: z.array(z.uuid()).min(2).max(50).describe('member ids (with the auditor role in this community) or network auditor ids'),
+    threshold: z.number().int().min(2).max(50).describe('how many trustees must send their key share to close the cycle'),
+  })
+  .strict();
+
 export const CreateCycleSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -36,6 +44,7 @@ export const CreateCycleSchema = z
     ballot: BallotRulesSchema,
     rule: RuleNameSchema,
     completion: CompletionSchema.optional(),
+    trustees: TrusteesSchema.optional(),
   })
   .strict();
 export type CreateCycleInput = z.infer<typeof CreateCycleSchema>;

@@ -26,6 +26,8 @@ export type BallotContent = z.output<typeof SealedBallotContent>;
 export interface TrusteeSpec {
   threshold: number;
   trustees: string[];
+  /** per trustee, the commitment to their share (set when voting opens; see src/crypto/trustee-share.ts) */
+  commitments?: Record<string, string>;
 }
 
 /** HPKE base mode with one fixed suite; keys are raw 32-byte X25519 keys. */

@@ -51,6 +51,8 @@ export const ACCESS: Record<string, RouteAccess> = {
   'PUT /v1/communities/:communityId/settings': { allow: ['admin', 'steward'], scope: 'community-param', summary: "change a community's settings" },
   'PUT /v1/members/:memberId/roles': { allow: ['admin'], scope: 'member-param', summary: "set a member's roles" },
   'PUT /v1/me/address': { allow: ['member'], scope: 'self', summary: 'register your signing address' },
+  'PUT /v1/me/trustee-key': { allow: ['network-auditor', 'auditor'], scope: 'self', summary: 'register your trustee public key (X25519)' },
+  'POST /v1/cycles/:cycleId/key-shares': { allow: ['network-auditor', 'auditor'], scope: 'cycle-param', summary: "send a trustee's decrypted key share" },
   'GET /v1/me': { allow: readers, scope: 'self', summary: 'who this token is' },
   'POST /v1/funders': { allow: ['admin'], scope: 'network', summary: 'register a funder (returns its token once)' },
   'POST /v1/auditors': { allow: ['admin'], scope: 'network', summary: 'register a network auditor (returns its token once)' },

@@ -26,6 +26,7 @@ import { ballotRoutes } from './routes/ballots.js';
 import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
+import { trusteeRoutes } from './routes/trustees.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { sessionCookieValue } from './session-auth.js';
@@ -173,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fundingRoutes, deps);
   await app.register(verifiabilityRoutes, deps);
   await app.register(pabulibRoutes, deps);
+  await app.register(trusteeRoutes, deps);
   await registerWebApp(app, options.webRoot);
   await app.ready();
   return app;

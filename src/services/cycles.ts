@@ -40,6 +40,7 @@ export class CycleService {
     return transact(this.deps, ctx, async (trx) => {
       if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
       await this.insertCycleIn(trx, ctx, cycle, at);
+      if (input.trustees !== undefined) await this.election.nameTrustees(trx, cycle.id, communityId, input.trustees);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
     });
   }

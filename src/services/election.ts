@@ -5,14 +5,15 @@
  * closes, when every sealed ballot is opened and counted. Everything runs in the caller's
  * transaction (the phase move that locks the cycle).
  */
-import { createHash } from 'node:crypto';
 import { split } from 'shamir-secret-sharing';
 import { DomainError } from '../domain-error.js';
 import * as repo from '../db/budgeting.repository.js';
 import * as electionRepo from '../db/election.repository.js';
+import { findMember } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { generateX25519, nodeHpke } from '../crypto/hpke-node.js';
-import { ELECTION_SUITE, choicesOf, hexKey, openBallot, paperVoter, toBox, type PaperBallotCell } from '../governance/sealed-ballot.js';
+import { ELECTION_SUITE, choicesOf, hexKey, openBallot, paperVoter, type PaperBallotCell } from '../governance/sealed-ballot.js';
+import { sealShare, shareCommitment } from '../crypto/trustee-share.js';
 import { computeOutcome, type CastBallot, type RecordedOutcome } from '../governance/outcome.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { CycleRecord } from '../governance/cycle.js';
@@ -29,26 +30,32 @@ export function electionKeyContext(cycleId: string): string {
   return `election-key:${cycleId}`;
 }
 
-const text = new TextEncoder();
-
-export function keyShareInfo(cycleId: string): Uint8Array {
-  return text.encode(`agora-ledger key share v1\ncycle ${cycleId}`);
-}
-
-export function keyShareAad(trustee: string): Uint8Array {
-  return text.encode(`trustee ${trustee}`);
-}
-
-/** What the ledger records of a share so a wrong one is refused at once: SHA-256 of the cycle, trustee and share bytes. */
-export function shareCommitment(cycleId: string, trustee: string, share: Uint8Array): string {
-  return createHash('sha256').update(`agora-ledger key share v1\n${cycleId}\n${trustee}\n`).update(share).digest('hex');
-}
-
 export class ElectionKeeper {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly secretBox: SecretBox,
   ) {}
+
+  /** Names a new cycle's trustees (issue 11.3): each a community auditor or a network auditor; k of n. */
+  async nameTrustees(trx: Trx, cycleId: string, communityId: string, input: { members: string[]; threshold: number }): Promise<void> {
+    const ids = [...new Set(input.members)];
+    if (ids.length !== input.members.length) throw new DomainError('invalid-trustees', 'a trustee is named twice');
+    if (input.threshold > ids.length) throw new DomainError('invalid-trustees', `a threshold of ${input.threshold} needs at least as many trustees; ${ids.length} are named`);
+    const auditors = await electionRepo.findAuditorIds(trx, ids);
+    const trustees: string[] = [];
+    for (const id of ids) {
+      if (auditors.has(id)) {
+        trustees.push(`auditor:${id}`);
+        continue;
+      }
+      const member = await findMember(trx, id);
+      if (member === undefined || member.communityId !== communityId || !member.roles.includes('auditor')) {
+        throw new DomainError('invalid-trustees', `${id} is neither a network auditor nor a member of this community with the auditor role`, { trustee: id });
+      }
+      trustees.push(`member:${id}`);
+    }
+    await electionRepo.insertTrusteeSpec(trx, cycleId, { threshold: input.threshold, trustees });
+  }
 
   /** A new election key for a cycle opening voting: stored sealed, or split among its trustees and forgotten. */
   async open(trx: Trx, cycle: CycleRecord): Promise<ElectionKey> {
@@ -65,17 +72,18 @@ export class ElectionKeeper {
     if (missing.length > 0) {
       throw new DomainError('trustee-key-missing', `voting cannot open: ${missing.join(', ')} must first register a trustee key (PUT /v1/me/trustee-key)`, { trustees: missing });
     }
-    const shares = await split(pair.privateKey, spec.trustees.length, spec.threshold);
+    // the library checks for a plain Uint8Array (a Buffer is refused)
+    const shares = await split(new Uint8Array(pair.privateKey), spec.trustees.length, spec.threshold);
     pair.privateKey.fill(0);
     const sealedShares = [];
     for (const [i, trustee] of spec.trustees.entries()) {
       const share = shares[i] ?? new Uint8Array();
       const trusteeKey = keys.get(trustee) ?? '';
-      const sealed = await nodeHpke.seal(Buffer.from(trusteeKey, 'hex'), keyShareInfo(cycle.id), keyShareAad(trustee), share);
-      sealedShares.push({ trustee, trusteeKey, share: toBox(sealed), commitment: shareCommitment(cycle.id, trustee, share) });
+      sealedShares.push({ trustee, trusteeKey, share: sealShare(trusteeKey, cycle.id, trustee, share), commitment: shareCommitment(cycle.id, trustee, share) });
       share.fill(0);
     }
     await electionRepo.setElectionKey(trx, cycle.id, publicKey, null);
+    await electionRepo.setTrusteeSpec(trx, cycle.id, { ...spec, commitments: Object.fromEntries(sealedShares.map((s) => [s.trustee, s.commitment])) });
     return { suite: ELECTION_SUITE, publicKey, trustees: { threshold: spec.threshold, shares: sealedShares } };
   }
 

@@ -16,6 +16,7 @@ import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
 import { ElectionKeeper } from './election.js';
+import { TrusteeService } from './trustees.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -33,6 +34,7 @@ export interface Services {
   pabulib: PabulibService;
   anchoring: AnchoringService;
   sessions: SessionService;
+  trustees: TrusteeService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -77,6 +79,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
     sessions: new SessionService(deps),
+    trustees: new TrusteeService(deps, options.secretBox, cycles),
   };
 }
 

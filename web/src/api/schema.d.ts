@@ -900,6 +900,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/trustee-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register your X25519 public key as a trustee (network auditor, community auditor); `npm run trustee -- keygen` makes one */
+        put: operations["registerTrusteePublicKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{cycleId}/key-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send your decrypted key share (as `npm run trustee -- decrypt-share` prints it); at the threshold the key is revealed and the cycle tallied */
+        post: operations["sendTrusteeDecryptedKeyShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2014,6 +2048,12 @@ export interface operations {
                     rule: "greedy" | "equal-shares";
                     /** @enum {string} */
                     completion?: "add1" | "add1-until-exhaustive" | "none";
+                    trustees?: {
+                        /** @description member ids (with the auditor role in this community) or network auditor ids */
+                        members: string[];
+                        /** @description how many trustees must send their key share to close the cycle */
+                        threshold: number;
+                    };
                 };
             };
         };
@@ -3734,6 +3774,133 @@ export interface operations {
                 };
             };
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registerTrusteePublicKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    publicKey: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        trustee: string;
+                        publicKey: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `not-a-trustee`: only auditors can be trustees */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    sendTrusteeDecryptedKeyShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                cycleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    share: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cycleId: string;
+                        /** @enum {string} */
+                        phase: "proposals" | "review" | "supports" | "voting" | "tallying" | "closed" | "implementation" | "completed" | "cancelled";
+                        received: number;
+                        threshold: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `not-a-trustee`: you are not a trustee of this cycle */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: the cycle is not tallying; `share-already-received`: your share is in; `paper-batch-pending`: a paper batch awaits its second steward */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `malformed-key-share`, `wrong-key-share`: not the share sealed to you for this cycle */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
