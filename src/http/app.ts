@@ -27,6 +27,7 @@ import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
 import { trusteeRoutes } from './routes/trustees.js';
+import { paperBallotRoutes } from './routes/paper-ballots.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { sessionCookieValue } from './session-auth.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(verifiabilityRoutes, deps);
   await app.register(pabulibRoutes, deps);
   await app.register(trusteeRoutes, deps);
+  await app.register(paperBallotRoutes, deps);
   await registerWebApp(app, options.webRoot);
   await app.ready();
   return app;

@@ -17,6 +17,7 @@ import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
 import { ElectionKeeper } from './election.js';
 import { TrusteeService } from './trustees.js';
+import { PaperBallotService } from './paper-ballots.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -35,6 +36,7 @@ export interface Services {
   anchoring: AnchoringService;
   sessions: SessionService;
   trustees: TrusteeService;
+  paperBallots: PaperBallotService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -80,6 +82,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     anchoring,
     sessions: new SessionService(deps),
     trustees: new TrusteeService(deps, options.secretBox, cycles),
+    paperBallots: new PaperBallotService(deps),
   };
 }
 

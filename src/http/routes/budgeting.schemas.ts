@@ -74,6 +74,7 @@ export const RecordedOutcomeSchema = z.object({
   proposals: z.array(OutcomeProposalSchema),
   notes: z.array(z.string()),
   ballotsCounted: z.number().int(),
+  paperBallotsCounted: z.number().int().optional().describe('how many of the counted ballots were paper ballots (absent: none)'),
   inputsHash: z.string(),
 });
 
@@ -87,6 +88,7 @@ export const OutcomeSchema = z
     budget: z.string(),
     currency: z.string(),
     ballotsCounted: z.number().int(),
+    paperBallotsCounted: z.number().int().describe('how many of the counted ballots were paper ballots'),
     inputsHash: z.string(),
     notes: z.array(z.string()),
     proposals: z.array(OutcomeProposalSchema.extend({ title: z.string() })),
@@ -136,6 +138,7 @@ export function presentOutcome(cycle: CycleRecord, outcome: RecordedOutcome, tit
     budget: outcome.budget,
     currency: cycle.currency,
     ballotsCounted: outcome.ballotsCounted,
+    paperBallotsCounted: outcome.paperBallotsCounted ?? 0,
     inputsHash: outcome.inputsHash,
     notes: outcome.notes,
     proposals: outcome.proposals.map((p) => ({ ...p, title: titles.get(p.id) ?? '' })),

@@ -934,6 +934,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{cycleId}/paper-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cycle's paper batches and their status */
+        get: operations["listCyclePaperBatches"];
+        put?: never;
+        /** Enter a batch of paper ballots (steward, while voting or tallying); pending until another steward confirms it */
+        post: operations["enterBatchOfPaperBallots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{cycleId}/paper-batches/{batchId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a pending paper batch (a steward other than the one who entered it): its ballots count */
+        post: operations["confirmPaperBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{cycleId}/paper-batches/{batchId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending paper batch with a reason (steward): its ballots never count */
+        post: operations["rejectPaperBatchWithReason"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1042,6 +1094,8 @@ export interface components {
             budget: string;
             currency: string;
             ballotsCounted: number;
+            /** @description how many of the counted ballots were paper ballots */
+            paperBallotsCounted: number;
             inputsHash: string;
             notes: string[];
             proposals: {
@@ -1055,6 +1109,25 @@ export interface components {
                 round: number | null;
                 title: string;
             }[];
+        };
+        PaperBatch: {
+            cycleId: string;
+            batchId: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected";
+            /** @description how many paper ballots the batch holds (sealed until the cycle closes) */
+            ballots: number;
+            sheetSha256: string;
+            note: string | null;
+            submittedBy: string;
+            decidedBy: string | null;
+            reason: string | null;
+            receipt: {
+                stream: string;
+                seq: number;
+                hash: string;
+            };
+            createdAt: string;
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -2237,6 +2310,8 @@ export interface operations {
                             }[];
                             notes: string[];
                             ballotsCounted: number;
+                            /** @description how many of the counted ballots were paper ballots (absent: none) */
+                            paperBallotsCounted?: number;
                             inputsHash: string;
                         } | null;
                         recomputed: {
@@ -2258,6 +2333,8 @@ export interface operations {
                             }[];
                             notes: string[];
                             ballotsCounted: number;
+                            /** @description how many of the counted ballots were paper ballots (absent: none) */
+                            paperBallotsCounted?: number;
                             inputsHash: string;
                         } | null;
                         ballotEntries: number;
@@ -3901,6 +3978,229 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listCyclePaperBatches: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                cycleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PaperBatch"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    enterBatchOfPaperBallots: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                cycleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batchId: string;
+                    ballots: ({
+                        approvals: string[];
+                    } | {
+                        points: {
+                            [key: string]: number;
+                        };
+                    } | {
+                        ranking: string[];
+                    })[];
+                    sheetSha256: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaperBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `phase-closed`: not voting or tallying; `paper-batch-exists`: this batchId was entered already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    confirmPaperBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                cycleId: string;
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaperBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `same-steward`: the steward who entered the batch cannot confirm it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `paper-batch-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `paper-batch-decided`, `phase-closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rejectPaperBatchWithReason: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                cycleId: string;
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaperBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description `paper-batch-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `paper-batch-decided`, `phase-closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
         };
     };
