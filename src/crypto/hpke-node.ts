@@ -86,6 +86,16 @@ function cachedPublicKey(raw: Uint8Array): KeyObject {
   return lastPublic.key;
 }
 
+// the revealed key of the cycle being tallied: every ballot is opened with it, parse it once
+let lastPrivate: { raw: Buffer; key: KeyObject; publicRaw: Buffer } | undefined;
+function cachedPrivateKey(raw: Uint8Array): { key: KeyObject; publicRaw: Buffer } {
+  if (lastPrivate === undefined || !lastPrivate.raw.equals(raw)) {
+    const key = x25519PrivateKey(raw);
+    lastPrivate = { raw: Buffer.from(raw), key, publicRaw: rawPublic(createPublicKey(key)) };
+  }
+  return lastPrivate;
+}
+
 function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Buffer {
   const prk = labeledExtract(KEM_SUITE, Buffer.alloc(0), 'eae_prk', dh);
   return labeledExpand(KEM_SUITE, prk, 'shared_secret', kemContext, 32);
@@ -123,8 +133,7 @@ export function sealBase(recipientPublic: Uint8Array, info: Uint8Array, aad: Uin
 /** OpenBase(enc, skR, info, aad, ct); throws when the ciphertext does not open. */
 export function openBase(recipientPrivate: Uint8Array, enc: Uint8Array, info: Uint8Array, aad: Uint8Array, ct: Uint8Array): Buffer {
   if (ct.length < NT) throw new Error('the sealed ballot is truncated');
-  const skR = x25519PrivateKey(recipientPrivate);
-  const pkRm = rawPublic(createPublicKey(skR));
+  const { key: skR, publicRaw: pkRm } = cachedPrivateKey(recipientPrivate);
   const dh = diffieHellman({ privateKey: skR, publicKey: x25519PublicKey(enc) });
   const shared = extractAndExpand(dh, Buffer.concat([enc, pkRm]));
   const { key, baseNonce } = keySchedule(shared, info);

@@ -14,6 +14,7 @@ function buffer(bytes: Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- @hpke/core's key types are WebCrypto CryptoKeys, which the lint project's libs do not name; tsc checks them */
 export function portableHpke(): HpkeSuite {
   const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
   return {
@@ -28,3 +29,4 @@ export function portableHpke(): HpkeSuite {
     },
   };
 }
+/* eslint-enable @typescript-eslint/no-unsafe-assignment */

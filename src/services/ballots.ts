@@ -50,7 +50,7 @@ export class BallotService {
       const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
       const election = await electionRepo.findElectionKey(trx, cycleId);
       // cycles that opened voting before ballots were sealed keep recording them in clear
-      const sealed = election?.publicKey == null ? null : await sealBallot(nodeHpke, election.publicKey, cycleId, pseudonym, content);
+      const sealed = election === undefined || election.publicKey === null ? null : await sealBallot(nodeHpke, election.publicKey, cycleId, pseudonym, content);
       const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
         type: 'ballot.cast',
         payload: sealed === null ? { cycleId, voter: pseudonym, ...content } : { cycleId, voter: pseudonym, sealed },

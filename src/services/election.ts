@@ -100,7 +100,7 @@ export class ElectionKeeper {
   async revealAndTally(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string, privateKeyHex?: string): Promise<RecordedOutcome> {
     if (cycle.frozen === null) throw new Error(`cycle ${cycle.id} reached tally without a frozen ballot`);
     const election = await electionRepo.findElectionKey(trx, cycle.id, true);
-    const key = election?.publicKey == null ? null : (privateKeyHex ?? this.keptKey(cycle.id, election.sealedPrivateKey));
+    const key = election === undefined || election.publicKey === null ? null : (privateKeyHex ?? this.keptKey(cycle.id, election.sealedPrivateKey));
     if (key !== null) {
       await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), { type: 'cycle.key-revealed', payload: { cycleId: cycle.id, privateKey: key } });
       await electionRepo.markKeyRevealed(trx, cycle.id, at, this.secretBox.seal(key, electionKeyContext(cycle.id)));

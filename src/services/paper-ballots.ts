@@ -15,6 +15,8 @@ import { validateBallot, type BallotInput, type BallotProposal } from '../govern
 import { paperVoter, sealBallot, type PaperBallotCell } from '../governance/sealed-ballot.js';
 import { nodeHpke } from '../crypto/hpke-node.js';
 import type { PaperBatchRecord } from '../db/election.repository.js';
+
+export type { PaperBatchRecord };
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 export interface PaperBatchInput {
@@ -49,7 +51,7 @@ export class PaperBallotService {
         }
       });
       const key = await electionRepo.findElectionKey(trx, cycleId);
-      const sealedToKey = key?.publicKey != null && key.revealedAt === null ? key.publicKey : null;
+      const sealedToKey = key !== undefined && key.publicKey !== null && key.revealedAt === null ? key.publicKey : null;
       const cells: PaperBallotCell[] = [];
       for (const [i, ballot] of validated.entries()) {
         cells.push(sealedToKey === null ? ballot : { sealed: await sealBallot(nodeHpke, sealedToKey, cycleId, paperVoter(input.batchId, i + 1), ballot) });

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
 import type { RouteDeps } from '../app.js';
 import { CycleParams } from './budgeting.schemas.js';
-import type { PaperBatchRecord } from '../../db/election.repository.js';
+import type { PaperBatchRecord } from '../../services/paper-ballots.js';
 
 const Id = z.string().min(1).max(64);
 const PaperBallot = z.union([
