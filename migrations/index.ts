@@ -7,6 +7,9 @@ import * as m0004 from './0004_verifiability.js';
 import * as m0005 from './0005_signed_ballots.js';
 import * as m0008 from './0008_database_roles.js';
 import * as m0012 from './0012_sessions.js';
+import * as m0013 from './0013_transfer_owner.js';
+import * as m0014 from './0014_currencies.js';
+import * as m0015 from './0015_identity.js';
 import * as m0016 from './0016_sealed_ballots.js';
 
 export const migrations: Record<string, Migration> = {
@@ -17,5 +20,8 @@ export const migrations: Record<string, Migration> = {
   '0005_signed_ballots': m0005,
   '0008_database_roles': m0008,
   '0012_sessions': m0012,
+  '0013_transfer_owner': m0013,
+  '0014_currencies': m0014,
+  '0015_identity': m0015,
   '0016_sealed_ballots': m0016,
 };

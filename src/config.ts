@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   BALLOT_CHAIN_ID: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
 });
 
@@ -53,6 +54,8 @@ export interface Config {
   ballotChainId: number;
   logLevel: Env['LOG_LEVEL'];
   rateLimitPerMinute: number;
+  /** how long an Idempotency-Key's first response is kept and replayed */
+  idempotencyTtlHours: number;
   /** SIGTERM → exit, at most: in-flight requests get two thirds of it, then everything is cut. */
   shutdownTimeoutSeconds: number;
 }
@@ -98,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ballotChainId: e.BALLOT_CHAIN_ID ?? e.ANCHOR_CHAIN_ID ?? 1,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

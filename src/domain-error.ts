@@ -8,6 +8,7 @@
  */
 import type { GovernanceCode } from './governance/errors.js';
 import type { SessionCode } from './governance/session-errors.js';
+import type { IdentityCode } from './governance/identity.js';
 import type { FundingCode } from './funding/errors.js';
 import type { LedgerCode } from './ledger/errors.js';
 import type { MerkleErrorCode } from './ledger/merkle/errors.js';
@@ -58,6 +59,7 @@ export type ErrorCode =
   | RequestCode
   | GovernanceCode
   | SessionCode
+  | IdentityCode
   | FundingCode
   | LedgerCode
   | MerkleErrorCode

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     config.databaseReadUrl === undefined
       ? undefined
       : await openDatabase({ databaseUrl: config.databaseReadUrl, onPoolError: (err) => console.error(JSON.stringify({ level: 'error', msg: 'idle replica connection failed', err: err.message })) });
-  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor });
+  const services = createServices(defaultDeps(handle.db, undefined, replica?.db), { ...serviceOptions(config.ledgerOrigin, signingKey.value, config.ballotChainId, config.sealingKeyHex), anchor, networkCurrency: config.networkCurrency, idempotencyTtlHours: config.idempotencyTtlHours });
   const app = await buildApp({
     services,
     adminToken: admin.value,

@@ -66,6 +66,15 @@ export interface Answer<T> {
 }
 
 /** The data of a call that must have answered `status`; otherwise an error naming what came instead. */
+/**
+ * The token and invitation of a creation answer (member, funder, auditor, rotation). They are shown
+ * only in the first answer: a replay (same Idempotency-Key) says `tokenIssued: true` without them.
+ */
+export function issued<T extends { token?: string | undefined; inviteUrl?: string | undefined }>(created: T): T & { token: string; inviteUrl: string } {
+  if (created.token === undefined) throw new Error('the answer holds no token (a replayed creation shows it no more)');
+  return { ...created, token: created.token, inviteUrl: created.inviteUrl ?? '' };
+}
+
 export function expectStatus<T>(answer: Answer<T>, status: number): T {
   if (answer.response.status !== status) {
     const problem = answer.error === undefined ? '' : `: ${JSON.stringify(answer.error).slice(0, 500)}`;

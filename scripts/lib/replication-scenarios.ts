@@ -12,9 +12,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { verifyReceiptProof } from '../../src/anchoring/index.js';
 import { HttpClient } from './http-client.js';
-import { createReplicationPair, queryOne } from './pg-replication.js';
+import { createReplicationPair, queryOne, replicationUnavailable } from './pg-replication.js';
 import { startService, type ServiceProcess } from './service-process.js';
 import { ballotBody, buildVotingWorld, inParallel } from './voting-world.js';
 
@@ -135,4 +136,33 @@ export async function runFailoverScenario(options: { members: number; log?: (lin
     await pair.destroy();
   }
   return checks;
+}
+
+type Scenario = (options: { members: number; log?: (line: string) => void }) => Promise<ScenarioCheck[]>;
+
+/**
+ * The command-line face of a scenario (`npm run replica-test | failover-test [-- --members N]`):
+ * prints every check, then exits 0 when all hold, 1 when one fails, 2 when it cannot run here.
+ */
+export function runScenarioFromCommandLine(scenario: Scenario, defaultMembers: number): void {
+  const main = async (): Promise<number> => {
+    const { values } = parseArgs({ options: { members: { type: 'string', default: String(defaultMembers) } } });
+    const unavailable = replicationUnavailable();
+    if (unavailable !== undefined) {
+      console.error(`cannot run here: ${unavailable}`);
+      return 2;
+    }
+    const checks = await scenario({ members: Number(values.members), log: (line) => console.log(line) });
+    for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail === undefined ? '' : ` (${check.detail})`}`);
+    const ok = checks.every((c) => c.ok);
+    console.log(ok ? 'PASSED' : 'FAILED');
+    return ok ? 0 : 1;
+  };
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -71,8 +71,6 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     TMPDIR: process.env.TMPDIR ?? '/tmp',
-    // Coverage of the child is collected when the parent runs under tap.
-    ...(process.env.NODE_V8_COVERAGE === undefined ? {} : { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE }),
     DATA_DIR: options.dataDir,
     PORT: String(port),
     HOST: LOOPBACK,

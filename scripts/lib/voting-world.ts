@@ -5,7 +5,7 @@
  * Ballots are deterministic per index, so a run can be replayed and its tally reasoned about.
  */
 import type { HttpClient } from './http-client.js';
-import { expectStatus } from './api-client.js';
+import { expectStatus, issued } from './api-client.js';
 
 export interface Person {
   id: string;
@@ -53,7 +53,7 @@ export async function buildVotingWorld(api: HttpClient, adminToken: string, opti
   const admin = api.typed(adminToken);
   const community = expectStatus(await admin.POST('/v1/communities', { body: { slug: options.slug, name: `Community ${options.slug}`, learners: Math.max(1, options.members) } }), 201);
   const addMember = async (name: string, roles: ('member' | 'steward' | 'auditor')[]): Promise<Person> => {
-    const m = expectStatus(await admin.POST('/v1/communities/{communityId}/members', { params: { path: { communityId: community.id } }, body: { name, roles } }), 201);
+    const m = issued(expectStatus(await admin.POST('/v1/communities/{communityId}/members', { params: { path: { communityId: community.id } }, body: { name, roles } }), 201));
     return { id: m.id, token: m.token };
   };
   const steward = await addMember('Steward', ['steward']);

@@ -124,6 +124,24 @@ export type AnchorObservation =
   /** A step failed; `txHash` when a broadcast may have reached the node anyway. */
   | { kind: 'failed'; code: string; message: string; txHash?: string };
 
+/**
+ * What `lastError` says about a failed step: its code and a fixed sentence, never the upstream
+ * message (an RPC provider's error can carry its URL and API key; the worker logs it for operators).
+ */
+const FAILURE_TEXT: Readonly<Record<string, string>> = {
+  unreachable: 'the chain node could not be reached',
+  timeout: 'the chain node did not answer in time',
+  'wrong-chain': 'the chain node serves another chain than the anchor',
+  rejected: 'the chain node refused the transaction',
+  'bad-response': 'the chain node answered something unexpected',
+  unexpected: 'the step failed unexpectedly',
+};
+
+export function failureSummary(code: string): string {
+  const known = Object.hasOwn(FAILURE_TEXT, code);
+  return `${known ? code : 'unexpected'}: ${FAILURE_TEXT[known ? code : 'unexpected'] ?? ''}`;
+}
+
 /** The record after `observation`; throws (a broken invariant, not a business case) if it does not fit the status. */
 export function applyObservation(
   record: AnchorRecord,
@@ -163,7 +181,7 @@ export function applyObservation(
         status: exhausted ? 'failed' : record.status,
         txHashes: observation.txHash === undefined ? record.txHashes : withHash(record.txHashes, observation.txHash),
         attempts,
-        lastError: `${observation.code}: ${observation.message}`,
+        lastError: failureSummary(observation.code),
         nextAttemptAt: exhausted ? null : now + backoffDelayMs(attempts, policy),
       };
     }

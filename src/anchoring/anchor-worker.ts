@@ -132,7 +132,8 @@ export function startAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
       confirmations: after.confirmations,
     };
     if (observation.kind === 'failed') {
-      logger.warn({ ...fields, attempts: after.attempts, nextAttemptAt: after.nextAttemptAt, error: after.lastError }, 'anchor step failed; will retry');
+      // The upstream message goes to the operator's log only; the record (and GET /v1/anchors) keeps the code.
+      logger.warn({ ...fields, attempts: after.attempts, nextAttemptAt: after.nextAttemptAt, error: after.lastError, detail: observation.message }, 'anchor step failed; will retry');
     } else if (before.status !== after.status) {
       const fieldsOut = { ...fields, from: before.status, reason: after.lastError };
       if (after.status === 'pending') logger.warn(fieldsOut, `anchor ${before.status} -> ${after.status}`);

@@ -17,6 +17,8 @@ function toCommunity(row: CommunityRow): Community {
     needsIndex: normalizeNumeric(row.needs_index),
     governance: row.governance,
     requireSignedBallots: row.require_signed_ballots,
+    currency: row.currency,
+    imported: row.imported,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -36,6 +38,8 @@ export async function insertCommunity(db: Queryable, community: Community): Prom
       learners: community.learners,
       needs_index: community.needsIndex,
       governance: JSON.stringify(community.governance),
+      currency: community.currency,
+      imported: community.imported,
       created_at: community.createdAt,
     })
     .execute();
@@ -72,6 +76,13 @@ export async function listCommunities(db: Queryable, limit: number, cursor?: str
   return { items: page.items.map(toCommunity), nextCursor: page.nextCursor };
 }
 
+/** The currency of each community that exists among `ids` (absent ids are left out). */
+export async function communityCurrencies(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('communities').select(['id', 'currency']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, r.currency]));
+}
+
 export async function listAllCommunities(db: Queryable): Promise<Community[]> {
   const rows = await db.selectFrom('communities').selectAll().orderBy('id').execute();
   return rows.map(toCommunity);
@@ -87,6 +98,7 @@ function toMember(row: MemberRow): Member {
     roles: row.roles as MemberRole[],
     address: row.address,
     createdAt: row.created_at.toISOString(),
+    deactivatedAt: row.deactivated_at === null ? null : row.deactivated_at.toISOString(),
   };
 }
 
@@ -129,9 +141,9 @@ export async function listMembers(db: Queryable, communityId: string, limit: num
   return { items: page.items.map(toMember), nextCursor: page.nextCursor };
 }
 
-/** Every member of a community, for freezing a census (ordered for a stable ledger payload). */
+/** Every active member of a community, for freezing a census (ordered for a stable ledger payload); deactivated members are left out. */
 export async function listAllMembers(db: Queryable, communityId: string): Promise<Member[]> {
-  const rows = await db.selectFrom('members').selectAll().where('community_id', '=', communityId).orderBy('id').execute();
+  const rows = await db.selectFrom('members').selectAll().where('community_id', '=', communityId).where('deactivated_at', 'is', null).orderBy('id').execute();
   return rows.map(toMember);
 }
 

@@ -1,4 +1,8 @@
-/** Idempotency records: the first response to a (principal, key) pair, stored with its effect. */
+/**
+ * Idempotency records: the first response to a (principal, key) pair, stored with its effect. A
+ * record counts until it expires (`notBefore`: records created at or before it are gone for good,
+ * whether or not the purge has deleted them yet).
+ */
 import type { Queryable } from './database.js';
 
 export interface IdempotencyRecord {
@@ -12,8 +16,14 @@ export interface IdempotencyRecord {
   responseBody: string;
 }
 
-export async function findIdempotencyRecord(db: Queryable, scope: string, key: string): Promise<IdempotencyRecord | undefined> {
-  const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+export async function findIdempotencyRecord(db: Queryable, scope: string, key: string, notBefore: Date): Promise<IdempotencyRecord | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .where('created_at', '>', notBefore)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   return {
     scope: row.scope,
@@ -27,8 +37,12 @@ export async function findIdempotencyRecord(db: Queryable, scope: string, key: s
   };
 }
 
-/** Inserts the record; a concurrent request that stored the same key first makes this throw 23505. */
-export async function insertIdempotencyRecord(db: Queryable, record: IdempotencyRecord): Promise<void> {
+/**
+ * Inserts the record (an expired one with the same key is replaced); a concurrent request that
+ * stored the same key first makes this throw 23505.
+ */
+export async function insertIdempotencyRecord(db: Queryable, record: IdempotencyRecord, createdAt: Date, notBefore: Date): Promise<void> {
+  await db.deleteFrom('idempotency_keys').where('scope', '=', record.scope).where('key', '=', record.key).where('created_at', '<=', notBefore).execute();
   await db
     .insertInto('idempotency_keys')
     .values({
@@ -40,6 +54,13 @@ export async function insertIdempotencyRecord(db: Queryable, record: Idempotency
       request_body: record.requestBody === undefined ? null : JSON.stringify(record.requestBody),
       status_code: record.statusCode,
       response_body: record.responseBody,
+      created_at: createdAt,
     })
     .execute();
+}
+
+/** Deletes records created at or before `notBefore`; returns how many. */
+export async function deleteExpiredIdempotencyRecords(db: Queryable, notBefore: Date): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<=', notBefore).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -45,6 +45,10 @@ export interface CommunitiesTable {
   governance: Json<GovernanceDefaults>;
   created_at: Timestamp;
   require_signed_ballots: Generated<boolean>;
+  /** ISO 4217, chosen at creation, never changed */
+  currency: string;
+  /** created by a pabulib import */
+  imported: Generated<boolean>;
 }
 
 export interface MembersTable {
@@ -54,18 +58,29 @@ export interface MembersTable {
   roles: string[];
   address: string | null;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface FundersTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditorsTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** The one-time message a member signs to prove an address (issue 11 item 5). */
+export interface AddressChallengesTable {
+  member_id: string;
+  message: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface TokensTable {
@@ -84,7 +99,7 @@ export interface IdempotencyKeysTable {
   request_body: Json<unknown> | null;
   status_code: number;
   response_body: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface CyclesTable {
@@ -188,14 +203,17 @@ export interface ProposalReportsTable {
 }
 
 export interface AccountsTable {
+  /** with currency, the primary key: network accounts hold one balance per currency */
   account: string;
-  currency: string | null;
+  currency: string;
   balance_minor: BigIntColumn;
   community_id: string | null;
   created_at: Generated<Timestamp>;
 }
 
 export interface TransfersTable {
+  /** `service` or the principal that made it (`admin`, `funder:<id>`, `member:<id>`): ids are unique per owner */
+  owner: string;
   transfer_id: string;
   from_account: string;
   to_account: string;
@@ -319,4 +337,5 @@ export interface Database {
   auditors: AuditorsTable;
   tokens: TokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  address_challenges: AddressChallengesTable;
 }

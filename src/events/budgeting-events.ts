@@ -57,6 +57,8 @@ export const ProposalImported = z
 export const ProposalReviewed = z.object({ cycleId: Uuid, proposalId: Uuid, reason: z.string().nullable() }).strict();
 export const ProposalWithdrawn = z.object({ cycleId: Uuid, proposalId: Uuid }).strict();
 export const ProposalProgress = z.object({ cycleId: Uuid, proposalId: Uuid, report: z.string() }).strict();
+/** A selected proposal called off by a steward; `returned` is what went back to the community (minor units). */
+export const ProposalCancelled = z.object({ cycleId: Uuid, proposalId: Uuid, reason: z.string(), returned: Amount }).strict();
 
 export const CyclePhaseChanged = z.object({ cycleId: Uuid, from: PhaseName, to: PhaseName }).strict();
 

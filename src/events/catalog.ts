@@ -19,6 +19,10 @@ export const EVENT_SCHEMAS = {
   'member.address-registered': community.MemberAddressRegistered,
   'funder.registered': community.FunderRegistered,
   'auditor.registered': community.AuditorRegistered,
+  'token.rotated': community.TokenRotated,
+  'member.deactivated': community.MemberDeactivated,
+  'funder.deactivated': community.FunderDeactivated,
+  'auditor.deactivated': community.AuditorDeactivated,
 
   'cycle.created': budgeting.CycleCreated,
   'cycle.phase-changed': budgeting.CyclePhaseChanged,
@@ -36,9 +40,11 @@ export const EVENT_SCHEMAS = {
   'proposal.withdrawn': budgeting.ProposalWithdrawn,
   'proposal.in_progress': budgeting.ProposalProgress,
   'proposal.completed': budgeting.ProposalProgress,
+  'proposal.cancelled': budgeting.ProposalCancelled,
   'ballot.cast': budgeting.BallotCast,
 
   'transfer.recorded': funding.TransferRecorded,
+  'transfer.received': funding.TransferReceived,
   'distribution.committed': funding.DistributionCommitted,
 } as const satisfies Record<string, z.ZodType>;
 

@@ -1,8 +1,8 @@
 /**
  * Account names of the funding ledger (SPEC §4) and their rules. Invariants: every account has
  * exactly one canonical name (lowercase UUIDs, so `community:ABC…` and `community:abc…` can never
- * be two balances of one community); only `external:*` may go negative; an account holds one
- * currency, fixed by its first transfer.
+ * be two balances of one community); only `external:*` may go negative; a community's accounts
+ * hold its one currency, and `pool` and `external:*` one balance per currency (see currencies.ts).
  */
 import { assertNever } from '../governance/principal.js';
 

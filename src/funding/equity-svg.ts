@@ -5,8 +5,9 @@
  * the median in orange. Invariants: no scripts, no external references, every text XML-escaped
  * (characters XML cannot hold become U+FFFD), fixed sizes, and the same report gives the same bytes.
  */
-import { lorenzCurve, type EquityCommunity, type EquityReport } from './equity.js';
-import { cmp, div, rational, toNumber, type Rational } from '../rational.js';
+import { basisValue, lorenzCurve, type EquityBasis, type EquityCommunity, type EquityReport } from './equity.js';
+import { displayMinor } from './equity-csv.js';
+import { cmp, div, toNumber, type Rational } from '../rational.js';
 
 const WIDTH = 960;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
@@ -24,8 +25,11 @@ const BAR_FILL = '#1f6fb2';
 /** Communities strictly below 80 % of the median stand out. */
 const BELOW_FILL = '#d9822b';
 
-export function equitySvg(report: EquityReport, title = 'Funding equity across communities'): string {
-  const rows = sortedForBars(report.communities);
+/** How the basis reads in a sentence. */
+const BASIS_WORDS: Record<EquityBasis, string> = { 'per-learner': 'per-learner', 'needs-weighted': 'needs-weighted per-learner' };
+
+export function equitySvg(report: EquityReport, title = `Funding equity across communities (${report.currency})`): string {
+  const rows = sortedForBars(report.communities, report.basis);
   const height = BARS_TOP + 40 + rows.length * ROW_HEIGHT + 30;
   const parts = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -36,7 +40,7 @@ export function equitySvg(report: EquityReport, title = 'Funding equity across c
     `<text x="24" y="40" ${FONT} font-size="22" font-weight="bold" fill="#111111">${xmlText(title)}</text>`,
     `<text x="24" y="68" ${FONT} font-size="14" fill="#333333">${xmlText(summary(report))}</text>`,
     ...lorenz(report),
-    ...bars(rows, new Set(report.belowEightyPercentOfMedian)),
+    ...bars(rows, new Set(report.belowEightyPercentOfMedian), report),
     '</svg>',
   ];
   return `${parts.join('\n')}\n`;
@@ -45,11 +49,12 @@ export function equitySvg(report: EquityReport, title = 'Funding equity across c
 function summary(report: EquityReport): string {
   const measured = report.communities.filter((c) => c.learners > 0).length;
   const pieces = [
-    `${report.communities.length} communities (${measured} with learners)`,
+    `${report.communities.length} communities (${measured} with learners${report.includesImported ? ', imported included' : ''})`,
+    `basis ${BASIS_WORDS[report.basis]}`,
     `Gini ${report.gini ?? 'n/a'}`,
     `Theil ${report.theil ?? 'n/a'}`,
     `max/min ${report.maxMinRatio ?? 'n/a'}`,
-    `${report.belowEightyPercentOfMedian.length} below 80 % of the median per learner`,
+    `${report.belowEightyPercentOfMedian.length} below 80 % of the median`,
   ];
   return pieces.join(' · ');
 }
@@ -59,7 +64,7 @@ function lorenz(report: EquityReport): string[] {
   const y = (share: number) => fmt(PLOT_Y + PLOT_SIZE - share * PLOT_SIZE);
   const out = [
     `<g class="lorenz">`,
-    `<text x="${PLOT_X}" y="${PLOT_Y - 16}" ${FONT} font-size="16" font-weight="bold" fill="#111111">Lorenz curve of per-learner funding (Gini ${xmlText(String(report.gini ?? 'n/a'))})</text>`,
+    `<text x="${PLOT_X}" y="${PLOT_Y - 16}" ${FONT} font-size="16" font-weight="bold" fill="#111111">Lorenz curve of ${BASIS_WORDS[report.basis]} funding (Gini ${xmlText(String(report.gini ?? 'n/a'))})</text>`,
     `<rect x="${PLOT_X}" y="${PLOT_Y}" width="${PLOT_SIZE}" height="${PLOT_SIZE}" fill="none" stroke="#999999" stroke-width="1"/>`,
   ];
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -90,7 +95,7 @@ function lorenz(report: EquityReport): string[] {
     `<text x="${legendX + 40}" y="${PLOT_Y + 50}" ${FONT} font-size="13" fill="#333333">actual: communities from least to most funded per learner</text>`,
     `<text x="${legendX}" y="${PLOT_Y + 84}" ${FONT} font-size="13" fill="#333333">${xmlText(`Gini ${report.gini ?? 'n/a'} (0 = equal, near 1 = all to one)`)}</text>`,
     `<text x="${legendX}" y="${PLOT_Y + 106}" ${FONT} font-size="13" fill="#333333">${xmlText(`Theil ${report.theil ?? 'n/a'} · max/min ${report.maxMinRatio ?? 'n/a'}`)}</text>`,
-    `<text x="${legendX}" y="${PLOT_Y + 128}" ${FONT} font-size="13" fill="#333333">${xmlText(`median per learner ${report.medianPerLearner ?? 'n/a'} minor units`)}</text>`,
+    `<text x="${legendX}" y="${PLOT_Y + 128}" ${FONT} font-size="13" fill="#333333">${xmlText(`median ${BASIS_WORDS[report.basis]} ${report.median === null ? 'n/a' : displayMinor(report.median, report.currency)}`)}</text>`,
     '</g>',
   );
   return out;
@@ -98,16 +103,14 @@ function lorenz(report: EquityReport): string[] {
 
 interface BarRow {
   community: EquityCommunity;
+  /** the community's value on the report's basis */
   perLearner: Rational | undefined;
 }
 
-/** Largest per-learner funding first; communities without learners last; ties by slug. */
-function sortedForBars(communities: readonly EquityCommunity[]): BarRow[] {
+/** Largest value on the basis first; communities without one last; ties by slug. */
+function sortedForBars(communities: readonly EquityCommunity[], basis: EquityBasis): BarRow[] {
   return communities
-    .map((community) => ({
-      community,
-      perLearner: community.learners > 0 ? rational(BigInt(community.received), BigInt(community.learners)) : undefined,
-    }))
+    .map((community) => ({ community, perLearner: basisValue(community, basis) }))
     .sort((a, b) => {
       if (a.perLearner === undefined || b.perLearner === undefined) {
         if (a.perLearner !== b.perLearner) return a.perLearner === undefined ? 1 : -1;
@@ -119,19 +122,23 @@ function sortedForBars(communities: readonly EquityCommunity[]): BarRow[] {
     });
 }
 
-function bars(rows: readonly BarRow[], below: ReadonlySet<string>): string[] {
+function bars(rows: readonly BarRow[], below: ReadonlySet<string>, report: EquityReport): string[] {
+  const basis = BASIS_WORDS[report.basis];
+  const money = (minor: string) => displayMinor(minor, report.currency);
   const max = rows.reduce<Rational | undefined>((m, row) => (row.perLearner !== undefined && (m === undefined || cmp(row.perLearner, m) > 0) ? row.perLearner : m), undefined);
   const out = [
     `<g class="bars">`,
-    `<text x="24" y="${BARS_TOP}" ${FONT} font-size="16" font-weight="bold" fill="#111111">Per-learner funding by community (minor units)</text>`,
+    `<text x="24" y="${BARS_TOP}" ${FONT} font-size="16" font-weight="bold" fill="#111111">${xmlText(`${basis.charAt(0).toUpperCase()}${basis.slice(1)} funding by community`)}</text>`,
     `<rect x="${BAR_X + BAR_MAX_WIDTH - 120}" y="${BARS_TOP - 12}" width="12" height="12" fill="${BELOW_FILL}"/>`,
-    `<text x="${BAR_X + BAR_MAX_WIDTH - 102}" y="${BARS_TOP - 2}" ${FONT} font-size="12" fill="#333333">below 80 % of the median per learner</text>`,
+    `<text x="${BAR_X + BAR_MAX_WIDTH - 102}" y="${BARS_TOP - 2}" ${FONT} font-size="12" fill="#333333">below 80 % of the median</text>`,
   ];
   rows.forEach((row, i) => {
     const top = BARS_TOP + 20 + i * ROW_HEIGHT;
     const c = row.community;
     const width = row.perLearner === undefined || max === undefined || max.num === 0n ? 0 : toNumber(div(row.perLearner, max)) * BAR_MAX_WIDTH;
-    const amount = c.perLearner === null ? `no learners · received ${c.received}` : `${c.perLearner} per learner · received ${c.received}`;
+    const value = report.basis === 'per-learner' ? c.perLearner : c.needsWeightedPerLearner;
+    const unit = report.basis === 'per-learner' ? 'per learner' : 'per needs-weighted learner';
+    const amount = value === null ? `${c.learners > 0 ? 'no needs weight' : 'no learners'} · received ${money(c.received)}` : `${money(value)} ${unit} · received ${money(c.received)}`;
     const slug = c.slug.length > SLUG_CHARS ? `${c.slug.slice(0, SLUG_CHARS - 1)}…` : c.slug;
     out.push(
       `<text x="${BAR_X - 10}" y="${top + 17}" ${FONT} font-size="12" text-anchor="end" fill="#111111">${xmlText(slug)}</text>`,

@@ -1,9 +1,12 @@
 /**
- * The equity report (SPEC §3, §4): per community what it received, per learner and per
- * needs-weighted learner; across communities the Gini and Theil T indices, the max/min ratio and
- * who is below 80 % of the median, all of per-learner funding, unweighted over communities.
+ * The equity report (SPEC §3, §4, issue 14.1): one currency at a time; per community what it
+ * received, per learner and per needs-weighted learner, and its turnout; across communities the Gini
+ * and Theil T indices, the max/min ratio and who is below 80 % of the median, all of the report's
+ * `basis` (per-learner funding, or needs-weighted per-learner funding, so a needs-weighted
+ * distribution is not flagged as unfair by a per-learner yardstick), unweighted over communities.
  * Everything is exact (bigint, rationals) up to the final rounding, except Theil's logarithm.
- * Communities without learners have no per-learner value and are left out of the indices.
+ * Communities without a value on the basis (no learners; or a needs weight of 0) are left out of
+ * the indices.
  */
 import { add, cmp, div, gcd, mul, parseDecimal, quotientToNumber, rational, toFixed, toRoundedNumber, ZERO, type Rational } from '../rational.js';
 
@@ -15,6 +18,27 @@ export interface EquityRow {
   needsIndex: string;
   /** total minor units the community's account has received (grants and distributions), ≥ 0 */
   receivedMinor: bigint;
+  /** created by a pabulib import */
+  imported?: boolean;
+  /** effective ballots over the community's cycles closed in the window */
+  ballots?: number;
+  /** their censuses (voters on the frozen rolls), summed */
+  census?: number;
+}
+
+/** Which figure the indices compare across communities. */
+export const EQUITY_BASES = ['per-learner', 'needs-weighted'] as const;
+export type EquityBasis = (typeof EQUITY_BASES)[number];
+
+export interface EquityOptions {
+  /** ISO 4217 code of every amount in the report */
+  currency?: string;
+  /** default per-learner */
+  basis?: EquityBasis;
+  /** whether pabulib imports were included (they are left out unless asked for) */
+  includesImported?: boolean;
+  /** set when `received` is only this funder's money (direct grants plus its pro-rata share of the pool) */
+  funderId?: string | null;
 }
 
 export interface EquityCommunity {
@@ -29,9 +53,22 @@ export interface EquityCommunity {
   perLearner: string | null;
   /** received / (learners × needs index), null when that is zero */
   needsWeightedPerLearner: string | null;
+  imported: boolean;
+  /** effective ballots over the cycles closed in the window */
+  ballots: number;
+  /** census of those cycles, summed */
+  census: number;
+  /** ballots ÷ census, 4 decimals half-even ("0.4667"); null without a closed cycle with a census */
+  turnout: string | null;
 }
 
 export interface EquityReport {
+  /** ISO 4217: every amount is in minor units of it */
+  currency: string;
+  /** the figure Gini, Theil, max/min, the median and "below 80 % of the median" are computed on */
+  basis: EquityBasis;
+  includesImported: boolean;
+  funderId: string | null;
   /** sorted by slug, then id */
   communities: EquityCommunity[];
   /** 0 = equal … (n−1)/n = all to one; null without any community with learners; 6 decimals */
@@ -42,6 +79,8 @@ export interface EquityReport {
   maxMinRatio: number | null;
   /** median per-learner value, minor units with 2 decimals */
   medianPerLearner: string | null;
+  /** median of the basis, minor units with 2 decimals */
+  median: string | null;
   /** communities strictly below 80 % of the median, in the order of `communities` */
   belowEightyPercentOfMedian: string[];
   /** their share of the communities with learners; 6 decimals */
@@ -50,9 +89,25 @@ export interface EquityReport {
 
 const PLACES = 2;
 const INDEX_PLACES = 6;
+const TURNOUT_PLACES = 4;
 
-export function equityReport(rows: readonly EquityRow[]): EquityReport {
+/** ballots ÷ census as a 4-decimal string (half-even); null when the census is 0. */
+export function turnoutOf(ballots: number, census: number): string | null {
+  if (census <= 0) return null;
+  return toFixed(rational(BigInt(ballots), BigInt(census)), TURNOUT_PLACES);
+}
+
+/** A community's exact value on a basis: received ÷ learners, or ÷ (learners × needs index); undefined when the divisor is 0. */
+export function basisValue(community: Pick<EquityCommunity, 'received' | 'learners' | 'needsIndex'>, basis: EquityBasis): Rational | undefined {
+  const learners = rational(BigInt(community.learners));
+  const divisor = basis === 'per-learner' ? learners : mul(learners, parseDecimal(community.needsIndex) ?? ZERO);
+  return divisor.num === 0n ? undefined : div(rational(BigInt(community.received)), divisor);
+}
+
+export function equityReport(rows: readonly EquityRow[], options: EquityOptions = {}): EquityReport {
+  const basis = options.basis ?? 'per-learner';
   const sorted = [...rows].sort((a, b) => compareText(a.slug, b.slug) || compareText(a.communityId, b.communityId));
+  const perLearners: Rational[] = [];
   const measured: { communityId: string; perLearner: Rational }[] = [];
   const communities = sorted.map((row): EquityCommunity => {
     if (row.receivedMinor < 0n) throw new Error(`equity: community ${row.communityId} received a negative amount`);
@@ -61,8 +116,13 @@ export function equityReport(rows: readonly EquityRow[]): EquityReport {
     const received = rational(row.receivedMinor);
     const learners = rational(BigInt(row.learners));
     const perLearner = row.learners > 0 ? div(received, learners) : undefined;
-    if (perLearner !== undefined) measured.push({ communityId: row.communityId, perLearner });
     const needsWeighted = mul(learners, needsIndex);
+    const weighted = needsWeighted.num === 0n ? undefined : div(received, needsWeighted);
+    if (perLearner !== undefined) perLearners.push(perLearner);
+    const value = basis === 'per-learner' ? perLearner : weighted;
+    if (value !== undefined) measured.push({ communityId: row.communityId, perLearner: value });
+    const ballots = row.ballots ?? 0;
+    const census = row.census ?? 0;
     return {
       communityId: row.communityId,
       slug: row.slug,
@@ -71,9 +131,14 @@ export function equityReport(rows: readonly EquityRow[]): EquityReport {
       needsIndex: row.needsIndex,
       received: row.receivedMinor.toString(),
       perLearner: perLearner === undefined ? null : toFixed(perLearner, PLACES),
-      needsWeightedPerLearner: needsWeighted.num === 0n ? null : toFixed(div(received, needsWeighted), PLACES),
+      needsWeightedPerLearner: weighted === undefined ? null : toFixed(weighted, PLACES),
+      imported: row.imported ?? false,
+      ballots,
+      census,
+      turnout: turnoutOf(ballots, census),
     };
   });
+  const medianPerLearner = medianOf(perLearners);
   const values = measured.map((m) => m.perLearner);
   const median = medianOf(values);
   // x < 0.8 × median, compared exactly.
@@ -83,11 +148,16 @@ export function equityReport(rows: readonly EquityRow[]): EquityReport {
   const min = sortedValues[0];
   const max = sortedValues[sortedValues.length - 1];
   return {
+    currency: options.currency ?? 'XXX',
+    basis,
+    includesImported: options.includesImported ?? false,
+    funderId: options.funderId ?? null,
     communities,
     gini: values.length === 0 ? null : toRoundedNumber(gini(values), INDEX_PLACES),
     theil: values.length === 0 ? null : roundNumber(theil(values), INDEX_PLACES),
     maxMinRatio: min === undefined || max === undefined || min.num === 0n ? null : toRoundedNumber(div(max, min), INDEX_PLACES),
-    medianPerLearner: median === undefined ? null : toFixed(median, PLACES),
+    medianPerLearner: medianPerLearner === undefined ? null : toFixed(medianPerLearner, PLACES),
+    median: median === undefined ? null : toFixed(median, PLACES),
     belowEightyPercentOfMedian: below,
     shareBelowEightyPercentOfMedian: values.length === 0 ? null : toRoundedNumber(rational(BigInt(below.length), BigInt(values.length)), INDEX_PLACES),
   };
@@ -165,11 +235,12 @@ export interface LorenzPoint {
 }
 
 /**
- * The Lorenz curve of per-learner funding over the communities of a report that have learners,
- * poorest first, from (0, 0) to (1, 1); undefined when nothing was received (no shares to plot).
+ * The Lorenz curve of the report's basis over the communities that have a value on it, poorest
+ * first, from (0, 0) to (1, 1); undefined when nothing was received (no shares to plot).
  */
 export function lorenzCurve(report: EquityReport): LorenzPoint[] | undefined {
-  const ys = commonScale(report.communities.filter((c) => c.learners > 0).map((c) => rational(BigInt(c.received), BigInt(c.learners)))).sort(compareBig);
+  const values = report.communities.map((c) => basisValue(c, report.basis)).filter((v): v is Rational => v !== undefined);
+  const ys = commonScale(values).sort(compareBig);
   const total = ys.reduce((sum, y) => sum + y, 0n);
   if (total === 0n) return undefined;
   const points: LorenzPoint[] = [{ x: 0, y: 0 }];

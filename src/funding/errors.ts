@@ -14,6 +14,18 @@ export const FUNDING_SERVICE_CODES = [
   'account-not-found',
   /** a funder moves money only from its own external account; a steward only its own community's */
   'not-your-account',
+  /** a client transfer id in the service's own namespace (`service:…`) */
+  'reserved-transfer-id',
+  /** money leaves `cycle:<id>` only through the cycle's tally (or its cancellation), never by hand */
+  'cycle-budget-frozen',
+  /** a close whose allocation cannot be made (the reserved money is not all there): nothing is written */
+  'close-blocked',
+  /** a spending's receipt date is later than today anywhere on Earth */
+  'spent-on-in-future',
+  /** a distribution names a community created by a pabulib import (409) */
+  'community-imported',
+  /** the network uses more than one currency and the report did not say which (400; `currencies` lists them) */
+  'currency-required',
 ] as const;
 
 /** Every funding code a client can see (`exists` is a replay, answered with the first result). */

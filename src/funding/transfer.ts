@@ -3,8 +3,8 @@
  * with one result code, all before any state changes, so a refused transfer writes nothing. The
  * caller (a service, under a lock on both accounts) loads the state, calls `decideTransfer`, and on
  * `ok` writes exactly the returned transfer and balances. Invariants kept by the ladder: the sum over
- * all accounts stays zero per currency, no non-external account goes below zero, an account keeps
- * the currency of its first transfer, and a transfer id names one transfer forever.
+ * all accounts stays zero per currency, no non-external account goes below zero, money moves only
+ * in the currency each account holds (`currency-mismatch`), and a transfer id names one transfer forever.
  */
 import { formatAccount, isCurrency, mayGoNegative, parseAccount, type Account, type AccountKind } from './accounts.js';
 import { isTransferId } from './transfer-id.js';
@@ -59,6 +59,8 @@ export interface RecordedTransfer {
 
 /** A transfer as stored: with its receipt, its ledger entry and its place in the order of transfers. */
 export interface TransferRecord extends RecordedTransfer {
+  /** `service` for service-derived ids, else the principal that made it: ids are unique per owner */
+  owner: string;
   receiptRef: string | null;
   spentOn: string | null;
   distributionId: string | null;
@@ -71,7 +73,11 @@ export interface TransferRecord extends RecordedTransfer {
 
 export interface AccountState {
   balanceMinor: bigint;
-  /** null until the account's first transfer fixes it */
+  /**
+   * The currency the account holds (`heldCurrency`): its community's for a community's account, the
+   * transfer's own for a network account (its balance in that currency). In the reference model
+   * (`AccountBook`), null until a first transfer; no service ever lets a payer fix it that way.
+   */
   currency: string | null;
 }
 

@@ -37,6 +37,11 @@ export const CreateCommunitySchema = z
     learners: z.number().int().min(0).max(10_000_000).optional(),
     needsIndex: NeedsIndexSchema.optional(),
     governance: GovernanceDefaultsSchema.partial().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"')
+      .optional()
+      .describe('the one currency of this community, fixed at creation; default: the network currency (NETWORK_CURRENCY)'),
   })
   .strict();
 export type CreateCommunityInput = z.infer<typeof CreateCommunitySchema>;
@@ -48,9 +53,9 @@ export const AddMemberSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
     roles: z.array(MemberRoleSchema).min(1).max(3).optional(),
-    address: EthAddressSchema.optional(),
   })
-  .strict();
+  .strict()
+  .describe('a member is created without an address: they prove one themselves (GET /v1/me/address/challenge, PUT /v1/me/address)');
 export type AddMemberInput = z.infer<typeof AddMemberSchema>;
 
 export interface GovernanceDefaults {
@@ -68,6 +73,10 @@ export interface Community {
   governance: GovernanceDefaults;
   /** ballots must carry an EIP-712 signature by the member's registered address */
   requireSignedBallots: boolean;
+  /** ISO 4217: every transfer to or from its accounts, and every cycle, is in it; never changes */
+  currency: string;
+  /** created by a pabulib import (a city election, not a school): left out of equity reports by default */
+  imported: boolean;
   createdAt: string;
 }
 
@@ -76,12 +85,23 @@ export interface Member {
   communityId: string;
   name: string;
   roles: MemberRole[];
+  /** proved by the member (EIP-191 signature of a one-time challenge); lowercase */
   address: string | null;
   createdAt: string;
+  /** set when a steward or the admin deactivated the member (token dead, out of future censuses) */
+  deactivatedAt: string | null;
+}
+
+/** What a new community takes from the network when its input leaves it out. */
+export interface CommunityDefaults {
+  /** NETWORK_CURRENCY */
+  currency: string;
+  /** true only for pabulib imports */
+  imported?: boolean;
 }
 
 /** A new community from validated input; id and time come from the caller. */
-export function newCommunity(input: CreateCommunityInput, id: string, at: string): Community {
+export function newCommunity(input: CreateCommunityInput, id: string, at: string, defaults: CommunityDefaults): Community {
   return {
     id,
     slug: input.slug,
@@ -90,6 +110,8 @@ export function newCommunity(input: CreateCommunityInput, id: string, at: string
     needsIndex: normalizeDecimal(input.needsIndex ?? 1, 'needsIndex'),
     governance: GovernanceDefaultsSchema.parse(input.governance ?? {}),
     requireSignedBallots: false,
+    currency: input.currency ?? defaults.currency,
+    imported: defaults.imported ?? false,
     createdAt: at,
   };
 }
@@ -109,9 +131,14 @@ export function decideRoleGrant(granter: 'admin' | 'steward', roles: readonly Me
 }
 
 export const CommunitySettingsSchema = z.object({ requireSignedBallots: z.boolean() }).strict();
-export const RegisterAddressSchema = z.object({ address: EthAddressSchema }).strict();
+export const RegisterAddressSchema = z
+  .object({
+    address: EthAddressSchema,
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'a 65-byte signature, 0x followed by 130 hex digits').describe('EIP-191 (personal_sign) signature of the message from GET /v1/me/address/challenge by this address'),
+  })
+  .strict();
 
 export function newMember(input: AddMemberInput, communityId: string, id: string, at: string): Member {
   const roles = [...new Set(input.roles ?? ['member'])].sort() as MemberRole[];
-  return { id, communityId, name: input.name, roles, address: input.address?.toLowerCase() ?? null, createdAt: at };
+  return { id, communityId, name: input.name, roles, address: null, createdAt: at, deactivatedAt: null };
 }

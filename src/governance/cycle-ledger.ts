@@ -107,7 +107,8 @@ export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerS
     case 'proposal.rejected':
     case 'proposal.withdrawn':
     case 'proposal.in_progress':
-    case 'proposal.completed': {
+    case 'proposal.completed':
+    case 'proposal.cancelled': {
       const current = next.proposals.get(event.payload.proposalId);
       if (current === undefined) return anomaly(`${event.type} names proposal ${event.payload.proposalId}, which was never submitted`);
       const proposals = new Map(next.proposals);
@@ -170,7 +171,7 @@ export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerS
   }
 }
 
-function statusAfter(type: 'proposal.accepted' | 'proposal.rejected' | 'proposal.withdrawn' | 'proposal.in_progress' | 'proposal.completed'): ProposalStatus {
+function statusAfter(type: 'proposal.accepted' | 'proposal.rejected' | 'proposal.withdrawn' | 'proposal.in_progress' | 'proposal.completed' | 'proposal.cancelled'): ProposalStatus {
   switch (type) {
     case 'proposal.accepted':
       return 'accepted';
@@ -182,6 +183,8 @@ function statusAfter(type: 'proposal.accepted' | 'proposal.rejected' | 'proposal
       return 'in_progress';
     case 'proposal.completed':
       return 'completed';
+    case 'proposal.cancelled':
+      return 'cancelled';
   }
 }
 

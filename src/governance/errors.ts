@@ -60,6 +60,8 @@ export const GOVERNANCE_CODES = [
   'nonce-used',
   /** the cycle has no outcome yet (not closed) */
   'no-outcome',
+  /** a cycle completes only when each selected proposal is completed or cancelled by a steward (details name them) */
+  'proposals-not-finished',
 ] as const;
 
 export type GovernanceCode = (typeof GOVERNANCE_CODES)[number];

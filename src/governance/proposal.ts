@@ -1,15 +1,19 @@
 /**
  * Proposals: submission input and the status machine. `submitted → accepted | rejected |
  * withdrawn` before voting; `selected | not_selected` at the tally; selected ones move through
- * `funded → in_progress → completed`. A proposal's `key` (a zero-padded submission number, or
+ * `funded → in_progress → completed`, or are called off by a steward (`cancelled`, its unspent money
+ * returned). A proposal's `key` (a zero-padded submission number, or
  * the pabulib project_id for imports) is the deterministic tie-breaker the rules use.
  */
 import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import { MoneyStringSchema } from './cycle.js';
 
-export const PROPOSAL_STATUSES = ['submitted', 'accepted', 'rejected', 'withdrawn', 'selected', 'not_selected', 'funded', 'in_progress', 'completed'] as const;
+export const PROPOSAL_STATUSES = ['submitted', 'accepted', 'rejected', 'withdrawn', 'selected', 'not_selected', 'funded', 'in_progress', 'completed', 'cancelled'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+/** Selected proposals not yet finished: a cycle cannot complete while one is (each must be completed or cancelled). */
+export const UNFINISHED_STATUSES: readonly ProposalStatus[] = ['selected', 'funded', 'in_progress'];
 
 export const SubmitProposalSchema = z
   .object({
@@ -36,6 +40,13 @@ export const ProgressSchema = z
   })
   .strict();
 export type ProgressInput = z.infer<typeof ProgressSchema>;
+
+export const CancelProposalSchema = z
+  .object({
+    reason: z.string().trim().min(1).max(2000).describe('why it is called off; members and auditors read it'),
+  })
+  .strict();
+export type CancelProposalInput = z.infer<typeof CancelProposalSchema>;
 
 export interface Proposal {
   id: string;
@@ -84,4 +95,11 @@ export function decideProgress(proposal: Proposal, input: ProgressInput): Propos
     throw new DomainError('proposal-status', `a ${proposal.status} proposal cannot move to ${input.status}`, { status: proposal.status });
   }
   return input.status;
+}
+
+/** A steward calls off a selected proposal that is not finished (its unspent money goes home). */
+export function decideCancel(proposal: Proposal): void {
+  if (!UNFINISHED_STATUSES.includes(proposal.status)) {
+    throw new DomainError('proposal-status', `only a selected proposal not yet completed can be cancelled; this one is ${proposal.status}`, { status: proposal.status });
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * Signed ballots (optional per community): the member's Ethereum key signs EIP-712 typed data
- * whose domain binds the chain id and whose message binds the community, the cycle, a nonce and
- * the exact ballot (its canonical JSON), so a signature is worth nothing in another cycle or
- * community, twice, or for an edited ballot. The ledger keeps the signature and nonce with the
+ * whose domain binds the chain id and whose message binds the community, the cycle, the voter's
+ * pseudonym in that cycle, a nonce and the exact ballot (its canonical JSON), so a signature is
+ * worth nothing in another cycle or community, for another voter, twice, or for an edited ballot. The ledger keeps the signature and nonce with the
  * ballot, so an auditor can recheck that the server recorded what the member signed.
  */
 import { canonicalJson } from '../ledger/canonical-json.js';
@@ -16,6 +16,7 @@ export const BALLOT_TYPES = {
   Ballot: [
     { name: 'community', type: 'string' },
     { name: 'cycle', type: 'string' },
+    { name: 'voter', type: 'string' },
     { name: 'nonce', type: 'uint256' },
     { name: 'ballot', type: 'string' },
   ],
@@ -25,7 +26,7 @@ export interface BallotTypedData {
   domain: { name: string; version: string; chainId: number };
   types: typeof BALLOT_TYPES;
   primaryType: 'Ballot';
-  message: { community: string; cycle: string; nonce: string; ballot: string };
+  message: { community: string; cycle: string; voter: string; nonce: string; ballot: string };
 }
 
 /** The choices alone (signature fields removed), in canonical JSON: what the member signs. */
@@ -35,11 +36,12 @@ export function ballotChoices(input: BallotInput): JsonObject {
   return { approvals: input.approvals };
 }
 
-export function ballotTypedData(chainId: number, communityId: string, cycleId: string, nonce: string, input: BallotInput): BallotTypedData {
+/** `voter` is the member's pseudonym in this cycle (the `voter` of their `ballot.cast` entries). */
+export function ballotTypedData(chainId: number, communityId: string, cycleId: string, voter: string, nonce: string, input: BallotInput): BallotTypedData {
   return {
     domain: { name: BALLOT_DOMAIN_NAME, version: BALLOT_DOMAIN_VERSION, chainId },
     types: BALLOT_TYPES,
     primaryType: 'Ballot',
-    message: { community: communityId, cycle: cycleId, nonce, ballot: canonicalJson(ballotChoices(input)) },
+    message: { community: communityId, cycle: cycleId, voter, nonce, ballot: canonicalJson(ballotChoices(input)) },
   };
 }

@@ -14,6 +14,7 @@ import { DomainError } from '../domain-error.js';
 import { sha256Hex } from '../ledger/hash.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
+import { FAILED_AUTH_PER_MINUTE } from './failed-auth-limiter.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { problem } from './problem.js';
 import { registerIdempotency } from './idempotency.js';
@@ -30,6 +31,7 @@ import { trusteeRoutes } from './routes/trustees.js';
 import { paperBallotRoutes } from './routes/paper-ballots.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { identityRoutes } from './routes/identity.js';
 import { sessionCookieValue } from './session-auth.js';
 
 export interface AppOptions {
@@ -38,8 +40,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Default request body limit in bytes (routes may raise their own). */
   bodyLimit?: number;
-  /** Requests per minute per token (per IP without one); unset or 0: no limit. */
+  /** Requests per minute per token (per IP without one); unset or 0: no limit (failed authentications neither). */
   rateLimitPerMinute?: number;
+  /** Failed authentications per IP per minute before 429, while rate limits are on; default 60. */
+  failedAuthPerMinute?: number;
   /** The built web app (web/dist) to serve at `/`; unset or without index.html: API only. */
   webRoot?: string;
 }
@@ -148,7 +152,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, { access: options.services.access, adminToken: options.adminToken, sessions: options.services.sessions });
+  const limited = (options.rateLimitPerMinute ?? 0) > 0;
+  registerAuth(app, { access: options.services.access, adminToken: options.adminToken, sessions: options.services.sessions, failedAuthPerMinute: limited ? (options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE) : 0 });
   registerIdempotency(app, options.services.idempotency, (text) => options.services.secretBox.mac(text, 'idempotency:secret-body'));
 
   app.get('/healthz', {
@@ -168,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deps: RouteDeps = { services: options.services };
   await app.register(sessionRoutes, deps);
   await app.register(communityRoutes, deps);
+  await app.register(identityRoutes, deps);
   await app.register(ledgerRoutes, deps);
   await app.register(cycleRoutes, deps);
   await app.register(proposalRoutes, deps);

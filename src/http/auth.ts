@@ -7,14 +7,15 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions, preValidationAsyncHookHandler } from 'fastify';
-import { DomainError } from '../domain-error.js';
+import { DomainError, isDomainError } from '../domain-error.js';
 import { notFound, type FoundThing } from '../governance/errors.js';
 import type { AccessService } from '../services/access.js';
 import { sha256 } from '../ledger/hash.js';
 import type { Principal } from '../governance/principal.js';
 import type { SessionService } from '../services/sessions.js';
 import { ACCESS, accessKey, type Grant, type RouteAccess, type Scope } from './access.js';
-import { checkCsrf, principalFromSession, sessionRefusal } from './session-auth.js';
+import { checkCsrf, principalFromSession, sessionCookieValue, sessionRefusal } from './session-auth.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,7 +30,12 @@ export interface AuthOptions {
   adminToken: string;
   /** Sessions (cookie sign-in); without them only bearer tokens count. */
   sessions?: SessionService;
+  /** Failed authentications per IP per minute before 429 (src/http/failed-auth-limiter.ts); unset or 0: no limit. */
+  failedAuthPerMinute?: number;
 }
+
+/** Codes of an authentication that failed (a wrong or malformed token); they count against the IP. */
+const FAILED_AUTH_CODES: ReadonlySet<string> = new Set(['unknown-token', 'unauthenticated']);
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{8,512})$/;
 
@@ -41,12 +47,24 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('sessionEnded', false);
 
   const sessions = options.sessions;
+  const limiter = (options.failedAuthPerMinute ?? 0) > 0 ? new FailedAuthLimiter(options.failedAuthPerMinute ?? 0) : undefined;
   app.addHook('onRequest', async (request, reply) => {
     const authorization = request.headers.authorization;
-    request.principal =
-      (authorization === undefined || authorization === '') && sessions !== undefined
-        ? await principalFromSession(request, reply, sessions)
-        : await resolvePrincipal(options.access, adminHash, authorization);
+    const bearer = authorization !== undefined && authorization !== '';
+    if (limiter !== undefined && (bearer || sessionCookieValue(request) !== undefined)) {
+      const wait = limiter.blockedFor(request.ip);
+      if (wait !== undefined) {
+        void reply.header('retry-after', String(wait));
+        throw new DomainError('rate-limited', `too many failed authentications from this address: at most ${limiter.max} a minute; try again in ${wait} s`);
+      }
+    }
+    try {
+      request.principal = !bearer && sessions !== undefined ? await principalFromSession(request, reply, sessions) : await resolvePrincipal(options.access, adminHash, authorization);
+    } catch (err) {
+      if (limiter !== undefined && isDomainError(err) && FAILED_AUTH_CODES.has(err.code)) limiter.fail(request.ip);
+      throw err;
+    }
+    if (limiter !== undefined && request.sessionEnded) limiter.fail(request.ip);
   });
 
   app.addHook('onRoute', (route: RouteOptions) => {

@@ -4,6 +4,11 @@
  * response is stored in the same transaction as its effect (see `runCommand`), so a crash can never
  * leave an effect without its record or a record without its effect. Keys are scoped per principal.
  * Failed requests store nothing (they wrote nothing), so they may be retried with the same key.
+ *
+ * No secret is ever stored: a response's `token` and `inviteUrl` (issued once) are left out of the
+ * stored copy, which says `tokenIssued: true` instead, so a replay answers without them; request
+ * fields a route names in `config.idempotencySecretFields` are stored as their SHA-256. Records
+ * expire after IDEMPOTENCY_TTL_HOURS (src/services/idempotency.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerAsyncHookHandler } from 'fastify';
 import { DomainError } from '../domain-error.js';
@@ -25,6 +30,8 @@ declare module 'fastify' {
      * a keyed hash (HMAC under the sealing key), so a dump of idempotency records reveals no choice.
      */
     secretBody?: boolean;
+    /** Top-level request body fields that carry a secret: the stored request keeps only their SHA-256. */
+    idempotencySecretFields?: readonly string[];
   }
 }
 
@@ -101,8 +108,26 @@ function claimFor(request: FastifyRequest, key: string, secretHash: SecretHash |
   return {
     ...base,
     requestHash: requestHash(request.method, `${path}${query}`, bodyText),
-    requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? body : undefined,
+    requestBody: typeof body === 'object' && body !== null && bodyText.length <= MAX_STORED_BODY_BYTES ? storableRequestBody(body, request.routeOptions.config.idempotencySecretFields ?? []) : undefined,
   };
+}
+
+/** Fields of a response that are secrets issued once: never stored, so never replayed. */
+export const SECRET_RESPONSE_FIELDS = ['token', 'inviteUrl'] as const;
+
+/** The copy of a response that is stored: without its secrets, saying a token was issued when one was. */
+export function storableResponse(body: unknown): unknown {
+  const object = asObject(body);
+  if (object === undefined || !SECRET_RESPONSE_FIELDS.some((f) => Object.hasOwn(object, f))) return body;
+  const kept = Object.fromEntries(Object.entries(object).filter(([name]) => !(SECRET_RESPONSE_FIELDS as readonly string[]).includes(name)));
+  return { ...kept, tokenIssued: true };
+}
+
+/** The copy of a request body that is stored: the named secret fields replaced by `sha256:<hex>` of their JSON. */
+export function storableRequestBody(body: unknown, fields: readonly string[]): unknown {
+  const object = asObject(body);
+  if (object === undefined || fields.length === 0) return body;
+  return Object.fromEntries(Object.entries(object).map(([name, value]) => [name, fields.includes(name) ? `sha256:${sha256Hex(canonicalJson(value))}` : value]));
 }
 
 export function requestHash(method: string, pathAndQuery: string, body: string): string {
@@ -173,7 +198,7 @@ export async function runCommand<T, R>(
       body = present(result as T);
       presented = true;
       if (claim !== undefined) {
-        await store.record(trx, { ...claim, requestHash: hashOf(claim), statusCode, responseBody: JSON.stringify(body) });
+        await store.record(trx, { ...claim, requestHash: hashOf(claim), statusCode, responseBody: JSON.stringify(storableResponse(body)) });
       }
     },
   };

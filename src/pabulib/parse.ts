@@ -13,6 +13,12 @@ import { splitRecord } from './csv-record.js';
 import { PabulibFormatError } from './format-error.js';
 import { LineSplitter } from './line-splitter.js';
 import type { ParseOptions, PbElection, PbLimits, PbProgress, PbProject, PbVote, PbVoteType, PbWarning } from './types.js';
+
+/**
+ * Points (a vote's and `max_sum_points`) become the cycle's ballot limit, a JSON number in the API
+ * and the ledger: above 2^53 − 1 it would not survive a JSON reader, so such a file is refused.
+ */
+const MAX_POINTS = BigInt(Number.MAX_SAFE_INTEGER);
 import { parseAmount, parseWhole } from './whole-number.js';
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -341,8 +347,8 @@ class PbParser {
     const maxSum = this.meta.get('max_sum_points');
     if (maxSum !== undefined) {
       const value = parseWhole(maxSum);
-      if (value === undefined) {
-        throw new PabulibFormatError('bad-number', at('max_sum_points'), `max_sum_points is "${clip(maxSum)}", expected a whole number.`);
+      if (value === undefined || value > MAX_POINTS) {
+        throw new PabulibFormatError('bad-number', at('max_sum_points'), `max_sum_points is "${clip(maxSum)}", expected a whole number up to ${MAX_POINTS}.`);
       }
       limits.maxSumPoints = value;
     }
@@ -403,8 +409,8 @@ class PbParser {
       }
       vote.points = texts.map((text) => {
         const value = parseWhole(text);
-        if (value === undefined) {
-          throw new PabulibFormatError('bad-number', line, `voter ${clip(voterId)} gives "${clip(text)}" points, expected a whole number.`);
+        if (value === undefined || value > MAX_POINTS) {
+          throw new PabulibFormatError('bad-number', line, `voter ${clip(voterId)} gives "${clip(text)}" points, expected a whole number up to ${MAX_POINTS}.`);
         }
         return value;
       });
@@ -427,9 +433,12 @@ class PbParser {
     if (this.voteType === 'choose-1' && n > 1) {
       throw new PabulibFormatError('ballot-constraint', line, `${who} chose ${n} projects in a choose-1 vote.`);
     }
-    if (maxSumPoints !== undefined && vote.points) {
+    if (vote.points) {
       const sum = vote.points.reduce((a, b) => a + b, 0n);
-      if (sum > maxSumPoints) {
+      if (sum > MAX_POINTS) {
+        throw new PabulibFormatError('bad-number', line, `${who} gave ${sum} points in total; at most ${MAX_POINTS} fit a JSON number exactly.`);
+      }
+      if (maxSumPoints !== undefined && sum > maxSumPoints) {
         throw new PabulibFormatError('ballot-constraint', line, `${who} gave ${sum} points in total, more than the file's max_sum_points ${maxSumPoints}.`);
       }
     }

@@ -24,7 +24,7 @@ export class AccessService {
         return { kind: 'auditor', auditorId: found.principalId };
       case 'member': {
         const member = await findMember(this.deps.db, found.principalId);
-        if (member === undefined) return undefined;
+        if (member === undefined || member.deactivatedAt !== null) return undefined;
         return { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
       }
     }

@@ -10,7 +10,10 @@ import type { Services } from './index.js';
 import { soleLeader, type Leadership } from './leader.js';
 
 /** The background jobs of a service process, each elected separately when processes share a database. */
-export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring'] as const;
+export const BACKGROUND_JOBS = ['merkle-indexer', 'checkpointer', 'anchoring', 'idempotency-purge'] as const;
+
+/** How often expired idempotency records are deleted (they are never replayed once expired, deleted or not). */
+export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface JobLogger {
   info(obj: object, msg: string): void;
@@ -60,7 +63,7 @@ export function startLoops(loops: readonly Loop[], logger: JobLogger, leadership
   };
 }
 
-/** The loops every service runs: Merkle indexing, and checkpoints when something changed. */
+/** The loops every service runs: Merkle indexing, checkpoints when something changed, and the purge of expired idempotency records. */
 export function ledgerLoops(services: Services, options: { merkleIntervalMs: number; checkpointIntervalMs: number }, logger: JobLogger): Loop[] {
   return [
     { name: 'merkle-indexer', intervalMs: options.merkleIntervalMs, tick: async () => void (await services.merkle.catchUpAll()) },
@@ -70,6 +73,14 @@ export function ledgerLoops(services: Services, options: { merkleIntervalMs: num
       tick: async () => {
         const checkpoint = await services.checkpoints.create({ onlyIfChanged: true });
         if (checkpoint !== undefined) logger.info({ number: checkpoint.number, root: checkpoint.root, streams: checkpoint.size }, 'checkpoint signed');
+      },
+    },
+    {
+      name: 'idempotency-purge',
+      intervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
+      tick: async () => {
+        const purged = await services.idempotency.purgeExpired();
+        if (purged > 0) logger.info({ purged, ttlHours: services.idempotency.ttlHours }, 'expired idempotency records deleted');
       },
     },
   ];

@@ -46,7 +46,7 @@ export class BallotService {
       if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
       const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
       const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
-      const signature = await this.checkSignature(trx, cycle, frozen, memberId, input);
+      const signature = await this.checkSignature(trx, cycle, frozen, memberId, pseudonym, input);
       const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
       const election = await electionRepo.findElectionKey(trx, cycleId);
       // cycles that opened voting before ballots were sealed keep recording them in clear
@@ -65,7 +65,7 @@ export class BallotService {
    * must be the member's registered address and the nonce larger than the voter's last in this
    * cycle. Returns what the ledger keeps so auditors can recheck the signature.
    */
-  private async checkSignature(trx: Trx, cycle: CycleRecord, frozen: FrozenBallot, memberId: string, input: BallotInput) {
+  private async checkSignature(trx: Trx, cycle: CycleRecord, frozen: FrozenBallot, memberId: string, pseudonym: string, input: BallotInput) {
     if (input.signature === undefined && input.nonce === undefined) {
       if (frozen.signedBallots) throw new DomainError('signature-required', 'this community requires signed ballots: add "signature" and "nonce" (EIP-712, see GET /v1/cycles/{cycleId}/signing)');
       return undefined;
@@ -73,9 +73,9 @@ export class BallotService {
     if (input.signature === undefined || input.nonce === undefined) throw new DomainError('signature-required', 'a signed ballot carries both "signature" and "nonce"');
     const member = await findMember(trx, memberId);
     if (member?.address === null || member === undefined) throw new DomainError('no-address', 'register your Ethereum address first (PUT /v1/me/address)');
-    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, input.nonce, input);
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, pseudonym, input.nonce, input);
     if (recoverBallotSigner(data, input.signature) !== member.address) {
-      throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, this nonce and this ballot');
+      throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, your voter pseudonym, this nonce and this ballot');
     }
     const last = await repo.lockVoterNonce(trx, cycle.id, memberId);
     if (last !== null && BigInt(input.nonce) <= BigInt(last)) {
@@ -85,10 +85,15 @@ export class BallotService {
     return { nonce: input.nonce, signature: input.signature, chainId: this.ballotChainId };
   }
 
-  /** The EIP-712 typed data a member signs for a ballot in this cycle (the message's ballot and nonce left to fill). */
-  async signingTemplate(cycleId: string) {
+  /**
+   * The EIP-712 typed data a member signs for a ballot in this cycle: for a member in the census
+   * every field but nonce and ballot is filled (their voter pseudonym included); others see the shape.
+   */
+  async signingTemplate(cycleId: string, memberId?: string) {
     const cycle = await this.getCycle(cycleId);
-    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, '0', { approvals: [] });
+    const pseudonym = memberId === undefined ? undefined : await repo.findPseudonym(this.deps.db, cycle.id, memberId);
+    const voter = pseudonym ?? '<your voter pseudonym: read this with your member token once voting opened>';
+    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, voter, '0', { approvals: [] });
     return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}>' }, required: cycle.frozen?.signedBallots ?? null };
   }
 

@@ -45,12 +45,25 @@ export class CheckpointService {
 
   /** A new checkpoint over every stream head; with `onlyIfChanged`, none when nothing moved. */
   async create(options: { onlyIfChanged?: boolean } = {}): Promise<StoredCheckpoint | undefined> {
+    const result = await this.createOrLatest(options.onlyIfChanged === true);
+    return result.created ? result.checkpoint : undefined;
+  }
+
+  /**
+   * POST /v1/checkpoints: a new checkpoint when some stream moved since the latest, else the latest
+   * itself (`created: false`), so asking twice never signs two identical checkpoints.
+   */
+  async createIfChanged(): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+    return this.createOrLatest(true);
+  }
+
+  private async createOrLatest(onlyIfChanged: boolean): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
     await this.merkle.catchUpAll();
     return this.deps.db.transaction().execute(async (trx) => {
       await lockCheckpointNumbering(trx);
       const heads = (await allMerkleHeads(trx)).filter((h) => h.frontier.size > 0).map((h) => ({ stream: h.stream, size: h.frontier.size, root: rootFromFrontier(h.frontier).toString('hex') }));
       const latest = await latestCheckpoint(trx);
-      if (options.onlyIfChanged === true && latest !== undefined && sameHeads(latest.streams, heads)) return undefined;
+      if (onlyIfChanged && latest !== undefined && sameHeads(latest.streams, heads)) return { checkpoint: latest, created: false };
       const at = timestamp(this.deps);
       const checkpoint = buildCheckpoint({ origin: this.options.origin, number: (latest?.number ?? 0) + 1, at, streams: heads });
       const stored: StoredCheckpoint = {
@@ -64,7 +77,7 @@ export class CheckpointService {
       };
       await insertCheckpoint(trx, stored);
       await this.options.onCreated?.(trx, stored);
-      return stored;
+      return { checkpoint: stored, created: true };
     });
   }
 

@@ -20,11 +20,15 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 import { issueInvitation } from './sessions.js';
 
 export class CommunityService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** NETWORK_CURRENCY: the currency of a community created without one */
+    readonly networkCurrency = 'EUR',
+  ) {}
 
   async create(ctx: CommandContext, input: CreateCommunityInput): Promise<Community> {
     const at = timestamp(this.deps);
-    const community = newCommunity(input, this.deps.newId(), at);
+    const community = newCommunity(input, this.deps.newId(), at, { currency: this.networkCurrency });
     return transact(this.deps, ctx, async (trx) => {
       await this.insertIn(trx, ctx, community, at);
       return community;
@@ -44,6 +48,8 @@ export class CommunityService {
       learners: community.learners,
       needsIndex: community.needsIndex,
       governance: { ...community.governance },
+      currency: community.currency,
+      imported: community.imported,
     };
     const created = { type: 'community.created', payload } as const;
     await this.deps.ledger.appendOne(trx, NETWORK_STREAM, at, actor(ctx), created);
@@ -71,8 +77,8 @@ export class CommunityService {
       await repo.insertToken(trx, { tokenHash: sha256Hex(token), kind: 'member', principalId: member.id, createdAt: at });
       await this.deps.ledger.appendOne(trx, communityStream(communityId), at, actor(ctx), {
         type: 'member.added',
-        // The address stays out of the ledger: with a ballot signature it would name the voter.
-        payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: member.address !== null },
+        // Members are created without an address (they prove one themselves); the field stays for older entries.
+        payload: { memberId: member.id, name: member.name, roles: member.roles, hasAddress: false },
       });
       return { member, token, inviteUrl: await issueInvitation(trx, this.deps, 'member', member.id) };
     });
@@ -86,23 +92,10 @@ export class CommunityService {
     return transact(this.deps, ctx, async (trx) => {
       const member = await repo.findMember(trx, memberId);
       if (member === undefined) throw notFound('member', memberId);
+      if (member.deactivatedAt !== null) throw new DomainError('member-deactivated', 'this member was deactivated; add them again as a new member');
       await repo.setMemberRoles(trx, memberId, sorted);
       await this.deps.ledger.appendOne(trx, communityStream(member.communityId), at, actor(ctx), { type: 'member.roles-changed', payload: { memberId, from: member.roles, to: sorted } });
       return { ...member, roles: sorted };
-    });
-  }
-
-  /** A member registers (or changes) the Ethereum address that signs their ballots. */
-  async registerAddress(ctx: CommandContext, address: string): Promise<Member> {
-    if (ctx.principal.kind !== 'member') throw new DomainError('forbidden', 'only members register an address');
-    const memberId = ctx.principal.memberId;
-    const at = timestamp(this.deps);
-    return transact(this.deps, ctx, async (trx) => {
-      const member = await repo.findMember(trx, memberId);
-      if (member === undefined) throw notFound('member', memberId);
-      await repo.setMemberAddress(trx, memberId, address.toLowerCase());
-      await this.deps.ledger.appendOne(trx, communityStream(member.communityId), at, actor(ctx), { type: 'member.address-registered', payload: { memberId } });
-      return { ...member, address: address.toLowerCase() };
     });
   }
 

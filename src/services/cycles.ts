@@ -12,11 +12,12 @@ import * as repo from '../db/budgeting.repository.js';
 import { findCommunity, listAllMembers } from '../db/community.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, type Cycle, type CycleRecord, type Phase } from '../governance/cycle.js';
-import type { Proposal } from '../governance/proposal.js';
+import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
 import { listPaperBatches } from '../db/election.repository.js';
 import type { ElectionKeeper, ElectionKey } from './election.js';
 import { currencyUnitMinor } from '../governance/currency.js';
+import { checkCycleCurrency } from '../funding/currencies.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
@@ -24,6 +25,8 @@ import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type
 export interface CycleFunding {
   reserveForCycle(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
   allocateAtTally(trx: Trx, ctx: CommandContext, cycle: Cycle, outcome: RecordedOutcome, at: string): Promise<void>;
+  /** Throws `close-blocked` (409) when the allocation could not be made; called before a close writes anything. */
+  checkAllocation(trx: Trx, cycle: Cycle, outcome: RecordedOutcome): Promise<void>;
   returnUnspent(trx: Trx, ctx: CommandContext, cycle: Cycle, at: string): Promise<void>;
 }
 
@@ -38,7 +41,10 @@ export class CycleService {
     const at = timestamp(this.deps);
     const cycle = newCycle(input, communityId, this.deps.newId(), at);
     return transact(this.deps, ctx, async (trx) => {
-      if ((await findCommunity(trx, communityId)) === undefined) throw notFound('community', communityId);
+      const community = await findCommunity(trx, communityId);
+      if (community === undefined) throw notFound('community', communityId);
+      const currency = checkCycleCurrency(community, cycle.currency);
+      if (!currency.ok) throw new DomainError(currency.code, currency.detail, { currency: currency.currency, expected: currency.expected });
       await this.insertCycleIn(trx, ctx, cycle, at);
       if (input.trustees !== undefined) await this.election.nameTrustees(trx, cycle.id, communityId, input.trustees);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
@@ -82,9 +88,16 @@ export class CycleService {
         case 'tallying':
           await this.refusePendingPaper(trx, cycle.id);
           break;
-        case 'completed':
+        case 'completed': {
+          const unfinished = await repo.listProposals(trx, cycleId, UNFINISHED_STATUSES);
+          if (unfinished.length > 0) {
+            throw new DomainError('proposals-not-finished', `the cycle completes once every selected proposal is completed or cancelled; not yet: ${unfinished.map((p) => `"${p.title}" (${p.status})`).join(', ')}`, {
+              proposals: unfinished.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+            });
+          }
           await this.funding.returnUnspent(trx, ctx, cycle, at);
           break;
+        }
         default:
           break;
       }
@@ -101,6 +114,7 @@ export class CycleService {
   async closeWithTally(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string, privateKeyHex?: string): Promise<CycleRecord> {
     await this.refusePendingPaper(trx, cycle.id);
     const outcome = await this.election.revealAndTally(trx, ctx, cycle, at, privateKeyHex);
+    await this.funding.checkAllocation(trx, cycle, outcome);
     await repo.updateCyclePhase(trx, cycle.id, 'closed', { outcome });
     await this.recordOutcome(trx, ctx, cycle, outcome, at);
     return { ...cycle, phase: 'closed', outcome };

@@ -12,6 +12,7 @@ import { PabulibService } from './pabulib.js';
 import { AnchoringService, type AnchorTarget } from './anchoring.js';
 import { CheckpointService, type CheckpointOptions } from './checkpoints.js';
 import { SessionService } from './sessions.js';
+import { IdentityService } from './identity.js';
 import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
@@ -37,6 +38,7 @@ export interface Services {
   sessions: SessionService;
   trustees: TrusteeService;
   paperBallots: PaperBallotService;
+  identity: IdentityService;
 }
 
 export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
@@ -46,6 +48,10 @@ export type ServiceOptions = Omit<CheckpointOptions, 'onCreated'> & {
   secretBox: SecretBox;
   /** where checkpoints are anchored; unset: anchoring is off */
   anchor?: AnchorTarget | undefined;
+  /** NETWORK_CURRENCY: the currency of communities created without one (default EUR) */
+  networkCurrency?: string | undefined;
+  /** hours an idempotency record is kept (IDEMPOTENCY_TTL_HOURS); unset: 24 */
+  idempotencyTtlHours?: number | undefined;
 };
 
 /**
@@ -58,29 +64,31 @@ export function serviceOptions(origin: string, signingSeedHex: string, ballotCha
 }
 
 export function createServices(deps: ServiceDeps, options: ServiceOptions): Services {
-  const funding = new FundingService(deps);
+  const funding = new FundingService(deps, options.networkCurrency);
   const merkle = new MerkleService(deps);
-  const communities = new CommunityService(deps);
+  const communities = new CommunityService(deps, options.networkCurrency);
   const anchoring = new AnchoringService(deps, options.anchor);
   const election = new ElectionKeeper(deps, options.secretBox);
   const cycles = new CycleService(deps, funding, election);
   const ballots = new BallotService(deps, options.ballotChainId, election);
+  const sessions = new SessionService(deps);
   return {
     deps,
     secretBox: options.secretBox,
     access: new AccessService(deps),
-    idempotency: new IdempotencyService(deps),
+    idempotency: new IdempotencyService(deps, options.idempotencyTtlHours),
     communities,
     ledger: new LedgerService(deps, options.signer.verifierKey),
     cycles,
-    proposals: new ProposalService(deps),
+    proposals: new ProposalService(deps, funding),
     ballots,
     funding,
     merkle,
     checkpoints: new CheckpointService(deps, merkle, { ...options, onCreated: (trx, checkpoint) => anchoring.enqueue(trx, checkpoint) }),
     pabulib: new PabulibService(deps, communities, funding, cycles, ballots),
     anchoring,
-    sessions: new SessionService(deps),
+    sessions,
+    identity: new IdentityService(deps, sessions),
     trustees: new TrusteeService(deps, options.secretBox, cycles),
     paperBallots: new PaperBallotService(deps),
   };

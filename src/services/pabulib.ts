@@ -15,7 +15,7 @@ import type { Proposal } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import { computeOutcome, effectiveBallots } from '../governance/outcome.js';
 import { currencyExponent } from '../governance/currency.js';
-import { externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
+import { derivedTransferId, externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
 import type { CycleService } from './cycles.js';
 import type { BallotService } from './ballots.js';
 import { countedBallotsOf } from './election.js';
@@ -64,6 +64,7 @@ export class PabulibService {
       { slug: `pb-${this.deps.newId().slice(0, 8)}`, name: electionName(election), learners: election.votes.length, governance: { ballotType, rule: options.rule } },
       this.deps.newId(),
       at,
+      { currency, imported: true },
     );
     const cycle: Cycle = {
       id: this.deps.newId(),
@@ -107,7 +108,7 @@ export class PabulibService {
       await this.funding.systemGrant(
         trx,
         ctx,
-        { transferId: `import-grant-${cycle.id}`, from: externalAccount(IMPORT_FUNDER), to: communityAccount(community.id), amountMinor: cycle.budgetMinor, currency, memo: 'budget of an imported pabulib election', kind: 'grant' },
+        { transferId: derivedTransferId('import-grant', cycle.id), from: externalAccount(IMPORT_FUNDER), to: communityAccount(community.id), amountMinor: cycle.budgetMinor, currency, memo: 'budget of an imported pabulib election', kind: 'grant' },
         at,
       );
       await this.cycles.insertCycleIn(trx, ctx, { ...cycle, phase: 'voting' }, at, { origin: 'pabulib', meta: Object.fromEntries(election.meta) });

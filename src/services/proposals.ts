@@ -7,11 +7,31 @@ import { notFound } from '../governance/errors.js';
 import * as repo from '../db/budgeting.repository.js';
 import { communityStream } from '../ledger/index.js';
 import { requirePhase, type CycleRecord } from '../governance/cycle.js';
-import { decideProgress, decideReview, decideWithdraw, proposalKey, type ProgressInput, type Proposal, type ReviewInput, type SubmitProposalInput } from '../governance/proposal.js';
+import {
+  decideCancel,
+  decideProgress,
+  decideReview,
+  decideWithdraw,
+  proposalKey,
+  type CancelProposalInput,
+  type ProgressInput,
+  type Proposal,
+  type ReviewInput,
+  type SubmitProposalInput,
+} from '../governance/proposal.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
+/** What proposals ask of the money side, inside their own transactions (see FundingService). */
+export interface ProposalFunding {
+  /** Moves whatever `proposal:<id>` still holds back to its community; returns the amount (minor units). */
+  returnOfCancelled(trx: Trx, ctx: CommandContext, proposal: Proposal, currency: string, at: string): Promise<bigint>;
+}
+
 export class ProposalService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly funding?: ProposalFunding,
+  ) {}
 
   async submitProposal(ctx: CommandContext, cycleId: string, input: SubmitProposalInput): Promise<Proposal> {
     const at = timestamp(this.deps);
@@ -93,6 +113,25 @@ export class ProposalService {
       });
       await repo.insertReport(trx, { proposalId, seq: entry.seq, status, report: input.report, at });
       return { ...proposal, status };
+    });
+  }
+
+  /** A steward calls off a selected proposal: its unspent money returns to the community, in the same transaction. */
+  async cancelProposal(ctx: CommandContext, proposalId: string, input: CancelProposalInput): Promise<Proposal> {
+    const at = timestamp(this.deps);
+    const funding = this.funding;
+    if (funding === undefined) throw new Error('ProposalService was built without its funding side');
+    return transact(this.deps, ctx, async (trx) => {
+      const { cycle, proposal } = await this.lockProposal(trx, proposalId);
+      requirePhase(cycle, ['closed', 'implementation'], 'cancelling a selected proposal');
+      decideCancel(proposal);
+      await repo.setProposalStatus(trx, [proposal.id], 'cancelled', input.reason);
+      const returned = await funding.returnOfCancelled(trx, ctx, proposal, cycle.currency, at);
+      await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
+        type: 'proposal.cancelled',
+        payload: { cycleId: cycle.id, proposalId, reason: input.reason, returned: returned.toString() },
+      });
+      return { ...proposal, status: 'cancelled' as const, reason: input.reason };
     });
   }
 

@@ -135,7 +135,7 @@ export class SessionService {
         return { kind: 'auditor', auditorId: membership.id };
       case 'member': {
         const member = await findMember(this.deps.db, membership.id);
-        return member === undefined ? undefined : { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
+        return member === undefined || member.deactivatedAt !== null ? undefined : { kind: 'member', memberId: member.id, communityId: member.communityId, roles: new Set<MemberRole>(member.roles) };
       }
     }
   }

@@ -12,9 +12,9 @@
  */
 import type { MemberRole } from '../../src/governance/principal.js';
 import type { RouteAccess } from '../../src/http/access.js';
-import { expectStatus } from '../../scripts/lib/api-client.js';
+import { expectStatus, issued } from '../../scripts/lib/api-client.js';
 import { ADMIN_TOKEN, type TestApp } from './app.js';
-import { grant, makeCommunity, type Person, type TestCommunity } from './community.js';
+import { addMember, grant, makeCommunity, type Person, type TestCommunity } from './community.js';
 import { signIn, type SignedIn } from './sessions.js';
 
 export type RoleName = 'admin' | 'funder' | 'network-auditor' | 'steward-a' | 'steward-b' | 'member-a' | 'member-b' | 'auditor-a' | 'session-member-a' | 'no-token';
@@ -46,6 +46,8 @@ export interface AccessWorld {
   checkpoint: number;
   /** a second session (A's second member), for the request that signs out */
   spareSession: SignedIn;
+  /** a member of A with no other part in the world: the one the matrix deactivates */
+  leavingMember: Person;
   callers: Caller[];
 }
 
@@ -54,8 +56,9 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
   const b = await makeCommunity(api, 'beta', 1);
   const memberA = a.members[0]!;
   const otherA = a.members[1]!;
+  const leavingMember = await addMember(api, a.id, 'Leaving member', ['member']);
   const funderGrant = await grant(api, `community:${a.id}`, '1000000');
-  const networkAuditor = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Network auditor' } }), 201);
+  const networkAuditor = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Network auditor' } }), 201));
 
   const steward = api.client(a.steward.token);
   const openCycle = async (title: string, budget: string) =>
@@ -128,6 +131,7 @@ export async function buildAccessWorld(api: TestApp): Promise<AccessWorld> {
     receiptHash: ballot.receipt.hash,
     checkpoint: checkpoint.number,
     spareSession,
+    leavingMember,
     callers,
   };
 }
@@ -179,6 +183,8 @@ export function paramsOfA(world: AccessWorld): Record<string, string> {
     hash: world.receiptHash,
     number: String(world.checkpoint),
     id: UNKNOWN_UUID,
+    funderId: UNKNOWN_UUID,
+    auditorId: UNKNOWN_UUID,
   };
 }
 
@@ -205,7 +211,13 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/communities/:communityId/members': none,
   'PUT /v1/communities/:communityId/settings': () => ({ body: { requireSignedBallots: false } }), // 200 (no change)
   'PUT /v1/members/:memberId/roles': () => ({ body: { roles: ['member'] } }), // 200 (no change: member A's roles)
-  'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}` } }), // 200 (the caller's own membership)
+  'GET /v1/me/address/challenge': none, // 200
+  'PUT /v1/me/address': () => ({ body: { address: `0x${'ab'.repeat(20)}`, signature: `0x${'11'.repeat(65)}` } }), // 409 address-challenge-missing or 422 address-proof-invalid
+  // Rotating would kill the caller's token for the rest of the walk: a malformed Idempotency-Key stops it after the guard.
+  'POST /v1/me/token': () => ({ headers: { 'idempotency-key': 'not a valid key' } }), // 400 invalid-header
+  'DELETE /v1/members/:memberId': (w) => ({ params: { memberId: w.leavingMember.id } }), // 204 (the first allowed caller deactivates; later ones change nothing)
+  'DELETE /v1/funders/:funderId': none, // 404 funder-not-found
+  'DELETE /v1/auditors/:auditorId': none, // 404 auditor-not-found
   'GET /v1/me': none,
   'POST /v1/funders': () => ({ body: { name: 'Matrix funder' } }), // 201
   'POST /v1/auditors': () => ({ body: { name: 'Matrix auditor' } }), // 201
@@ -218,6 +230,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/proposals/:proposalId': none,
   'POST /v1/proposals/:proposalId/review': () => ({ body: { decision: 'accept' } }), // 409 phase-closed
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
+  'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal
   'PUT /v1/cycles/:cycleId/ballot': (w) => ({ body: { approvals: [w.proposals.selected] } }), // 409 phase-closed
   'GET /v1/cycles/:cycleId/signing': none,

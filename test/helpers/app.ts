@@ -25,10 +25,10 @@ export interface TestApp {
   client(token?: string, options?: Omit<ApiClientOptions, 'token' | 'fetch' | 'baseUrl'>): ApiClient;
 }
 
-export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number; webRoot?: string } = {}): Promise<TestApp> {
+export async function startTestApp(t: Test, kind: DatabaseKind, options: { clock?: Clock; anchor?: AnchorTarget; rateLimitPerMinute?: number; failedAuthPerMinute?: number; webRoot?: string } = {}): Promise<TestApp> {
   const handle = await openTestDatabase(kind);
   const services = createServices(defaultDeps(handle.db, options.clock), { ...serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED), anchor: options.anchor });
-  const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }), webRoot: options.webRoot });
+  const app = await buildApp({ services, adminToken: ADMIN_TOKEN, ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }), ...(options.failedAuthPerMinute === undefined ? {} : { failedAuthPerMinute: options.failedAuthPerMinute }), webRoot: options.webRoot });
   t.teardown(async () => {
     await app.close();
     await handle.close();

@@ -5,7 +5,7 @@
  */
 import type { TestApp } from './app.js';
 import { ADMIN_TOKEN } from './app.js';
-import { expectStatus, type paths } from '../../scripts/lib/api-client.js';
+import { expectStatus, issued, type paths } from '../../scripts/lib/api-client.js';
 
 export interface Person {
   id: string;
@@ -32,7 +32,7 @@ type MemberRoles = NonNullable<paths['/v1/communities/{communityId}/members']['p
 
 /** Adds a member through the API (as the admin unless a token is given). */
 export async function addMember(api: TestApp, communityId: string, name: string, roles: MemberRoles, token = ADMIN_TOKEN): Promise<Person> {
-  const member = expectStatus(await api.client(token).POST('/v1/communities/{communityId}/members', { params: { path: { communityId } }, body: { name, roles } }), 201);
+  const member = issued(expectStatus(await api.client(token).POST('/v1/communities/{communityId}/members', { params: { path: { communityId } }, body: { name, roles } }), 201));
   return { id: member.id, token: member.token, inviteUrl: member.inviteUrl };
 }
 
@@ -47,7 +47,7 @@ export async function makeCommunity(api: TestApp, slug: string, memberCount = 3,
 
 /** Registers a funder and grants `amount` minor units to `to` (a community or the pool). */
 export async function grant(api: TestApp, to: string, amount: string, currency = 'EUR'): Promise<{ funderId: string; token: string }> {
-  const funder = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: `Funder for ${to}` } }), 201);
+  const funder = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: `Funder for ${to}` } }), 201));
   expectStatus(await api.client(funder.token).POST('/v1/transfers', { body: { transferId: `grant-${funder.id}`, from: `external:${funder.id}`, to, amount, currency } }), 201);
   return { funderId: funder.id, token: funder.token };
 }

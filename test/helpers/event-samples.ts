@@ -36,13 +36,17 @@ const frozen = {
 };
 
 export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
-  'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 } } },
+  'community.created': { type: 'community.created', payload: { communityId: C, slug: 'kibera-east', name: TRICKY, learners: 120, needsIndex: '1.5', governance: { ballotType: 'approval', rule: 'greedy', quorum: 0 }, currency: 'KES', imported: false } },
   'community.settings-changed': { type: 'community.settings-changed', payload: { communityId: C, requireSignedBallots: true } },
   'member.added': { type: 'member.added', payload: { memberId: M, name: TRICKY, roles: ['member', 'steward'], hasAddress: false } },
   'member.roles-changed': { type: 'member.roles-changed', payload: { memberId: M, from: ['member'], to: ['auditor', 'member'] } },
   'member.address-registered': { type: 'member.address-registered', payload: { memberId: M } },
   'funder.registered': { type: 'funder.registered', payload: { funderId: M, name: TRICKY, account: `external:${M}` } },
   'auditor.registered': { type: 'auditor.registered', payload: { auditorId: M, name: TRICKY } },
+  'token.rotated': { type: 'token.rotated', payload: { principalKind: 'member', principalId: M } },
+  'member.deactivated': { type: 'member.deactivated', payload: { memberId: M } },
+  'funder.deactivated': { type: 'funder.deactivated', payload: { funderId: M } },
+  'auditor.deactivated': { type: 'auditor.deactivated', payload: { auditorId: M } },
   'cycle.created': { type: 'cycle.created', payload: { cycleId: Y, title: TRICKY, budget: '150000', currency: 'EUR', ballot: frozen.ballot, rule: 'greedy', completion: null } },
   'cycle.phase-changed': { type: 'cycle.phase-changed', payload: { cycleId: Y, from: 'proposals', to: 'review' } },
   'cycle.voting-opened': {
@@ -70,10 +74,25 @@ export const EVENT_SAMPLES: Record<EventType, LedgerEvent> = {
   'proposal.withdrawn': { type: 'proposal.withdrawn', payload: { cycleId: Y, proposalId: P } },
   'proposal.in_progress': { type: 'proposal.in_progress', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
   'proposal.completed': { type: 'proposal.completed', payload: { cycleId: Y, proposalId: P, report: TRICKY } },
+  'proposal.cancelled': { type: 'proposal.cancelled', payload: { cycleId: Y, proposalId: P, reason: TRICKY, returned: '9007199254740993' } },
   'ballot.cast': { type: 'ballot.cast', payload: { cycleId: Y, voter: 'v1', sealed: { enc: 'A'.repeat(43), ct: 'b_-'.repeat(20) } } },
   'transfer.recorded': {
     type: 'transfer.recorded',
     payload: { transferId: 't-1', kind: 'grant', from: `external:${M}`, to: 'pool', amount: '9007199254740993', currency: 'EUR', memo: TRICKY, receiptRef: null, spentOn: null, distributionId: null },
+  },
+  'transfer.received': {
+    type: 'transfer.received',
+    payload: {
+      transferId: 'service:test:t-1',
+      owner: 'service',
+      kind: 'return',
+      from: `cycle:${Y}`,
+      to: `community:${C}`,
+      amount: '9007199254740993',
+      currency: 'EUR',
+      memo: TRICKY,
+      recordedIn: { stream: `community:${M}`, seq: 7, hash: 'b'.repeat(64) },
+    },
   },
   'distribution.committed': {
     type: 'distribution.committed',

@@ -20,6 +20,8 @@ import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { allowedByMatrix, buildAccessWorld, methodOf, requestFor, UNKNOWN_UUID, type AccessWorld, type Caller } from '../helpers/access-world.js';
 import { documentValidator } from '../../scripts/lib/openapi-validator.js';
 import { ACCEPTS, CONTENT_TYPES, garbageSegment, headerValue, mutatedBody, queryString, rawBody } from '../helpers/http-arbitraries.js';
+import { expectJson, grant, makeCommunity, type TestCommunity } from '../helpers/community.js';
+import { derivedTransferId } from '../../src/funding/transfer-id.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_214);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -290,7 +292,9 @@ t.test('fuzzing every route', async (t) => {
     const queryKeys = await documentedQueryKeys(api);
     t.ok(queryKeys.get('GET /v1/communities/:communityId/statement')?.includes('cursor'), 'query keys come from the OpenAPI document');
     const violations: Violation[] = [];
-    const keys = Object.keys(ACCESS).sort();
+    // Routes that end a caller's access (rotation, deactivation) go last, so they do not starve the others of live tokens.
+    const endsAccess = (key: string) => Number(key === 'POST /v1/me/token' || key.startsWith('DELETE /v1/members/') || key.startsWith('DELETE /v1/funders/') || key.startsWith('DELETE /v1/auditors/'));
+    const keys = Object.keys(ACCESS).sort((x, y) => endsAccess(x) - endsAccess(y) || (x < y ? -1 : x > y ? 1 : 0));
     let sent = 0;
     for (const [index, key] of keys.entries()) {
       const statuses = new Map<number, number>();
@@ -337,4 +341,103 @@ t.test('fuzzing every route', async (t) => {
   const verify = await api.call('GET', '/v1/ledger/verify', { token: ADMIN_TOKEN });
   t.equal(verify.statusCode, 200);
   t.match(verify.json(), { ok: true, problems: [] }, 'the ledger still verifies after the fuzzing');
+});
+
+/** A cycle of `budget` in voting with one accepted proposal of `cost` that every member approves. */
+async function cycleInVoting(api: TestApp, c: TestCommunity, budget: string, cost: string): Promise<{ id: string; proposal: string }> {
+  const cycle = await expectJson<{ id: string }>(
+    await api.call('POST', `/v1/communities/${c.id}/cycles`, { token: c.steward.token, body: { title: 'Squat', budget, currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }),
+    201,
+  );
+  const proposal = (await expectJson<{ id: string }>(await api.call('POST', `/v1/cycles/${cycle.id}/proposals`, { token: c.members[0]!.token, body: { title: 'Squat', cost } }), 201)).id;
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'review' } }), 200);
+  await expectJson(await api.call('POST', `/v1/proposals/${proposal}/review`, { token: c.steward.token, body: { decision: 'accept' } }), 200);
+  await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'voting' } }), 200);
+  for (const m of c.members) await expectJson(await api.call('PUT', `/v1/cycles/${cycle.id}/ballot`, { token: m.token, body: { approvals: [proposal] } }), 200);
+  return { id: cycle.id, proposal };
+}
+
+/**
+ * Issue 9.1: two principals of each kind (funders F and G; the stewards of communities A and B)
+ * share a small pool of transfer ids, including the ids the service will derive for a pending
+ * tally. Each request is checked against a model where ids are scoped to their owner: a principal's
+ * own id replays (same content) or is refused with its differing fields; another principal's use of
+ * the same id is either its own new transfer or, on accounts that are not its own, a 403 that says
+ * nothing about the first transfer; `service:` ids are always 422. Afterwards the tally still closes.
+ */
+t.test('a second principal replays and squats the ids of the first', async (t) => {
+  const api = await startTestApp(t, 'pglite');
+  const a = await makeCommunity(api, 'squat-a', 1);
+  const b = await makeCommunity(api, 'squat-b', 1);
+  const f = await grant(api, `community:${a.id}`, '1000000');
+  const g = await grant(api, `community:${b.id}`, '1000000');
+  const funded = async (c: TestCommunity) => {
+    const cycle = await cycleInVoting(api, c, '100000', '100000');
+    await expectJson(await api.call('POST', `/v1/cycles/${cycle.id}/phase`, { token: c.steward.token, body: { phase: 'closed' } }), 200);
+    return cycle.proposal;
+  };
+  const proposalOf = { a: await funded(a), b: await funded(b) };
+  const pending = await cycleInVoting(api, a, '50000', '20000');
+  const ids = [
+    'shared-1',
+    'shared-2',
+    `grant-${f.funderId}`,
+    derivedTransferId('tally-allocation', pending.id, pending.proposal),
+    derivedTransferId('tally-return', pending.id),
+    derivedTransferId('tally-allocation', pending.id, pending.proposal).slice('service:tally-allocation:'.length),
+    'Service:tally-return',
+  ];
+  type Who = 'f' | 'g' | 'sa' | 'sb';
+  const principals: Record<Who, { token: string; owner: string }> = {
+    f: { token: f.token, owner: `funder:${f.funderId}` },
+    g: { token: g.token, owner: `funder:${g.funderId}` },
+    sa: { token: a.steward.token, owner: `member:${a.steward.id}` },
+    sb: { token: b.steward.token, owner: `member:${b.steward.id}` },
+  };
+  /** The body a principal sends: on its own accounts, or (`foreign`) on the other principal's of its kind. */
+  const bodyFor = (who: Who, foreign: boolean, transferId: string, amount: number) => {
+    const funderId = (who === 'f') !== foreign ? f.funderId : g.funderId;
+    const side = (who === 'sa') !== foreign ? 'a' : 'b';
+    return who === 'f' || who === 'g'
+      ? { transferId, from: `external:${funderId}`, to: `community:${(who === 'f') !== foreign ? a.id : b.id}`, amount: String(amount), currency: 'EUR' }
+      : { transferId, from: `proposal:${proposalOf[side]}`, to: `community:${side === 'a' ? a.id : b.id}`, amount: String(amount), currency: 'EUR' };
+  };
+  const recorded = new Map<string, string>(); // `${owner} ${transferId}` → canonical body
+  recorded.set(`${principals.f.owner} grant-${f.funderId}`, JSON.stringify(bodyFor('f', false, `grant-${f.funderId}`, 1000000)));
+  const step = fc.record({ who: fc.constantFrom<Who>('f', 'g', 'sa', 'sb'), foreign: fc.boolean(), id: fc.constantFrom(...ids), amount: fc.integer({ min: 1, max: 3 }) });
+  let requests = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+      for (const { who, foreign, id, amount } of steps) {
+        const body = bodyFor(who, foreign, id, amount);
+        const res = await api.call('POST', '/v1/transfers', { token: principals[who].token, body });
+        requests += 1;
+        const answer = res.json() as { code?: string; replayed?: boolean; fields?: string[]; detail?: string };
+        const key = `${principals[who].owner} ${id}`;
+        const mine = recorded.get(key);
+        const expected = id.toLowerCase().startsWith('service:')
+          ? '422 reserved-transfer-id'
+          : foreign
+            ? '403'
+            : mine === undefined
+              ? '201 new'
+              : mine === JSON.stringify(body)
+                ? '201 replayed'
+                : '422 exists-with-different-fields';
+        const got = res.statusCode === 201 ? `201 ${answer.replayed === true ? 'replayed' : 'new'}` : res.statusCode === 403 ? '403' : `${res.statusCode} ${answer.code ?? ''}`;
+        // A steward's request on another community's accounts is refused by the access guard before its id is read.
+        const alsoFine = foreign && expected === '422 reserved-transfer-id' ? '403' : expected;
+        if (got !== expected && got !== alsoFine) throw new Error(`${who} ${foreign ? 'on foreign accounts ' : ''}sent ${JSON.stringify(body)}: expected ${expected}, got ${res.statusCode} ${res.body}`);
+        if (res.statusCode === 403 && (answer.fields !== undefined || /already recorded/.test(answer.detail ?? ''))) throw new Error(`a 403 revealed the first transfer: ${res.body}`);
+        if (got === '201 new') recorded.set(key, JSON.stringify(body));
+      }
+    }),
+    { seed: SEED, numRuns: 25 },
+  );
+  t.ok(requests >= 25, `${requests} requests by four principals over ${ids.length} shared ids`);
+  const closed = await api.call('POST', `/v1/cycles/${pending.id}/phase`, { token: a.steward.token, body: { phase: 'closed' } });
+  t.equal(closed.statusCode, 200, 'the squatted tally still closes');
+  const allocated = await expectJson<{ balance: string }>(await api.call('GET', `/v1/accounts/proposal:${pending.proposal}`, { token: ADMIN_TOKEN }), 200);
+  t.equal(allocated.balance, '20000');
+  t.match((await api.call('GET', '/v1/ledger/verify', { token: ADMIN_TOKEN })).json(), { ok: true, problems: [] });
 });

@@ -278,11 +278,11 @@ t.test('an outside verifier written from docs/verification.md accepts what the s
 });
 
 /** §7: the EIP-712 typed data of a ballot, from the page. */
-function ballotTypedData(chainId: number, community: string, cycle: string, nonce: string, choices: { [key: string]: Json }) {
+function ballotTypedData(chainId: number, community: string, cycle: string, voter: string, nonce: string, choices: { [key: string]: Json }) {
   return {
     domain: { name: 'Agora Ledger', version: '1', chainId },
-    types: { Ballot: [{ name: 'community', type: 'string' }, { name: 'cycle', type: 'string' }, { name: 'nonce', type: 'uint256' }, { name: 'ballot', type: 'string' }] },
-    message: { community, cycle, nonce, ballot: jcs(choices) },
+    types: { Ballot: [{ name: 'community', type: 'string' }, { name: 'cycle', type: 'string' }, { name: 'voter', type: 'string' }, { name: 'nonce', type: 'uint256' }, { name: 'ballot', type: 'string' }] },
+    message: { community, cycle, voter, nonce, ballot: jcs(choices) },
   };
 }
 
@@ -303,12 +303,13 @@ t.test('a signed cumulative ballot: signed as the page says, rechecked from the 
   for (const id of [p, q]) expectStatus(await steward.POST('/v1/proposals/{proposalId}/review', { params: { path: { proposalId: id } }, body: { decision: 'accept' } }), 200);
   expectStatus(await steward.POST('/v1/cycles/{cycleId}/phase', { ...path, body: { phase: 'voting' } }), 200);
   const wallet = Wallet.createRandom();
-  expectStatus(await member.PUT('/v1/me/address', { body: { address: wallet.address } }), 200);
+  const challenge = expectStatus(await member.GET('/v1/me/address/challenge'), 200);
+  expectStatus(await member.PUT('/v1/me/address', { body: { address: wallet.address, signature: await wallet.signMessage(challenge.message) } }), 200);
 
   // The member signs as §7 says: points as JSON numbers, in the JCS of the choices.
   const template = expectStatus(await member.GET('/v1/cycles/{cycleId}/signing', path), 200);
   const points = { [q]: 2, [p]: 7 };
-  const signed = ballotTypedData(template.domain.chainId, c.id, cycle.id, '5', { points });
+  const signed = ballotTypedData(template.domain.chainId, c.id, cycle.id, template.message.voter, '5', { points });
   t.same(template.domain, signed.domain, 'the domain is the one on the page');
   t.same(template.types, signed.types, 'so are the types');
   const signature = await wallet.signTypedData(signed.domain, signed.types, signed.message);
@@ -328,11 +329,11 @@ t.test('a signed cumulative ballot: signed as the page says, rechecked from the 
     utf8(`cycle ${cycle.id}\nvoter ${sealedEntry.payload.voter}`),
     Buffer.from(sealedEntry.payload.sealed.ct, 'base64url'),
   );
-  const entry = { payload: JSON.parse(opened.toString('utf8')) as { points: Record<string, string>; signature: { chainId: number; nonce: string; signature: string } } };
+  const entry = { payload: { voter: sealedEntry.payload.voter, ...(JSON.parse(opened.toString('utf8')) as { points: Record<string, string>; signature: { chainId: number; nonce: string; signature: string } }) } };
   t.same(entry.payload.points, { [p]: '7', [q]: '2' }, 'the ledger records points as strings');
   const recorded = Object.fromEntries(Object.entries(entry.payload.points).map(([id, v]) => [id, Number(v)]));
-  const rechecked = ballotTypedData(entry.payload.signature.chainId, c.id, cycle.id, entry.payload.signature.nonce, { points: recorded });
+  const rechecked = ballotTypedData(entry.payload.signature.chainId, c.id, cycle.id, entry.payload.voter, entry.payload.signature.nonce, { points: recorded });
   t.equal(verifyTypedData(rechecked.domain, rechecked.types, rechecked.message, entry.payload.signature.signature), wallet.address, 'the recorded ballot is what the address signed');
-  const asStrings = ballotTypedData(entry.payload.signature.chainId, c.id, cycle.id, entry.payload.signature.nonce, { points: entry.payload.points });
+  const asStrings = ballotTypedData(entry.payload.signature.chainId, c.id, cycle.id, entry.payload.voter, entry.payload.signature.nonce, { points: entry.payload.points });
   t.not(verifyTypedData(asStrings.domain, asStrings.types, asStrings.message, entry.payload.signature.signature), wallet.address, 'with the strings as recorded, it would not check out');
 });

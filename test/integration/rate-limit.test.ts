@@ -20,3 +20,36 @@ t.test('rate limits per token and per IP', async (t) => {
   t.ok(anonymous.includes(429), 'requests without a token are limited per IP');
   t.equal((await api.call('GET', `/v1/communities/${c.id}`, { token: ADMIN_TOKEN })).statusCode, 200);
 });
+
+t.test('failed authentications: at most 60 per IP a minute, then 429 before any token is looked up', async (t) => {
+  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 1000 });
+  const c = await makeCommunity(api, 'guessed', 1);
+  const guess = (i: number) => api.call('GET', '/v1/me', { token: `agl_guess_${String(i).padStart(8, '0')}` });
+  const statuses: number[] = [];
+  for (let i = 0; i < 60; i += 1) statuses.push((await guess(i)).statusCode);
+  t.same([...new Set(statuses)], [401], 'sixty wrong tokens: each answered 401');
+  const limited = await guess(60);
+  t.equal(limited.statusCode, 429, 'the sixty-first failure in a minute: 429');
+  t.match(limited.json(), { code: 'rate-limited' });
+  t.match(String(limited.headers['retry-after']), /^\d+$/, 'says when to come back');
+  t.equal((await api.call('GET', '/v1/me', { token: c.members[0]!.token })).statusCode, 429, 'a valid token from that address waits too: a guess learns nothing');
+  t.equal((await api.call('GET', '/v1/me', { headers: { cookie: `agl_session=${'A'.repeat(43)}` } })).statusCode, 429, 'so does a session cookie');
+  t.equal((await api.call('GET', '/v1/ledger/streams')).statusCode, 200, 'requests without credentials are not attempts');
+  const elsewhere = await api.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${c.members[0]!.token}` }, remoteAddress: '10.1.2.3' });
+  t.equal(elsewhere.statusCode, 200, 'another address is not limited');
+});
+
+t.test('malformed headers and dead session cookies count as failures too', async (t) => {
+  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 1000, failedAuthPerMinute: 3 });
+  t.equal((await api.call('GET', '/v1/me', { headers: { authorization: 'Basic x' } })).statusCode, 401);
+  t.equal((await api.call('GET', '/v1/me', { headers: { cookie: `agl_session=${'B'.repeat(43)}` } })).statusCode, 401);
+  t.equal((await api.call('GET', '/v1/me', { token: 'agl_unknown_token' })).statusCode, 401);
+  t.equal((await api.call('GET', '/v1/me', { token: 'agl_unknown_token' })).statusCode, 429);
+});
+
+t.test('RATE_LIMIT_PER_MINUTE=0 turns every limit off, failed authentications included', async (t) => {
+  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 0 });
+  const statuses = new Set<number>();
+  for (let i = 0; i < 80; i += 1) statuses.add((await api.call('GET', '/v1/me', { token: `agl_guess_${i}_padding` })).statusCode);
+  t.same([...statuses], [401]);
+});

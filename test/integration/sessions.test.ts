@@ -9,7 +9,7 @@ import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { databaseKinds } from '../helpers/db.js';
 import { addMember, makeCommunity, type TestCommunity } from '../helpers/community.js';
 import { codeOf, signIn, type SignedIn } from '../helpers/sessions.js';
-import { expectStatus } from '../../scripts/lib/api-client.js';
+import { expectStatus, issued } from '../../scripts/lib/api-client.js';
 import type { Clock } from '../../src/services/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -17,7 +17,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** A cycle of community `c` in voting with one accepted proposal; returns its id and the proposal's. */
 async function votingCycle(api: TestApp, c: TestCommunity): Promise<{ cycleId: string; proposalId: string }> {
   const steward = api.client(c.steward.token);
-  const funder = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: `Funder of ${c.id}` } }), 201);
+  const funder = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: `Funder of ${c.id}` } }), 201));
   expectStatus(await api.client(funder.token).POST('/v1/transfers', { body: { transferId: `g-${c.id}`, from: `external:${funder.id}`, to: `community:${c.id}`, amount: '100000', currency: 'EUR' } }), 201);
   const cycle = expectStatus(
     await steward.POST('/v1/communities/{communityId}/cycles', { params: { path: { communityId: c.id } }, body: { title: 'Garden', budget: '1000', currency: 'EUR', ballot: { type: 'approval' }, rule: 'greedy' } }),
@@ -47,8 +47,8 @@ for (const kind of databaseKinds()) {
     t.test('creating a member, funder or auditor returns a one-time invitation URL', async (t) => {
       t.match(alice.inviteUrl, /^\/join#[A-Za-z0-9_-]{43}$/);
       t.not(alice.inviteUrl, bob.inviteUrl);
-      const funder = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: 'Invited funder' } }), 201);
-      const auditor = expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Invited auditor' } }), 201);
+      const funder = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/funders', { body: { name: 'Invited funder' } }), 201));
+      const auditor = issued(expectStatus(await api.client(ADMIN_TOKEN).POST('/v1/auditors', { body: { name: 'Invited auditor' } }), 201));
       t.match(funder.inviteUrl, /^\/join#/);
       t.match(auditor.inviteUrl, /^\/join#/);
       const rows = await api.handle.db.selectFrom('invitations').select(['code_hash', 'expires_at', 'created_at']).execute();

@@ -87,7 +87,7 @@ const rows: Row[] = [
     name: 'pending + failure → pending, attempt 1, base backoff',
     given: base,
     when: failed('unreachable'),
-    then: { status: 'pending', attempts: 1, lastError: 'unreachable: it broke', nextAttemptAt: NOW + 50, txHash: null },
+    then: { status: 'pending', attempts: 1, lastError: 'unreachable: the chain node could not be reached', nextAttemptAt: NOW + 50, txHash: null },
   },
   {
     name: 'backoff doubles: attempt 4 waits base · 8',
@@ -232,7 +232,7 @@ const rows: Row[] = [
     given: record({ attempts: 2 }),
     when: failed('rejected'),
     policy: { ...policy, maxAttempts: 3 },
-    then: { status: 'failed', attempts: 3, nextAttemptAt: null, lastError: 'rejected: it broke' },
+    then: { status: 'failed', attempts: 3, nextAttemptAt: null, lastError: 'rejected: the chain node refused the transaction' },
   },
   {
     name: 'a final anchor never becomes failed by failing re-reads',

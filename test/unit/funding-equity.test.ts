@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { equityCsv, equityReport, equitySvg, EQUITY_CSV_COLUMNS, gini, rational, theil, toFixed, type EquityRow } from '../../src/funding/index.js';
+import { displayMinor, equityCsv, equityReport, equitySvg, EQUITY_CSV_COLUMNS, EQUITY_CSV_SUMMARY, gini, rational, theil, toFixed, turnoutOf, type EquityRow } from '../../src/funding/index.js';
 import { toNumber } from '../../src/rational.js';
 import { all, parseXml, textOf } from '../helpers/xml.js';
 
@@ -156,25 +156,79 @@ const tricky = [
   'plain',
 ];
 
-t.test('CSV: RFC 4180 round trip with formula injection neutralized', async (t) => {
-  const report = equityReport(tricky.map((name, i) => row(i + 1, 10 + i, BigInt(1000 * (i + 1)), i === 2 ? '1.5' : '1', name)));
+t.test('CSV: RFC 4180 round trip with formula injection neutralized, readable amounts, the summary after the rows', async (t) => {
+  const report = equityReport(
+    tricky.map((name, i) => ({ ...row(i + 1, 10 + i, BigInt(100000 * (i + 1)), i === 2 ? '1.5' : '1', name), ballots: i, census: 10 })),
+    { currency: 'PLN', basis: 'needs-weighted' },
+  );
   const csv = equityCsv(report);
   t.ok(csv.endsWith('\r\n'));
   const records = parseCsv(csv);
   t.same(records[0], [...EQUITY_CSV_COLUMNS]);
-  t.equal(records.length, tricky.length + 1);
+  const money = (minor: string | null) => (minor === null ? '' : displayMinor(minor, 'PLN'));
   for (const [i, c] of report.communities.entries()) {
     const fields = records[i + 1] ?? [];
     const name = /^[=+\-@\t\r]/.test(c.name) ? `'${c.name}` : c.name;
     t.same(
       fields,
-      [c.communityId, c.slug, name, String(c.learners), c.needsIndex, c.received, c.perLearner ?? '', c.needsWeightedPerLearner ?? '', String(report.belowEightyPercentOfMedian.includes(c.communityId))],
+      [
+        c.communityId, c.slug, name, 'PLN', 'false', String(c.learners), c.needsIndex,
+        c.received, money(c.received), c.perLearner ?? '', money(c.perLearner), c.needsWeightedPerLearner ?? '', money(c.needsWeightedPerLearner),
+        String(c.ballots), String(c.census), c.turnout ?? '', String(report.belowEightyPercentOfMedian.includes(c.communityId)),
+      ],
       c.name,
     );
   }
-  for (const record of records.slice(1)) t.notMatch(record[2] ?? '', /^[=+\-@\t\r]/, 'no cell starts a formula');
+  for (const record of records.slice(1, tricky.length + 1)) t.notMatch(record[2] ?? '', /^[=+\-@\t\r]/, 'no cell starts a formula');
+  t.same(records[tricky.length + 1], [''], 'an empty line after the communities');
+  t.same(records[tricky.length + 2], ['summary', 'value']);
+  const summary = Object.fromEntries(records.slice(tricky.length + 3).map(([k, v]) => [k, v]));
+  t.same(Object.keys(summary), [...EQUITY_CSV_SUMMARY]);
+  t.same([summary.currency, summary.basis, summary.gini, summary.median], ['PLN', 'needs-weighted', String(report.gini), report.median ?? '']);
+  t.equal(summary.medianDisplay, displayMinor(report.median, 'PLN'));
+  t.equal(records[1]?.[8], 'PLN 1,000.00', 'received as a person reads it');
   const empty = equityCsv(equityReport([row(1, 0, 0n)]));
-  t.same(parseCsv(empty)[1]?.slice(6, 8), ['', ''], 'null figures are empty fields');
+  t.same(parseCsv(empty)[1]?.slice(9, 13), ['', '', '', ''], 'null figures are empty fields');
+});
+
+t.test('readable amounts: minor units (or per-learner decimals of them) rounded half-even, then formatMoney', async (t) => {
+  t.equal(displayMinor('150000', 'EUR'), 'EUR 1,500.00');
+  t.equal(displayMinor('333.33', 'EUR'), 'EUR 3.33');
+  t.equal(displayMinor('0.50', 'EUR'), 'EUR 0.00', 'half to even');
+  t.equal(displayMinor('1.50', 'EUR'), 'EUR 0.02');
+  t.equal(displayMinor('1500', 'JPY'), 'JPY 1,500');
+  t.equal(displayMinor('1500', 'KWD'), 'KWD 1.500');
+  t.equal(displayMinor(null, 'EUR'), '');
+});
+
+t.test('basis: the indices compare per-learner or needs-weighted per-learner funding', async (t) => {
+  // Funding exactly proportional to needs: per learner 1 and 2, needs-weighted 1 and 1.
+  const rows = [row(1, 100, 100n, '1'), row(2, 100, 200n, '2'), row(3, 100, 100n, '1'), row(4, 100, 200n, '2'), row(5, 100, 100n, '1')];
+  const perLearner = equityReport(rows);
+  const weighted = equityReport(rows, { basis: 'needs-weighted', currency: 'EUR' });
+  t.equal(perLearner.basis, 'per-learner');
+  t.ok((perLearner.gini ?? 0) > 0);
+  t.same(perLearner.belowEightyPercentOfMedian, [], 'median 1: nobody below 0.8');
+  t.equal(weighted.basis, 'needs-weighted');
+  t.equal(weighted.gini, 0, 'needs-weighted: perfectly equal');
+  t.equal(weighted.median, '1.00');
+  t.equal(weighted.medianPerLearner, '1.00', 'the per-learner median stays reported');
+  const skewed = equityReport([row(1, 100, 100n, '1'), row(2, 100, 200n, '2'), row(3, 100, 200n, '2')]);
+  t.same(skewed.belowEightyPercentOfMedian, [id(1)], 'per learner, the needier communities make the first look short-changed');
+  t.same(equityReport([row(1, 100, 100n, '1'), row(2, 100, 200n, '2'), row(3, 100, 200n, '2')], { basis: 'needs-weighted' }).belowEightyPercentOfMedian, [], 'on the needs-weighted basis it is not');
+  t.equal(equityReport([row(1, 10, 5n, '0'), row(2, 10, 5n)], { basis: 'needs-weighted' }).communities.length, 2, 'a needs index of 0 has no value on the basis but keeps its row');
+});
+
+t.test('turnout: ballots ÷ census, 4 decimals half-even, null without a census', async (t) => {
+  t.equal(turnoutOf(1, 3), '0.3333');
+  t.equal(turnoutOf(2, 3), '0.6667');
+  t.equal(turnoutOf(84, 84), '1.0000');
+  t.equal(turnoutOf(1, 80000), '0.0000', '0.0000125 → 0.0000');
+  t.equal(turnoutOf(3, 80000), '0.0000', '0.0000375 → 0.0000');
+  t.equal(turnoutOf(5, 80000), '0.0001', '0.0000625 → 0.0001');
+  t.equal(turnoutOf(0, 0), null);
+  const report = equityReport([{ ...row(1, 10, 0n), ballots: 7, census: 21 }, row(2, 10, 0n)]);
+  t.same(report.communities.map((c) => [c.ballots, c.census, c.turnout]), [[7, 21, '0.3333'], [0, 0, null]]);
 });
 
 t.test('the XML checker itself rejects what is not well-formed', async (t) => {
@@ -200,7 +254,7 @@ t.test('SVG: well-formed, self-contained, one labelled bar per community, determ
     { ...row(20, 0, 300n), slug: 'no-learners-yet' },
     { ...row(21, 5, 0n), name: '<script>alert(1)</script> & \u0007 \uD800' },
   ];
-  const report = equityReport(rows);
+  const report = equityReport(rows, { currency: 'EUR' });
   const svg = equitySvg(report);
   const root = parseXml(svg);
   t.equal(root.name, 'svg');
@@ -212,7 +266,9 @@ t.test('SVG: well-formed, self-contained, one labelled bar per community, determ
   t.equal(equitySvg(report), svg, 'the same report gives the same bytes');
 
   const texts = all(root, (e) => e.name === 'text' || e.name === 'title').map(textOf);
-  t.ok(texts.some((s) => s.includes('Funding equity')), 'a title');
+  t.ok(texts.some((s) => s.includes('Funding equity across communities (EUR)')), 'a title naming the currency');
+  t.ok(texts.some((s) => s.includes('basis per-learner')), 'and the basis');
+  t.ok(texts.includes('no learners · received EUR 3.00'), 'amounts in major units with the currency');
   t.ok(texts.includes('cumulative share of communities'), 'x axis label');
   t.ok(texts.includes('cumulative share of funding'), 'y axis label');
   t.ok(texts.some((s) => s.includes(`Gini ${report.gini}`)), 'Gini shown');
@@ -225,7 +281,8 @@ t.test('SVG: well-formed, self-contained, one labelled bar per community, determ
   t.equal(bars.length, rows.length, 'exactly one bar per community');
   for (const c of report.communities) {
     t.ok(texts.includes(c.slug), `slug ${c.slug} labelled`);
-    const amount = c.perLearner === null ? `no learners · received ${c.received}` : `${c.perLearner} per learner · received ${c.received}`;
+    const received = displayMinor(c.received, 'EUR');
+    const amount = c.perLearner === null ? `no learners · received ${received}` : `${displayMinor(c.perLearner, 'EUR')} per learner · received ${received}`;
     t.ok(texts.includes(amount), `amount of ${c.slug} labelled`);
   }
   t.ok(texts.some((s) => s.includes('<script>alert(1)</script> & \uFFFD \uFFFD')), 'names are escaped text, invalid characters replaced');

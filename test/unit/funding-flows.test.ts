@@ -86,7 +86,7 @@ t.test('tally on every pabulib outcome: selected costs to proposals, the rest ba
     const book = new AccountBook();
     const cycle = { communityId: COMMUNITY, cycleId: CYCLE, currency: 'PLN' };
     // Project ids in pabulib are not UUIDs: give each a UUID-shaped account id.
-    const ids = new Map(selected.map((s) => [derivedTransferId('test-proposal', s.proposalId), s]));
+    const ids = new Map(selected.map((s) => [derivedTransferId('test-proposal', s.proposalId).slice(-36), s]));
     const costs = [...ids].map(([proposalId, s]) => ({ proposalId, costMinor: s.costMinor }));
     t.ok(book.apply({ transferId: `grant-${checked}`, from: 'external:import', to: `community:${COMMUNITY}`, amountMinor: budgetMinor, currency: 'PLN' }).ok);
     t.ok(book.apply(reservationForCycle({ ...cycle, budgetMinor })).ok, `${file}: reservation`);

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   decideTransfer,
   derivedTransferId,
+  isReservedTransferId,
   flowKind,
   fundingError,
   isTransferId,
@@ -210,11 +211,15 @@ t.test('flowKind: each account pair belongs to at most one flow', async (t) => {
   ]);
 });
 
-t.test('derived transfer ids are stable UUIDv8s and valid transfer ids', async (t) => {
+t.test('derived transfer ids are stable UUIDv8s in the service namespace and valid transfer ids', async (t) => {
   const a = derivedTransferId('distribution', 'd1', COMMUNITY);
   t.equal(a, derivedTransferId('distribution', 'd1', COMMUNITY));
-  t.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.match(a, /^service:distribution:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   t.ok(isTransferId(a));
+  t.ok(isReservedTransferId(a), 'clients cannot use it');
+  t.ok(isReservedTransferId('SeRvIcE:x'), 'in any letter case');
+  t.notOk(isReservedTransferId('services-1'), 'only the prefix with its colon');
+  t.notOk(isReservedTransferId(a.slice('service:'.length)));
   t.not(derivedTransferId('x', 'ab', 'c'), derivedTransferId('x', 'a', 'bc'), 'parts cannot run into each other');
   t.not(derivedTransferId('tally-return', 'c'), derivedTransferId('cycle-reservation', 'c'));
 });

@@ -88,6 +88,10 @@ t.test('more section problems', async (t) => {
     ['META\nkey;value\nbudget;-1\nvote_type;approval\nPROJECTS\n', 'bad-number', 3],
     ['META\nkey;value\nbudget;1\nvote_type;approval\nmin_length;x\nPROJECTS\n', 'bad-number', 5],
     ['META\nkey;value\nbudget;1\nvote_type;cumulative\nmax_sum_points;1.5\nPROJECTS\n', 'bad-number', 5],
+    // issue 9.12: a points limit above 2^53 − 1 would be an inexact JSON number in the cycle's ballot rules
+    ['META\nkey;value\nbudget;1\nvote_type;cumulative\nmax_sum_points;9007199254740992\nPROJECTS\n', 'bad-number', 5],
+    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote;points\nv;1;100000000000000000000\n', 'bad-number', 10],
+    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\n2;1\nVOTES\nvoter_id;vote;points\nv;1,2;9007199254740991,1\n', 'bad-number', 11],
     ['META\nkey;value\nvote_type;approval\nPROJECTS\n', 'missing-meta', 4],
     ['META\nkey;value\nbudget;1\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote\n;1\n', 'bad-row', 10],
     ['META\nkey;value\nbudget;1\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote\n', 'bad-header', 9],

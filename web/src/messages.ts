@@ -26,6 +26,7 @@ const PROPOSAL_STATUSES: Record<string, string> = {
   funded: 'funded',
   in_progress: 'in progress',
   completed: 'completed',
+  cancelled: 'cancelled by a steward',
 };
 
 const BALLOT_TYPES: Record<string, string> = {

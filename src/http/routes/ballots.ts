@@ -45,20 +45,21 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   app.get('/v1/cycles/:cycleId/signing', {
     schema: {
       tags: ['budgeting'],
-      summary: 'The EIP-712 typed data to sign a ballot in this cycle (for communities that require signed ballots)',
+      summary: 'The EIP-712 typed data to sign a ballot in this cycle; with your member token every field but nonce and ballot is filled, your voter pseudonym included',
       params: CycleParams,
       response: {
         200: z.object({
           domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
           types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
           primaryType: z.string(),
-          message: z.object({ community: z.string(), cycle: z.string(), nonce: z.string(), ballot: z.string() }),
+          message: z.object({ community: z.string(), cycle: z.string(), voter: z.string(), nonce: z.string(), ballot: z.string() }),
           required: z.boolean().nullable(),
         }),
       },
     },
     handler: async (request) => {
-      const template = await ballots.signingTemplate(request.params.cycleId);
+      const principal = request.principal;
+      const template = await ballots.signingTemplate(request.params.cycleId, principal.kind === 'member' ? principal.memberId : undefined);
       return { ...template, types: { Ballot: template.types.Ballot.map((f) => ({ ...f })) } };
     },
   });

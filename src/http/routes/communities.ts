@@ -1,7 +1,8 @@
 /** Communities, members, funders and network auditors (SPEC §1, §3). */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, RegisterAddressSchema, SetRolesSchema, type Community, type Member } from '../../governance/community.js';
+import { AddMemberSchema, CommunitySettingsSchema, CreateCommunitySchema, SetRolesSchema, type Community, type Member } from '../../governance/community.js';
+import type { Principal } from '../../governance/principal.js';
 import { communityStream } from '../../ledger/entry.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
@@ -16,19 +17,22 @@ const CommunitySchema = z
     needsIndex: z.string(),
     governance: z.object({ ballotType: z.string(), rule: z.string(), quorum: z.number().int() }),
     requireSignedBallots: z.boolean(),
+    currency: z.string().describe('ISO 4217: the one currency of its accounts and cycles, fixed at creation'),
+    imported: z.boolean().describe('created by a pabulib import'),
     stream: z.string(),
     createdAt: z.string(),
   })
   .meta({ id: 'Community' });
 
-const MemberSchema = z
+export const MemberSchema = z
   .object({
     id: z.uuid(),
     communityId: z.uuid(),
     name: z.string(),
     roles: z.array(z.string()),
-    address: z.string().nullable(),
+    address: z.string().nullable().describe('the proved signing address; shown only to auditors and to the member themself (null for everyone else)'),
     createdAt: z.string(),
+    deactivatedAt: z.string().nullable().describe('when a steward or the admin deactivated the member; null while active'),
   })
   .meta({ id: 'Member' });
 
@@ -36,7 +40,15 @@ const MemberSchema = z
 const InviteUrlSchema = z
   .string()
   .regex(/^\/join#[A-Za-z0-9_-]{43}$/)
-  .describe('`/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token');
+  .optional()
+  .describe('`/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued)');
+
+/** Tokens are shown once: a replayed creation (same Idempotency-Key) answers without them. */
+const IssuedSecrets = {
+  token: z.string().optional().describe('the bearer token, shown only in the first answer; absent in a replay'),
+  inviteUrl: InviteUrlSchema,
+  tokenIssued: z.literal(true).optional().describe('present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again'),
+};
 
 const NameBodySchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
@@ -49,13 +61,21 @@ export function presentCommunity(c: Community) {
     needsIndex: c.needsIndex,
     governance: c.governance,
     requireSignedBallots: c.requireSignedBallots,
+    currency: c.currency,
+    imported: c.imported,
     stream: communityStream(c.id),
     createdAt: c.createdAt,
   };
 }
 
-function presentMember(m: Member) {
-  return { id: m.id, communityId: m.communityId, name: m.name, roles: m.roles, address: m.address, createdAt: m.createdAt };
+/** Who may read a member's address: auditors (network, or of that community) and the member themself. */
+function seesAddress(viewer: Principal, m: Member): boolean {
+  if (viewer.kind === 'auditor') return true;
+  return viewer.kind === 'member' && (viewer.memberId === m.id || (viewer.communityId === m.communityId && viewer.roles.has('auditor')));
+}
+
+export function presentMember(m: Member, viewer: Principal) {
+  return { id: m.id, communityId: m.communityId, name: m.name, roles: m.roles, address: seesAddress(viewer, m) ? m.address : null, createdAt: m.createdAt, deactivatedAt: m.deactivatedAt };
 }
 
 export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
@@ -86,7 +106,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       summary: 'Add a member (admin or this community’s steward); the token and the invitation are shown only here',
       params: CommunityParams,
       body: AddMemberSchema,
-      response: { 201: MemberSchema.extend({ token: z.string(), inviteUrl: InviteUrlSchema }) },
+      response: { 201: MemberSchema.extend(IssuedSecrets) },
     },
     handler: (request, reply) =>
       runCommand(
@@ -95,7 +115,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
         reply,
         201,
         (ctx) => services.communities.addMember(ctx, request.params.communityId, request.body),
-        (r) => ({ ...presentMember(r.member), token: r.token, inviteUrl: r.inviteUrl }),
+        (r) => ({ ...presentMember(r.member, request.principal), token: r.token, inviteUrl: r.inviteUrl }),
       ),
   });
 
@@ -104,7 +124,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     handler: async (request) => {
       await services.communities.get(request.params.communityId);
       const page = await services.communities.listMembers(request.params.communityId, request.query.limit, request.query.cursor);
-      return { items: page.items.map(presentMember), nextCursor: page.nextCursor };
+      return { items: page.items.map((m) => presentMember(m, request.principal)), nextCursor: page.nextCursor };
     },
   });
 
@@ -127,17 +147,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       body: SetRolesSchema,
       response: { 200: MemberSchema },
     },
-    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), presentMember),
-  });
-
-  app.put('/v1/me/address', {
-    schema: {
-      tags: ['communities'],
-      summary: 'Register the Ethereum address that signs your ballots (member)',
-      body: RegisterAddressSchema,
-      response: { 200: MemberSchema },
-    },
-    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.registerAddress(ctx, request.body.address), presentMember),
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => services.communities.setRoles(ctx, request.params.memberId, request.body.roles), (m) => presentMember(m, request.principal)),
   });
 
   app.get('/v1/me', {
@@ -167,7 +177,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       tags: ['funding'],
       summary: 'Register a funder (admin); the token and the invitation are shown only here',
       body: NameBodySchema,
-      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), account: z.string(), inviteUrl: InviteUrlSchema }) },
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), account: z.string(), ...IssuedSecrets }) },
     },
     handler: (request, reply) =>
       runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerFunder(ctx, request.body), (f) => ({ ...f, account: `external:${f.id}` })),
@@ -178,7 +188,7 @@ export const communityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       tags: ['ledger'],
       summary: 'Register a network auditor (admin); the token and the invitation are shown only here',
       body: NameBodySchema,
-      response: { 201: z.object({ id: z.uuid(), name: z.string(), token: z.string(), inviteUrl: InviteUrlSchema }) },
+      response: { 201: z.object({ id: z.uuid(), name: z.string(), ...IssuedSecrets }) },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 201, (ctx) => services.communities.registerAuditor(ctx, request.body), (a) => a),
   });

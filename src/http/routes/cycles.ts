@@ -36,6 +36,9 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
       params: CycleParams,
       body: z.object({ phase: PhaseSchema }).strict(),
       response: { 200: CycleSchema },
+      problems: {
+        409: '`close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them)',
+      },
     },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => cycles.movePhase(ctx, request.params.cycleId, request.body.phase), presentCycle),
   });

@@ -1,19 +1,23 @@
 /** Money (SPEC §4): transfers, distributions, balances, statements, money trails, equity reports. */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DISTRIBUTION_FORMULAS, equityCsv, equitySvg } from '../../funding/index.js';
+import { DISTRIBUTION_FORMULAS, EQUITY_BASES, equityCsv, equitySvg } from '../../funding/index.js';
 import type { TransferRecord } from '../../funding/index.js';
 import { CurrencySchema, MoneyStringSchema } from '../../governance/cycle.js';
 import { runCommand } from '../idempotency.js';
 import { ListQuerySchema, pageOf, UuidSchema } from '../schemas.js';
 import type { RouteDeps } from '../app.js';
 
-const TransferIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID');
+const TransferIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, '1–100 letters, digits or "._:-", e.g. a UUID')
+  .describe('yours to choose, unique among your own transfers; ids starting with `service:` are the service\'s own (422 `reserved-transfer-id`)');
 const AccountNameSchema = z.string().min(1).max(64);
 
 const TransferSchema = z
   .object({
     transferId: z.string(),
+    owner: z.string().describe('who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner'),
     kind: z.string(),
     from: z.string(),
     to: z.string(),
@@ -35,11 +39,21 @@ function presentTransferResult(r: { transfer: TransferRecord; replayed: boolean 
   return { ...presentTransfer(r.transfer), replayed: r.replayed };
 }
 
-const PartSchema = z.object({ communityId: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+const PartSchema = z.object({ communityId: z.string(), communityName: z.string(), amount: z.string(), weight: z.string(), exactShare: z.string(), remainderUnit: z.boolean() });
+
+/** A distribution's answer; a preview (`dryRun`) also says what the pool holds and whether it covers the amount. */
+const DistributionAnswerSchema = z.object({
+  distributionId: z.string(),
+  dryRun: z.boolean(),
+  replayed: z.boolean(),
+  parts: z.array(PartSchema),
+  pool: z.object({ balance: z.string(), covers: z.boolean().describe('false: committing this would be refused with 409 `overdraw`') }).optional().describe('previews only'),
+});
 
 export function presentTransfer(t: TransferRecord) {
   return {
     transferId: t.transferId,
+    owner: t.owner,
     kind: t.kind,
     from: t.from,
     to: t.to,
@@ -62,13 +76,20 @@ const ReportTime = z.iso.datetime({ offset: true }).refine((v) => {
 
 const EquityQuerySchema = z.object({
   format: z.enum(['json', 'csv']).optional(),
-  from: ReportTime.optional().describe('only money received at or after this time'),
-  to: ReportTime.optional().describe('only money received before this time'),
-  funderId: UuidSchema.optional().describe("only this funder's direct grants"),
+  currency: CurrencySchema.optional().describe('the currency reported on; required when communities use more than one (400 `currency-required` lists them)'),
+  include: z.enum(['imported']).optional().describe('`imported`: include communities created by pabulib imports (left out by default)'),
+  basis: z.enum(EQUITY_BASES).optional().describe('what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding'),
+  from: ReportTime.optional().describe('only money received, and cycles closed, at or after this time'),
+  to: ReportTime.optional().describe('only money received, and cycles closed, before this time'),
+  funderId: UuidSchema.optional().describe("only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool)"),
 });
 
 const EquitySchema = z
   .object({
+    currency: z.string().describe('ISO 4217: every amount is in minor units of it'),
+    basis: z.enum(EQUITY_BASES).describe('the figure the indices and the median compare'),
+    includesImported: z.boolean(),
+    funderId: z.string().nullable().describe("set when `received` is only this funder's money"),
     communities: z.array(
       z.object({
         communityId: z.string(),
@@ -79,12 +100,17 @@ const EquitySchema = z
         received: z.string(),
         perLearner: z.string().nullable(),
         needsWeightedPerLearner: z.string().nullable(),
+        imported: z.boolean(),
+        ballots: z.number().int().describe('effective ballots over the cycles closed in the window'),
+        census: z.number().int().describe('voters on the frozen rolls of those cycles'),
+        turnout: z.string().nullable().describe('ballots ÷ census as a decimal with 4 places (half-even), e.g. "0.4667"; null without a closed cycle'),
       }),
     ),
     gini: z.number().nullable(),
     theil: z.number().nullable(),
     maxMinRatio: z.number().nullable(),
     medianPerLearner: z.string().nullable(),
+    median: z.string().nullable().describe('median of the basis, minor units with 2 decimals'),
     belowEightyPercentOfMedian: z.array(z.string()),
     shareBelowEightyPercentOfMedian: z.number().nullable(),
   })
@@ -97,6 +123,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     schema: {
       tags: ['funding'],
       summary: 'Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)',
+      description:
+        'A community\'s accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer\'s currency.',
       body: z
         .object({ transferId: TransferIdSchema, from: AccountNameSchema, to: AccountNameSchema, amount: MoneyStringSchema, currency: CurrencySchema, memo: z.string().max(500).optional() })
         .strict(),
@@ -125,7 +153,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
   app.post('/v1/distributions', {
     schema: {
       tags: ['funding'],
-      summary: 'Distribute money from the pool to communities by a formula; dryRun previews every part',
+      summary: "Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part",
       body: z
         .object({
           distributionId: TransferIdSchema,
@@ -133,14 +161,11 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           currency: CurrencySchema,
           formula: z.enum(DISTRIBUTION_FORMULAS),
           base: MoneyStringSchema.optional().describe('base-plus-per-learner: what each community gets first'),
-          communities: z.array(UuidSchema).min(1).max(10_000).optional().describe('default: every community'),
+          communities: z.array(UuidSchema).min(1).max(10_000).optional().describe("default: every community in the distribution's currency not created by a pabulib import (409 `currency-mismatch` or `community-imported` for others)"),
           dryRun: z.boolean().optional(),
         })
         .strict(),
-      response: {
-        200: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-        201: z.object({ distributionId: z.string(), dryRun: z.boolean(), replayed: z.boolean(), parts: z.array(PartSchema) }),
-      },
+      response: { 200: DistributionAnswerSchema, 201: DistributionAnswerSchema },
       problems: { 404: '`community-not-found`: a community in `communities` does not exist' },
     },
     handler: (request, reply) => {
@@ -164,7 +189,8 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           distributionId: body.distributionId,
           dryRun: r.dryRun,
           replayed: r.replayed,
-          parts: r.parts.map((p) => ({ communityId: p.communityId, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          parts: r.parts.map((p) => ({ communityId: p.communityId, communityName: p.communityName, amount: p.amountMinor.toString(), weight: p.weight, exactShare: p.exactShare, remainderUnit: p.remainderUnit })),
+          ...(r.pool === undefined ? {} : { pool: { balance: r.pool.balanceMinor.toString(), covers: r.pool.covers } }),
         }),
       );
     },
@@ -175,12 +201,22 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       tags: ['funding'],
       summary: "An account's balance",
       params: z.object({ account: AccountNameSchema }),
+      querystring: z.object({
+        currency: CurrencySchema.optional().describe("the balance in this currency; default: a community's own currency, or a network account's only (else the network currency's)"),
+      }),
       problems: { 422: '`invalid-account`: not an account name (`pool`, `external:<funderId>`, `community:<id>`, `cycle:<id>`, `proposal:<id>`, `spent:<proposalId>`)' },
-      response: { 200: z.object({ account: z.string(), balance: z.string(), currency: z.string().nullable() }) },
+      response: {
+        200: z.object({
+          account: z.string(),
+          balance: z.string(),
+          currency: z.string().nullable(),
+          balances: z.array(z.object({ currency: z.string(), balance: z.string() })).describe('every currency the account holds (the pool and external accounts keep one balance per currency)'),
+        }),
+      },
     },
     handler: async (request) => {
-      const b = await funding.balance(request.params.account);
-      return { account: b.account, balance: b.balanceMinor.toString(), currency: b.currency };
+      const b = await funding.balance(request.params.account, request.query.currency);
+      return { account: b.account, balance: b.balanceMinor.toString(), currency: b.currency, balances: b.balances.map((x) => ({ currency: x.currency, balance: x.balanceMinor.toString() })) };
     },
   });
 
@@ -220,7 +256,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
           transferId: TransferIdSchema,
           amount: MoneyStringSchema,
           receiptRef: z.string().trim().min(1).max(200),
-          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD'),
+          spentOn: z.iso.date().describe('the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)'),
           memo: z.string().max(500).optional(),
         })
         .strict(),

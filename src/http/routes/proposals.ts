@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
 import type { RouteDeps } from '../app.js';
-import { ProgressSchema, ReviewSchema, SubmitProposalSchema } from '../../governance/proposal.js';
+import { CancelProposalSchema, ProgressSchema, ReviewSchema, SubmitProposalSchema } from '../../governance/proposal.js';
 import { CycleParams, ProposalParams, ProposalSchema, presentProposal } from './budgeting.schemas.js';
 
 export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
@@ -43,6 +43,18 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
   app.post('/v1/proposals/:proposalId/withdraw', {
     schema: { tags: ['budgeting'], summary: 'Withdraw your own proposal before voting (author)', params: ProposalParams, response: { 200: ProposalSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.withdrawProposal(ctx, request.params.proposalId), presentProposal),
+  });
+
+  app.post('/v1/proposals/:proposalId/cancel', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Call off a selected proposal (steward, once the cycle closed): its unspent money returns to the community',
+      params: ProposalParams,
+      body: CancelProposalSchema,
+      response: { 200: ProposalSchema },
+      problems: { 409: '`proposal-status`: not a selected proposal still open (funded or in progress); `phase-closed`: the cycle is not closed or in implementation' },
+    },
+    handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.cancelProposal(ctx, request.params.proposalId, request.body), presentProposal),
   });
 
   app.post('/v1/proposals/:proposalId/progress', {

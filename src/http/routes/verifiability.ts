@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { StoredCheckpoint } from '../../services/checkpoints.js';
 
 import type { RouteDeps } from '../app.js';
+import { failureSummary } from '../../anchoring/anchor-state.js';
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
 const StreamName = z.string().regex(/^(network|community:[0-9a-f-]{36})$/, '"network" or "community:<id>"');
@@ -36,10 +37,16 @@ const AnchorSchema = z
     confirmations: z.number().int(),
     status: z.enum(['pending', 'submitted', 'confirmed', 'final', 'failed']),
     attempts: z.number().int(),
-    lastError: z.string().nullable(),
+    lastError: z.string().nullable().describe('why the last step failed: an error code (unreachable, timeout, wrong-chain, rejected, bad-response, unexpected, tx-dropped, tx-vanished, tx-mismatch) and a fixed sentence; never the chain node\'s own message'),
     nextAttemptAt: z.string().nullable(),
   })
   .meta({ id: 'Anchor' });
+
+/** An anchor's last error as the public sees it: the code of a failed chain step with a fixed sentence, never an upstream message. */
+function publicLastError(lastError: string): string {
+  const code = lastError.split(':', 1)[0] ?? '';
+  return code.startsWith('tx-') ? lastError : failureSummary(code);
+}
 
 export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services }) => {
   const { checkpoints, merkle, anchoring } = services;
@@ -63,7 +70,7 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
         confirmations: a.confirmations,
         status: a.status,
         attempts: a.attempts,
-        lastError: a.lastError,
+        lastError: a.lastError === null ? null : publicLastError(a.lastError),
         nextAttemptAt: a.nextAttemptAt === null ? null : new Date(a.nextAttemptAt).toISOString(),
       })),
   });
@@ -81,11 +88,14 @@ export const verifiabilityRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app,
   });
 
   app.post('/v1/checkpoints', {
-    schema: { tags: ['verifiability'], summary: 'Sign a checkpoint over every stream head now (admin)', response: { 201: CheckpointSchema } },
+    schema: {
+      tags: ['verifiability'],
+      summary: 'Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since',
+      response: { 200: CheckpointSchema, 201: CheckpointSchema },
+    },
     handler: async (_request, reply) => {
-      const checkpoint = await checkpoints.create();
-      if (checkpoint === undefined) throw new Error('a forced checkpoint was not created');
-      return reply.code(201).send(present(checkpoint));
+      const { checkpoint, created } = await checkpoints.createIfChanged();
+      return reply.code(created ? 201 : 200).send(present(checkpoint));
     },
   });
 

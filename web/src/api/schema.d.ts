@@ -163,23 +163,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/address": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Register the Ethereum address that signs your ballots (member) */
-        put: operations["registerSigningAddress"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -225,6 +208,108 @@ export interface paths {
         put?: never;
         /** Register a network auditor (admin); the token and the invitation are shown only here */
         post: operations["registerNetworkAuditor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate your token (member, funder, network auditor): the new one is shown once, the old one answers 401 at once, your sessions end */
+        post: operations["rotateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a member (this community's steward for members, the admin for anyone): token 401, out of future censuses, past ballots kept */
+        delete: operations["deactivateMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funders/{funderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a funder (admin): token 401, sessions ended; its money stays where it is */
+        delete: operations["deactivateFunder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auditors/{auditorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a network auditor (admin): token 401, sessions ended */
+        delete: operations["deactivateAuditor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/address/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A one-time message to sign (EIP-191, personal_sign) with the address you register (member); a new one replaces the last */
+        get: operations["readAddressChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register the Ethereum address that signs your ballots, with its signature of your challenge (member) */
+        put: operations["registerSigningAddressWithProof"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -437,6 +522,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/{proposalId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call off a selected proposal (steward, once the cycle closed): its unspent money returns to the community */
+        post: operations["cancelSelectedProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proposals/{proposalId}/progress": {
         parameters: {
             query?: never;
@@ -479,7 +581,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The EIP-712 typed data to sign a ballot in this cycle (for communities that require signed ballots) */
+        /** The EIP-712 typed data to sign a ballot in this cycle; with your member token every field but nonce and ballot is filled, your voter pseudonym included */
         get: operations["readBallotSigningTemplate"];
         put?: never;
         post?: never;
@@ -549,7 +651,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin) */
+        /**
+         * Move money: a grant (funder, from its own external account), spending or a return (steward), refunds (admin)
+         * @description A community's accounts hold only its currency (another: 409 `currency-mismatch`, nothing written); `pool` and `external:*` keep one balance per currency, so `to: "pool"` is the pool of the transfer's currency.
+         */
         post: operations["moveMoney"];
         delete?: never;
         options?: never;
@@ -566,7 +671,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Distribute money from the pool to communities by a formula; dryRun previews every part */
+        /** Distribute money from the pool of its currency to that currency's communities by a formula; dryRun previews every part */
         post: operations["distributePoolMoneyByFormula"];
         delete?: never;
         options?: never;
@@ -736,7 +841,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign a checkpoint over every stream head now (admin) */
+        /** Sign a checkpoint over every stream head now (admin): 201 with the new one, or 200 with the latest when no stream moved since */
         post: operations["signCheckpointNow"];
         delete?: never;
         options?: never;
@@ -1001,6 +1106,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "submitted" | "confirmed" | "final" | "failed";
             attempts: number;
+            /** @description why the last step failed: an error code (unreachable, timeout, wrong-chain, rejected, bad-response, unexpected, tx-dropped, tx-vanished, tx-mismatch) and a fixed sentence; never the chain node's own message */
             lastError: string | null;
             nextAttemptAt: string | null;
         };
@@ -1032,6 +1138,10 @@ export interface components {
                 quorum: number;
             };
             requireSignedBallots: boolean;
+            /** @description ISO 4217: the one currency of its accounts and cycles, fixed at creation */
+            currency: string;
+            /** @description created by a pabulib import */
+            imported: boolean;
             stream: string;
             createdAt: string;
         };
@@ -1057,6 +1167,16 @@ export interface components {
             createdAt: string;
         };
         EquityReport: {
+            /** @description ISO 4217: every amount is in minor units of it */
+            currency: string;
+            /**
+             * @description the figure the indices and the median compare
+             * @enum {string}
+             */
+            basis: "per-learner" | "needs-weighted";
+            includesImported: boolean;
+            /** @description set when `received` is only this funder's money */
+            funderId: string | null;
             communities: {
                 communityId: string;
                 slug: string;
@@ -1066,11 +1186,20 @@ export interface components {
                 received: string;
                 perLearner: string | null;
                 needsWeightedPerLearner: string | null;
+                imported: boolean;
+                /** @description effective ballots over the cycles closed in the window */
+                ballots: number;
+                /** @description voters on the frozen rolls of those cycles */
+                census: number;
+                /** @description ballots ÷ census as a decimal with 4 places (half-even), e.g. "0.4667"; null without a closed cycle */
+                turnout: string | null;
             }[];
             gini: number | null;
             theil: number | null;
             maxMinRatio: number | null;
             medianPerLearner: string | null;
+            /** @description median of the basis, minor units with 2 decimals */
+            median: string | null;
             belowEightyPercentOfMedian: string[];
             shareBelowEightyPercentOfMedian: number | null;
         };
@@ -1081,8 +1210,11 @@ export interface components {
             communityId: string;
             name: string;
             roles: string[];
+            /** @description the proved signing address; shown only to auditors and to the member themself (null for everyone else) */
             address: string | null;
             createdAt: string;
+            /** @description when a steward or the admin deactivated the member; null while active */
+            deactivatedAt: string | null;
         };
         Outcome: {
             /** Format: uuid */
@@ -1180,6 +1312,8 @@ export interface components {
         };
         Transfer: {
             transferId: string;
+            /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+            owner: string;
             kind: string;
             from: string;
             to: string;
@@ -1551,6 +1685,8 @@ export interface operations {
                          */
                         quorum?: number;
                     };
+                    /** @description the one currency of this community, fixed at creation; default: the network currency (NETWORK_CURRENCY) */
+                    currency?: string;
                 };
             };
         };
@@ -1658,12 +1794,12 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description a member is created without an address: they prove one themselves (GET /v1/me/address/challenge, PUT /v1/me/address) */
         requestBody: {
             content: {
                 "application/json": {
                     name: string;
                     roles?: ("member" | "steward" | "auditor")[];
-                    address?: string;
                 };
             };
         };
@@ -1681,11 +1817,20 @@ export interface operations {
                         communityId: string;
                         name: string;
                         roles: string[];
+                        /** @description the proved signing address; shown only to auditors and to the member themself (null for everyone else) */
                         address: string | null;
                         createdAt: string;
-                        token: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description when a steward or the admin deactivated the member; null while active */
+                        deactivatedAt: string | null;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
                 };
             };
@@ -1791,47 +1936,6 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    registerSigningAddress: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
-                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
-                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
-                "x-csrf-token"?: components["parameters"]["CsrfToken"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    address: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Unprocessable"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
     readMe: {
         parameters: {
             query?: never;
@@ -1896,10 +2000,16 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        token: string;
                         account: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
                 };
             };
@@ -1945,10 +2055,231 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        token: string;
-                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token */
-                        inviteUrl: string;
+                        /** @description the bearer token, shown only in the first answer; absent in a replay */
+                        token?: string;
+                        /** @description `/join#<code>`: opening it signs this person in (one time, within 14 days); give it to them, not the token. Absent in a replay (see tokenIssued) */
+                        inviteUrl?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): a token and invitation were issued by the first answer and are not stored, so not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rotateToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the new bearer token, shown only in this answer */
+                        token?: string;
+                        /**
+                         * @description present in a replayed answer (Idempotency-Key): the token was issued and is not shown again
+                         * @enum {boolean}
+                         */
+                        tokenIssued?: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateMember: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateFunder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                funderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deactivateAuditor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                auditorId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (also when it already was): the token answers 401, sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readAddressChallenge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        expiresAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    registerSigningAddressWithProof: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: string;
+                    /** @description EIP-191 (personal_sign) signature of the message from GET /v1/me/address/challenge by this address */
+                    signature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2221,7 +2552,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `close-blocked`: the tally cannot allocate (the reserved budget is not all in `cycle:<id>`), nothing written; `proposals-not-finished`: `completed` waits for each selected proposal to be completed or cancelled (`proposals` names them) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2577,6 +2916,60 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    cancelSelectedProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first response and writes nothing; the same key with another body is refused (422). Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+                /** @description Required when the request is authenticated by the session cookie: the `csrfToken` from `POST /v1/sessions` or `GET /v1/session` (403 without it). Not needed with a bearer token. */
+                "x-csrf-token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it is called off; members and auditors read it */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `proposal-status`: not a selected proposal still open (funded or in progress); `phase-closed`: the cycle is not closed or in implementation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     reportProgressOnSelectedProposal: {
         parameters: {
             query?: never;
@@ -2777,6 +3170,7 @@ export interface operations {
                         message: {
                             community: string;
                             cycle: string;
+                            voter: string;
                             nonce: string;
                             ballot: string;
                         };
@@ -2927,6 +3321,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     from: string;
                     to: string;
@@ -2945,6 +3340,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -3000,6 +3397,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     distributionId: string;
                     amount: string;
                     currency: string;
@@ -3007,7 +3405,7 @@ export interface operations {
                     formula: "equal" | "per-learner" | "needs-weighted" | "base-plus-per-learner";
                     /** @description base-plus-per-learner: what each community gets first */
                     base?: string;
-                    /** @description default: every community */
+                    /** @description default: every community in the distribution's currency not created by a pabulib import (409 `currency-mismatch` or `community-imported` for others) */
                     communities?: string[];
                     dryRun?: boolean;
                 };
@@ -3026,11 +3424,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3046,11 +3451,18 @@ export interface operations {
                         replayed: boolean;
                         parts: {
                             communityId: string;
+                            communityName: string;
                             amount: string;
                             weight: string;
                             exactShare: string;
                             remainderUnit: boolean;
                         }[];
+                        /** @description previews only */
+                        pool?: {
+                            balance: string;
+                            /** @description false: committing this would be refused with 409 `overdraw` */
+                            covers: boolean;
+                        };
                     };
                 };
             };
@@ -3075,7 +3487,10 @@ export interface operations {
     };
     readAccountBalance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the balance in this currency; default: a community's own currency, or a network account's only (else the network currency's) */
+                currency?: string;
+            };
             header?: {
                 /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
                 "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
@@ -3097,6 +3512,11 @@ export interface operations {
                         account: string;
                         balance: string;
                         currency: string | null;
+                        /** @description every currency the account holds (the pool and external accounts keep one balance per currency) */
+                        balances: {
+                            currency: string;
+                            balance: string;
+                        }[];
                     };
                 };
             };
@@ -3210,12 +3630,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description yours to choose, unique among your own transfers; ids starting with `service:` are the service's own (422 `reserved-transfer-id`) */
                     transferId: string;
                     amount: string;
                     receiptRef: string;
                     /**
                      * Format: date
-                     * @description the date on the receipt, YYYY-MM-DD
+                     * @description the date on the receipt, YYYY-MM-DD; not in the future (422 `spent-on-in-future`)
                      */
                     spentOn: string;
                     memo?: string;
@@ -3231,6 +3652,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         transferId: string;
+                        /** @description who made it: `service` (ids `service:…`), `admin`, `funder:<id>` or `member:<id>`; transfer ids are unique per owner */
+                        owner: string;
                         kind: string;
                         from: string;
                         to: string;
@@ -3307,11 +3730,17 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv";
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
@@ -3342,11 +3771,17 @@ export interface operations {
     readEquityChart: {
         parameters: {
             query?: {
-                /** @description only money received at or after this time */
+                /** @description the currency reported on; required when communities use more than one (400 `currency-required` lists them) */
+                currency?: string;
+                /** @description `imported`: include communities created by pabulib imports (left out by default) */
+                include?: "imported";
+                /** @description what Gini, Theil, max/min and "below 80 % of the median" compare: per-learner (default) or needs-weighted per-learner funding */
+                basis?: "per-learner" | "needs-weighted";
+                /** @description only money received, and cycles closed, at or after this time */
                 from?: string;
-                /** @description only money received before this time */
+                /** @description only money received, and cycles closed, before this time */
                 to?: string;
-                /** @description only this funder's direct grants */
+                /** @description only this funder's money: its direct grants plus its pro-rata share of each pool distribution (README: funders' money through the pool) */
                 funderId?: string;
             };
             header?: {
@@ -3463,6 +3898,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
