@@ -54,13 +54,13 @@ export class TrusteeService {
     return transact(this.deps, ctx, async (trx) => {
       const cycle = await repo.findCycle(trx, cycleId, 'update');
       if (cycle === undefined) throw notFound('cycle', cycleId);
+      if (cycle.phase !== 'tallying') {
+        throw new DomainError('phase-closed', `key shares are taken while the cycle is tallying (after a steward closed voting); it is ${cycle.phase}`, { phase: cycle.phase });
+      }
       const election = await electionRepo.findElectionKey(trx, cycleId, true);
       const spec = election?.trustees ?? null;
       if (election === undefined || spec === null || election.publicKey === null) throw new DomainError('not-a-trustee', 'this cycle has no trustees');
       if (!spec.trustees.includes(trustee)) throw new DomainError('not-a-trustee', `you (${trustee}) are not a trustee of this cycle`);
-      if (cycle.phase !== 'tallying') {
-        throw new DomainError('phase-closed', `key shares are taken while the cycle is tallying (after a steward closed voting); it is ${cycle.phase}`, { phase: cycle.phase });
-      }
       const parsed = parseShare(line);
       if (parsed === undefined) throw new DomainError('malformed-key-share', 'send the share exactly as `npm run trustee -- decrypt-share` prints it (agl-share1.<cycle>.<trustee>.<hex>)');
       if (parsed.cycleId !== cycleId || parsed.trustee !== trustee) {
