@@ -14,7 +14,8 @@
  *
  * Checks, in order: every line is an entry, every hash and link; every stream's Merkle root; the
  * checkpoint's signature, its tree over the stream heads and each head against the export; the
- * anchor transaction on the chain; a recount of every closed cycle from its ballot entries.
+ * anchor transaction on the chain; a recount of every closed cycle from its ballot entries (sealed
+ * ballots opened with the key revealed at close; a revealed key that is not the election key's is refused).
  * Prints what was checked and what passed; exits 1 at the first problem (naming stream, seq, line
  * and reason), 2 when an input cannot be read.
  */
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
+import { nodeHpke } from '../src/crypto/hpke-node.js';
 import { createEthersChainReader } from '../src/anchoring/ethers-chain-client.js';
 import { verifyReceiptProof } from '../src/anchoring/receipt-proof.js';
 
@@ -82,7 +84,7 @@ async function main(): Promise<number> {
       console.log(`  with its anchor ${values['anchor-tx']} on ${values.rpc}`);
     }
   }
-  if (values['no-recount'] !== true) checks.push(new RecountCheck());
+  if (values['no-recount'] !== true) checks.push(new RecountCheck(nodeHpke));
 
   const lines = createInterface({ input: await open(source, values.token), crlfDelay: Infinity });
   const report = await verifyExport(lines, checks);

@@ -21,6 +21,7 @@ import type { NoteErrorCode } from './anchoring/signed-note.js';
 import type { RuleErrorCode } from './rules/rule-error.js';
 import type { PabulibErrorCode } from './pabulib/format-error.js';
 import type { WebhookCode } from './webhooks/errors.js';
+import type { SealedBallotCode } from './governance/sealed-errors.js';
 
 /** Codes of the request itself, raised at the HTTP edge or by the framework. */
 export const REQUEST_CODES = [
@@ -71,7 +72,8 @@ export type ErrorCode =
   | NoteErrorCode
   | RuleErrorCode
   | PabulibErrorCode
-  | WebhookCode;
+  | WebhookCode
+  | SealedBallotCode;
 
 export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
   override name = 'DomainError';

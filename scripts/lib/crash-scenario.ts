@@ -316,6 +316,16 @@ export interface Observation {
   /** GET /v1/receipts/{hash} for every acknowledged receipt and every ballot entry of the cycle. */
   lookups: Record<string, ReceiptLookup>;
   ballotCount: number;
+  /**
+   * Ballots are sealed in the ledger while voting is open: what each member's current ballot holds,
+   * as the member reads it back (GET /v1/cycles/{id}/ballot), by receipt hash.
+   */
+  ownBallots: Record<string, string[]>;
+}
+
+/** A later acknowledged ballot of the same member replaced this one. */
+function isReplaced(cast: Cast, casts: readonly Cast[]): boolean {
+  return casts.some((c) => c.member === cast.member && c.receipt !== undefined && c.index > cast.index);
 }
 
 const ballotEntriesOf = (entries: readonly RecordedEntry[], cycleId: string): RecordedEntry[] =>
@@ -345,7 +355,15 @@ export async function observe(api: HttpClient, adminToken: string, world: Voting
   });
   const lookups = Object.fromEntries(hashes.map((h, i) => [h, answers[i] as ReceiptLookup]));
   const count = await api.expect<{ ballots: number }>(200, 'GET', `/v1/cycles/${world.cycleId}/ballots/count`, { token: world.steward.token });
-  return { cycleId: world.cycleId, verify, exportStatus: exported.status, exportLines, heads, lookups, ballotCount: count.ballots };
+  const voters = [...new Set(casts.filter((c) => c.receipt !== undefined).map((c) => c.member))];
+  const own = await inParallel(voters.length, 8, async (i) => {
+    const answer = await api.call('GET', `/v1/cycles/${world.cycleId}/ballot`, { token: world.members[voters[i] ?? 0]?.token ?? '' });
+    if (answer.status !== 200) return undefined;
+    const found = answer.json<{ receipt: Receipt; ballot: { approvals?: string[] } | null }>();
+    return found.ballot?.approvals === undefined ? undefined : ([found.receipt.hash, found.ballot.approvals] as const);
+  });
+  const ownBallots = Object.fromEntries(own.filter((o) => o !== undefined));
+  return { cycleId: world.cycleId, verify, exportStatus: exported.status, exportLines, heads, lookups, ballotCount: count.ballots, ownBallots };
 }
 
 async function* asLines(lines: readonly string[]): AsyncGenerator<string> {
@@ -379,7 +397,10 @@ export async function judgeState(when: string, seen: Observation, casts: readonl
   const acknowledged = casts.filter((c): c is Cast & { receipt: Receipt } => c.receipt !== undefined);
   const missing = acknowledged.filter((c) => {
     const e = byHash.get(c.receipt.hash);
-    const approvals = (e?.payload as { approvals?: unknown } | undefined)?.approvals;
+    const payload = e?.payload as { approvals?: unknown; sealed?: unknown } | undefined;
+    // a sealed ballot is compared with what its member reads back (their current ballot only)
+    const approvals = payload?.sealed === undefined ? payload?.approvals : seen.ownBallots[c.receipt.hash];
+    if (payload?.sealed !== undefined && approvals === undefined && isReplaced(c, casts)) return e === undefined || e.stream !== c.receipt.stream || e.seq !== c.receipt.seq || e.type !== 'ballot.cast';
     return e === undefined || e.stream !== c.receipt.stream || e.seq !== c.receipt.seq || e.type !== 'ballot.cast' || !Array.isArray(approvals) || !sameSet(approvals as string[], c.approvals);
   });
   checks.add(`${when}: every acknowledged ballot is in the export as sent`, missing.length === 0, `${acknowledged.length - missing.length}/${acknowledged.length} present; missing ${sample(missing.map((c) => c.receipt))}`);

@@ -8,7 +8,9 @@ import { openCheckpoint, streamHeadLeafHash, type StreamHead } from '../anchorin
 import { appendLeaves, EMPTY_FRONTIER, rootFromFrontier, RootAccumulator } from '../ledger/merkle/index.js';
 import type { Problem, RecordedEntry } from '../ledger/index.js';
 import { decodeEvent } from '../events/index.js';
-import { cycleIdOf, evolve, initialCycleState, recount, type CycleLedgerState } from '../governance/cycle-ledger.js';
+import { cycleIdOf, evolve, initialCycleState, recount, unseal, type CycleLedgerState } from '../governance/cycle-ledger.js';
+import type { HpkeSuite } from '../governance/sealed-ballot.js';
+import { portableHpke } from '../crypto/hpke-portable.js';
 import type { EntryCheck } from './export-verifier.js';
 
 /** Recomputes each stream's Merkle root, and its root at any sizes asked for in advance. */
@@ -88,9 +90,17 @@ export class CheckpointCheck implements EntryCheck {
   }
 }
 
-/** Recounts every closed cycle in the export with the one cycle fold, from its own entries. */
+/**
+ * Recounts every closed cycle in the export with the one cycle fold, from its own entries: sealed
+ * ballots are opened with the key revealed at close, after checking that key against the election
+ * public key. A cycle still voting (an export taken during voting) is checked for hashes and links
+ * only: its ballots cannot be opened, so it is not recounted.
+ */
 export class RecountCheck implements EntryCheck {
   private readonly cycles = new Map<string, CycleLedgerState>();
+
+  /** `suite`: the HPKE implementation that opens ballots (the portable one unless the caller has a faster one). */
+  constructor(private readonly suite: HpkeSuite = portableHpke()) {}
 
   onEntry(entry: RecordedEntry): Problem | undefined {
     const decoded = decodeEvent(entry.type, entry.payload);
@@ -105,16 +115,19 @@ export class RecountCheck implements EntryCheck {
     return undefined;
   }
 
-  finish() {
+  async finish() {
     const passed: string[] = [];
     const problems: Problem[] = [];
-    for (const [cycleId, state] of this.cycles) {
+    for (const [cycleId, folded] of this.cycles) {
+      const state = await unseal(folded, this.suite);
       const stream = state.stream ?? '?';
       for (const anomaly of state.anomalies) problems.push({ stream, seq: anomaly.seq, reason: 'body-mismatch', detail: `cycle ${cycleId}: ${anomaly.reason}` });
       const result = recount(state);
       switch (result.kind) {
         case 'not-frozen':
+          break;
         case 'not-closed':
+          passed.push(`cycle ${cycleId}: not closed, ${state.cast.length} ballot entries${state.electionKey === null ? '' : ' sealed'}; no recount until its key is revealed at close`);
           break;
         case 'cancelled':
           passed.push(`cycle ${cycleId}: cancelled${result.reason === null ? '' : ` (${result.reason})`}; its reservation returned and ${result.ballots} ballot entr${result.ballots === 1 ? 'y' : 'ies'} left uncounted`);

@@ -5,7 +5,8 @@ import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
 import type { Selectable } from 'kysely';
 import type { Queryable } from './database.js';
-import type { CyclesTable, ProposalsTable } from './tables.js';
+import type { BallotsTable, CyclesTable, ProposalsTable } from './tables.js';
+import type { SealedBox } from '../governance/sealed-ballot.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
 export type { CycleRecord } from '../governance/cycle.js';
@@ -200,8 +201,14 @@ export interface BallotRecord {
   pseudonym: string;
   stream: string;
   seq: number;
-  ballot: RecordedBallot;
+  /** null while sealed: the choices are filled in when the election key is revealed */
+  ballot: RecordedBallot | null;
+  sealed: SealedBox | null;
   castAt: string;
+}
+
+function toBallot(r: Selectable<BallotsTable>): BallotRecord {
+  return { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, sealed: r.sealed, castAt: r.cast_at };
 }
 
 export async function insertBallots(db: Queryable, ballots: readonly BallotRecord[]): Promise<void> {
@@ -215,7 +222,8 @@ export async function insertBallots(db: Queryable, ballots: readonly BallotRecor
           pseudonym: b.pseudonym,
           stream: b.stream,
           seq: b.seq,
-          ballot: JSON.stringify(b.ballot),
+          ballot: b.ballot === null ? null : JSON.stringify(b.ballot),
+          sealed: b.sealed === null ? null : JSON.stringify(b.sealed),
           cast_at: b.castAt,
         })),
       )
@@ -226,7 +234,7 @@ export async function insertBallots(db: Queryable, ballots: readonly BallotRecor
 /** Every ballot of a cycle in ledger order (the caller keeps the last per voter). */
 export async function listBallots(db: Queryable, cycleId: string): Promise<BallotRecord[]> {
   const rows = await db.selectFrom('ballots').selectAll().where('cycle_id', '=', cycleId).orderBy('seq').execute();
-  return rows.map((r) => ({ hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, castAt: r.cast_at }));
+  return rows.map(toBallot);
 }
 
 export async function countBallots(db: Queryable, cycleId: string): Promise<{ ballots: number; voters: number }> {
@@ -240,7 +248,7 @@ export async function countBallots(db: Queryable, cycleId: string): Promise<{ ba
 
 export async function findBallotByHash(db: Queryable, hash: string): Promise<BallotRecord | undefined> {
   const r = await db.selectFrom('ballots').selectAll().where('hash', '=', hash).executeTakeFirst();
-  return r === undefined ? undefined : { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, castAt: r.cast_at };
+  return r === undefined ? undefined : toBallot(r);
 }
 
 export async function latestBallotOf(db: Queryable, cycleId: string, pseudonym: string): Promise<{ hash: string; seq: number } | undefined> {

@@ -10,6 +10,7 @@ import type { BallotRules } from '../governance/cycle.js';
 import type { Schedule } from '../governance/schedule.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
 import type { RecordedBallot } from '../governance/ballot.js';
+import type { PaperBallotCell, SealedBox, TrusteeSpec } from '../governance/sealed-ballot.js';
 import type { AnchorRecord } from '../anchoring/anchor-state.js';
 
 /** bigint columns come back as bigint on both databases (pg type parser 20 → BigInt). */
@@ -157,8 +158,51 @@ export interface BallotsTable {
   pseudonym: string;
   stream: string;
   seq: BigIntColumn;
-  ballot: Json<RecordedBallot>;
+  /** null while the ballot is sealed (filled in when the election key is revealed at close) */
+  ballot: Json<RecordedBallot> | null;
+  sealed: Json<SealedBox> | null;
   cast_at: string;
+}
+
+export interface CycleElectionKeysTable {
+  cycle_id: string;
+  /** null until voting opens (a cycle with trustees has its row from creation on) */
+  public_key: string | null;
+  /** SecretBox-sealed (src/services/secret-box.ts); null when trustees hold the key */
+  sealed_private_key: string | null;
+  trustees: Json<TrusteeSpec> | null;
+  revealed_at: Timestamp | null;
+}
+
+export interface TrusteeKeysTable {
+  trustee: string;
+  public_key: string;
+  registered_at: Timestamp;
+}
+
+export interface CycleKeySharesTable {
+  cycle_id: string;
+  trustee: string;
+  sealed_share: string;
+  received_at: Timestamp;
+}
+
+export interface PaperBatchesTable {
+  cycle_id: string;
+  batch_id: string;
+  submitted_by: string;
+  status: 'pending' | 'confirmed' | 'rejected';
+  sheet_sha256: string;
+  note: string | null;
+  /** each ballot sealed like an online one (or in clear once the key is revealed) */
+  ballots: Json<PaperBallotCell[]>;
+  ballot_count: number;
+  decided_by: string | null;
+  reason: string | null;
+  stream: string;
+  seq: BigIntColumn;
+  hash: string;
+  created_at: Timestamp;
 }
 
 export interface ProposalReportsTable {
@@ -328,6 +372,10 @@ export interface Database {
   proposals: ProposalsTable;
   cycle_voters: CycleVotersTable;
   ballots: BallotsTable;
+  cycle_election_keys: CycleElectionKeysTable;
+  trustee_keys: TrusteeKeysTable;
+  cycle_key_shares: CycleKeySharesTable;
+  paper_batches: PaperBatchesTable;
   proposal_reports: ProposalReportsTable;
   proposal_supports: ProposalSupportsTable;
   ledger_streams: LedgerStreamsTable;

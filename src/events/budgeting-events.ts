@@ -125,9 +125,39 @@ export const FrozenBallotPayload = z
   })
   .strict();
 
+/** An HPKE ciphertext (RFC 9180 base mode): the encapsulated key and the sealed bytes, base64url. */
+export const SealedBoxPayload = z
+  .object({ enc: z.string().regex(/^[A-Za-z0-9_-]{43}$/), ct: z.string().regex(/^[A-Za-z0-9_-]{22,}$/) })
+  .strict();
+
+export const ELECTION_SUITE = 'HPKE-base/DHKEM(X25519,HKDF-SHA256)/HKDF-SHA256/AES-128-GCM';
+const KeyHex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One trustee's Shamir share of the election private key, HPKE-sealed to the trustee's key. */
+export const TrusteeSharePayload = z
+  .object({ trustee: z.string(), trusteeKey: KeyHex, share: SealedBoxPayload, commitment: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 binding the share to its cycle and trustee') })
+  .strict();
+
+/** The election key of a cycle: ballots are sealed to `publicKey`; with trustees, its private key is split among them. */
+export const ElectionKeyPayload = z
+  .object({
+    suite: z.literal(ELECTION_SUITE),
+    publicKey: KeyHex,
+    trustees: z.object({ threshold: z.number().int().min(1), shares: z.array(TrusteeSharePayload).min(1) }).strict().optional(),
+  })
+  .strict();
+
 export const CycleVotingOpened = FrozenBallotPayload.extend({
   census: z.object({ size: Count, voters: z.array(z.string()) }).strict(),
+  /** absent on cycles whose ballots are recorded in clear (imported pabulib elections, older ledgers) */
+  election: ElectionKeyPayload.optional(),
 }).strict();
+
+/** Closing reveals the election private key, so anyone can open every sealed ballot and recount. */
+export const CycleKeyRevealed = z.object({ cycleId: Uuid, privateKey: KeyHex }).strict();
+
+/** A trustee sent their decrypted share (the share itself is kept sealed, never in the ledger). */
+export const CycleKeyShareReceived = z.object({ cycleId: Uuid, trustee: z.string(), received: Count, threshold: Count }).strict();
 
 /** A validated ballot over proposal ids (points as strings). */
 export const RecordedBallotPayload = z.union([
@@ -140,10 +170,27 @@ export const BallotSignaturePayload = z.object({ nonce: z.string(), signature: z
 
 const BallotBase = { cycleId: Uuid, voter: z.string(), signature: BallotSignaturePayload.optional() };
 export const BallotCast = z.union([
+  /** while voting is open, only this form: the choices (and signature) HPKE-sealed to the election key */
+  z.object({ cycleId: Uuid, voter: z.string(), sealed: SealedBoxPayload }).strict(),
   z.object({ ...BallotBase, approvals: z.array(Id) }).strict(),
   z.object({ ...BallotBase, points: z.record(Id, z.string().regex(/^\d{1,19}$/)) }).strict(),
   z.object({ ...BallotBase, ranking: z.array(Id) }).strict(),
 ]);
+
+/** What a sealed ballot holds: the choices and, for a signed ballot, its signature. */
+export const SealedBallotContent = z.union([
+  z.object({ approvals: z.array(Id), signature: BallotSignaturePayload.optional() }).strict(),
+  z.object({ points: z.record(Id, z.string().regex(/^\d{1,19}$/)), signature: BallotSignaturePayload.optional() }).strict(),
+  z.object({ ranking: z.array(Id), signature: BallotSignaturePayload.optional() }).strict(),
+]);
+
+/** Paper ballots entered by a steward (issue 13.7): sealed like online ballots while the key is secret. */
+export const PaperBallotPayload = z.union([z.object({ sealed: SealedBoxPayload }).strict(), RecordedBallotPayload]);
+export const PaperBatchSubmitted = z
+  .object({ cycleId: Uuid, batchId: z.string(), sheetSha256: z.string().regex(/^[0-9a-f]{64}$/), note: z.string().nullable(), ballots: z.array(PaperBallotPayload) })
+  .strict();
+export const PaperBatchConfirmed = z.object({ cycleId: Uuid, batchId: z.string() }).strict();
+export const PaperBatchRejected = z.object({ cycleId: Uuid, batchId: z.string(), reason: z.string() }).strict();
 
 export const OutcomeProposalPayload = z
   .object({ id: Id, key: z.string(), cost: Amount, votes: z.string(), selected: z.boolean(), explanation: z.string(), round: z.number().int().nullable() })
@@ -160,6 +207,8 @@ export const RecordedOutcomePayload = z
     proposals: z.array(OutcomeProposalPayload),
     notes: z.array(z.string()),
     ballotsCounted: Count,
+    /** how many of the counted ballots were paper ballots (absent when none were) */
+    paperBallotsCounted: Count.optional(),
     inputsHash: z.string(),
     /** how the explanations write money and name proposals (src/governance/explanation-format.ts); absent = 1 */
     explanationFormat: z.literal(2).optional(),

@@ -11,6 +11,7 @@ import type { LedgerEvent } from '../events/index.js';
 import type { RecordedBallot } from './ballot.js';
 import type { Phase } from './cycle.js';
 import { computeOutcome, explanationFormatOf, sameOutcome, type CastBallot, type FrozenBallot, type RecordedOutcome } from './outcome.js';
+import { choicesOf, keyMatches, openBallot, paperVoter, type HpkeSuite, type PaperBallotCell, type SealedBox } from './sealed-ballot.js';
 import type { ProposalStatus } from './proposal.js';
 
 export interface CycleProposalState {
@@ -22,8 +23,19 @@ export interface CycleProposalState {
   status: ProposalStatus;
 }
 
-export interface CastBallotEntry extends CastBallot {
+/** A ballot entry: its choices, or only its sealed form until the election key is revealed and it is opened. */
+export interface CastBallotEntry {
   seq: number;
+  voter: string;
+  ballot: RecordedBallot | null;
+  sealed: SealedBox | null;
+}
+
+/** A paper batch (issue 13.7): it counts only once another steward confirmed it before the close. */
+export interface PaperBatchState {
+  seq: number;
+  status: 'pending' | 'confirmed' | 'rejected';
+  ballots: { voter: string; ballot: RecordedBallot | null; sealed: SealedBox | null }[];
 }
 
 export interface CycleLedgerState {
@@ -44,6 +56,11 @@ export interface CycleLedgerState {
   budget: string | null;
   /** supports stage: who supports which proposal (member ids per proposal id) */
   supports: Map<string, Set<string>>;
+  /** the election public key from `cycle.voting-opened` (null: ballots are recorded in clear) */
+  electionKey: string | null;
+  /** the private key from `cycle.key-revealed` */
+  revealedKey: string | null;
+  paper: Map<string, PaperBatchState>;
   /** entries that name this cycle but cannot belong where they are (a ballot outside voting, …) */
   anomalies: { seq: number; reason: string }[];
 }
@@ -56,7 +73,7 @@ export interface CycleEntry {
 }
 
 export function initialCycleState(cycleId: string): CycleLedgerState {
-  return { cycleId, stream: null, phase: null, proposals: new Map(), frozen: null, cast: [], outcome: null, closedSeq: null, cancelled: null, budget: null, supports: new Map(), anomalies: [] };
+  return { cycleId, stream: null, phase: null, proposals: new Map(), frozen: null, cast: [], outcome: null, closedSeq: null, cancelled: null, budget: null, supports: new Map(), electionKey: null, revealedKey: null, paper: new Map(), anomalies: [] };
 }
 
 /** The cycle id an event is about, if it is about one. */
@@ -148,16 +165,46 @@ export function evolve(state: CycleLedgerState, entry: CycleEntry): CycleLedgerS
     case 'cycle.phase-changed':
       return { ...next, phase: event.payload.to };
     case 'cycle.voting-opened': {
-      const { census: _census, ...frozen } = event.payload;
+      const { census: _census, election, ...frozen } = event.payload;
       // proposals never reviewed stay off the ballot
       const proposals = new Map([...next.proposals].map(([id, p]) => [id, p.status === 'submitted' ? { ...p, status: 'not_reviewed' as const } : p]));
-      return { ...next, phase: 'voting', frozen, proposals };
+      return { ...next, phase: 'voting', frozen, proposals, electionKey: election?.publicKey ?? null };
     }
     case 'ballot.cast': {
       if (next.frozen === null) return anomaly('a ballot was cast before voting opened');
       if (next.cancelled !== null) return anomaly('a ballot was cast after the cycle was cancelled');
       if (next.outcome !== null) return anomaly('a ballot was cast after the cycle closed');
-      return { ...next, cast: [...next.cast, { seq, voter: event.payload.voter, ballot: ballotOf(event.payload) }] };
+      const payload = event.payload;
+      if ('sealed' in payload) {
+        if (next.electionKey === null) return anomaly('a sealed ballot was cast in a cycle without an election key');
+        return { ...next, cast: [...next.cast, { seq, voter: payload.voter, ballot: null, sealed: payload.sealed }] };
+      }
+      if (next.electionKey !== null) return anomaly('a ballot in clear was cast while the election key was secret');
+      return { ...next, cast: [...next.cast, { seq, voter: payload.voter, ballot: ballotOf(payload), sealed: null }] };
+    }
+    case 'cycle.key-revealed': {
+      if (next.electionKey === null) return anomaly('a key was revealed for a cycle without an election key');
+      if (next.revealedKey !== null) return anomaly('the election key was revealed twice');
+      return { ...next, revealedKey: event.payload.privateKey };
+    }
+    case 'paper.batch-submitted': {
+      const p = event.payload;
+      if (next.frozen === null || next.outcome !== null) return anomaly(`paper batch ${p.batchId} was entered outside voting and tallying`);
+      if (next.paper.has(p.batchId)) return anomaly(`paper batch ${p.batchId} was entered twice`);
+      const ballots = p.ballots.map((cell: PaperBallotCell, i) => ({ voter: paperVoter(p.batchId, i + 1), ...('sealed' in cell ? { ballot: null, sealed: cell.sealed } : { ballot: cell, sealed: null }) }));
+      const paper = new Map(next.paper);
+      paper.set(p.batchId, { seq, status: 'pending', ballots });
+      return { ...next, paper };
+    }
+    case 'paper.batch-confirmed':
+    case 'paper.batch-rejected': {
+      const batch = next.paper.get(event.payload.batchId);
+      if (batch === undefined) return anomaly(`${event.type} names paper batch ${event.payload.batchId}, which was never entered`);
+      if (batch.status !== 'pending') return anomaly(`paper batch ${event.payload.batchId} was decided twice`);
+      if (next.outcome !== null) return anomaly(`paper batch ${event.payload.batchId} was decided after the cycle closed`);
+      const paper = new Map(next.paper);
+      paper.set(event.payload.batchId, { ...batch, status: event.type === 'paper.batch-confirmed' ? 'confirmed' : 'rejected' });
+      return { ...next, paper };
     }
     case 'cycle.closed': {
       if (next.outcome !== null) return anomaly('the cycle was closed twice');
@@ -193,7 +240,7 @@ function statusAfter(type: 'proposal.accepted' | 'proposal.rejected' | 'proposal
 }
 
 /** The choices of a `ballot.cast` payload, without its cycle, voter or signature fields. */
-export function ballotOf(payload: Extract<LedgerEvent, { type: 'ballot.cast' }>['payload']): RecordedBallot {
+export function ballotOf(payload: Exclude<Extract<LedgerEvent, { type: 'ballot.cast' }>['payload'], { sealed: unknown }>): RecordedBallot {
   if ('points' in payload) return { points: payload.points };
   if ('ranking' in payload) return { ranking: payload.ranking };
   return { approvals: payload.approvals };
@@ -204,6 +251,51 @@ export function foldCycle(cycleId: string, entries: Iterable<CycleEntry>): Cycle
   let state = initialCycleState(cycleId);
   for (const entry of entries) state = evolve(state, entry);
   return state;
+}
+
+/**
+ * Opens every sealed ballot (online and paper) with the revealed key, once the key has been checked
+ * against the election public key. Ballots that do not open stay sealed and are reported, so the
+ * recount says the cycle cannot be tallied rather than counting a different set of ballots.
+ */
+export async function unseal(state: CycleLedgerState, suite: HpkeSuite): Promise<CycleLedgerState> {
+  const key = state.revealedKey;
+  if (key === null || state.electionKey === null) return state;
+  if (!(await keyMatches(suite, key, state.electionKey))) {
+    return { ...state, anomalies: [...state.anomalies, { seq: state.closedSeq ?? 0, reason: 'the revealed key does not belong to the election public key of voting-opened' }] };
+  }
+  const anomalies = [...state.anomalies];
+  const open = async <T extends { voter: string; ballot: RecordedBallot | null; sealed: SealedBox | null }>(b: T, seq: number): Promise<T> => {
+    if (b.sealed === null || b.ballot !== null) return b;
+    const opened = await openBallot(suite, key, state.cycleId, b.voter, b.sealed);
+    if (!opened.ok) {
+      anomalies.push({ seq, reason: opened.reason });
+      return b;
+    }
+    return { ...b, ballot: choicesOf(opened.content) };
+  };
+  const cast: CastBallotEntry[] = [];
+  for (const b of state.cast) cast.push(await open(b, b.seq));
+  const paper = new Map<string, PaperBatchState>();
+  for (const [id, batch] of state.paper) {
+    const ballots = [];
+    for (const b of batch.ballots) ballots.push(await open(b, batch.seq));
+    paper.set(id, { ...batch, ballots });
+  }
+  return { ...state, cast, paper, anomalies };
+}
+
+/** The ballots that count: every ballot entry (the last per voter wins) and the confirmed paper batches. */
+export function countedBallots(state: CycleLedgerState): { ballots: CastBallot[]; sealed: number } {
+  const ballots: CastBallot[] = [];
+  let sealed = 0;
+  const take = (b: { voter: string; ballot: RecordedBallot | null }) => {
+    if (b.ballot === null) sealed += 1;
+    else ballots.push({ voter: b.voter, ballot: b.ballot });
+  };
+  state.cast.forEach(take);
+  for (const batch of state.paper.values()) if (batch.status === 'confirmed') batch.ballots.forEach(take);
+  return { ballots, sealed };
 }
 
 export type RecountResult =
@@ -218,10 +310,15 @@ export function recount(state: CycleLedgerState): RecountResult {
   if (state.cancelled !== null) return { kind: 'cancelled', ballots: state.cast.length, reason: state.cancelled.reason };
   if (state.frozen === null) return { kind: 'not-frozen' };
   if (state.outcome === null) return { kind: 'not-closed', frozen: state.frozen };
+  const counted = countedBallots(state);
+  if (counted.sealed > 0) {
+    const why = state.revealedKey === null ? 'the election key was never revealed' : 'the revealed key did not open them (see the problems above)';
+    return { kind: 'untallyable', recorded: state.outcome, reason: `${counted.sealed} ballot(s) are still sealed: ${why}` };
+  }
   let recomputed: RecordedOutcome;
   try {
     // in the explanation format the outcome was recorded in: older outcomes keep their older sentences
-    recomputed = computeOutcome(state.frozen, state.cast, explanationFormatOf(state.outcome));
+    recomputed = computeOutcome(state.frozen, counted.ballots, explanationFormatOf(state.outcome));
   } catch (err) {
     return { kind: 'untallyable', recorded: state.outcome, reason: err instanceof Error ? err.message : String(err) };
   }

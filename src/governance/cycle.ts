@@ -32,6 +32,14 @@ export const BallotRulesSchema = z
   .strict();
 export type BallotRulesInput = z.infer<typeof BallotRulesSchema>;
 
+/** Trustees (issue 11.3): community auditors (member ids) or network auditors (auditor ids), k of n. */
+export const TrusteesSchema = z
+  .object({
+    members: z.array(z.uuid()).min(2).max(50).describe('member ids (with the auditor role in this community) or network auditor ids'),
+    threshold: z.number().int().min(2).max(50).describe('how many trustees must send their key share to close the cycle'),
+  })
+  .strict();
+
 export const CreateCycleSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -42,6 +50,7 @@ export const CreateCycleSchema = z
     completion: CompletionSchema.optional(),
     schedule: ScheduleSchema.optional().describe('times at which the service moves the phase by itself (actor `system`)'),
     shortlist: ShortlistSchema.optional().describe('a supports phase before voting: only the `size` most supported proposals reach the ballot'),
+    trustees: TrusteesSchema.optional(),
   })
   .strict();
 export type CreateCycleInput = z.infer<typeof CreateCycleSchema>;

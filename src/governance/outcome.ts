@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { FrozenBallotPayload, RecordedOutcomePayload } from '../events/index.js';
 import { toTallyBallot, type RecordedBallot } from './ballot.js';
 import { CURRENT_EXPLANATION_FORMAT, explanationPresentation, type ExplanationFormat } from './explanation-format.js';
+import { isPaperVoter } from './sealed-ballot.js';
 
 /** What `cycle.voting-opened` freezes (its schema is in the event catalog). */
 export type FrozenBallot = z.output<typeof FrozenBallotPayload>;
@@ -89,9 +90,16 @@ export function computeOutcome(frozen: FrozenBallot, cast: readonly CastBallot[]
     })),
     notes: outcome.notes,
     ballotsCounted: effective.length,
+    ...paperCount(effective),
     inputsHash: inputsHash(frozen, effective, format),
     ...(format === 1 ? {} : { explanationFormat: format }),
   };
+}
+
+/** How many counted ballots were paper ballots; absent when none were, so older outcomes recount byte for byte. */
+function paperCount(effective: readonly CastBallot[]): { paperBallotsCounted?: number } {
+  const paper = effective.filter((b) => isPaperVoter(b.voter)).length;
+  return paper === 0 ? {} : { paperBallotsCounted: paper };
 }
 
 /** Byte-for-byte comparison of two recorded outcomes (canonical JSON). */

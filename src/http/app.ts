@@ -27,6 +27,8 @@ import { ballotRoutes } from './routes/ballots.js';
 import { fundingRoutes } from './routes/funding.js';
 import { verifiabilityRoutes } from './routes/verifiability.js';
 import { pabulibRoutes } from './routes/pabulib.js';
+import { trusteeRoutes } from './routes/trustees.js';
+import { paperBallotRoutes } from './routes/paper-ballots.js';
 import { registerSecurityHeaders, registerWebApp } from './web.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { identityRoutes } from './routes/identity.js';
@@ -154,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const limited = (options.rateLimitPerMinute ?? 0) > 0;
   registerAuth(app, { access: options.services.access, adminToken: options.adminToken, sessions: options.services.sessions, failedAuthPerMinute: limited ? (options.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE) : 0 });
-  registerIdempotency(app, options.services.idempotency);
+  registerIdempotency(app, options.services.idempotency, (text) => options.services.secretBox.mac(text, 'idempotency:secret-body'));
 
   app.get('/healthz', {
     schema: { tags: ['operations'], summary: 'Liveness', operationId: 'getHealth', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
@@ -182,6 +184,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(verifiabilityRoutes, deps);
   await app.register(pabulibRoutes, deps);
   await app.register(webhookRoutes, deps);
+  await app.register(trusteeRoutes, deps);
+  await app.register(paperBallotRoutes, deps);
   await registerWebApp(app, options.webRoot);
   await app.ready();
   return app;

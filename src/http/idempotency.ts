@@ -25,6 +25,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: the route takes no Idempotency-Key (e.g. signing in with a one-time code). */
     idempotency?: boolean;
+    /**
+     * true: the body is a secret (a ballot): the record keeps no copy of it and compares retries by
+     * a keyed hash (HMAC under the sealing key), so a dump of idempotency records reveals no choice.
+     */
+    secretBody?: boolean;
     /** Top-level request body fields that carry a secret: the stored request keeps only their SHA-256. */
     idempotencySecretFields?: readonly string[];
   }
@@ -43,12 +48,15 @@ export interface IdempotencyClaim {
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const MAX_STORED_BODY_BYTES = 64 * 1024;
 
-export function registerIdempotency(app: FastifyInstance, store: IdempotencyService): void {
+/** A keyed hash for secret bodies (see `secretBody`): the same on every process of a deployment. */
+export type SecretHash = (text: string) => string;
+
+export function registerIdempotency(app: FastifyInstance, store: IdempotencyService, secretHash?: SecretHash): void {
   app.decorateRequest('idempotency', undefined);
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!(methods.includes('POST') || methods.includes('PUT')) || !route.url.startsWith('/v1/') || !idempotent(route)) return;
-    const check = checkIdempotencyKey(store);
+    const check = checkIdempotencyKey(store, secretHash);
     const existing = route.preHandler;
     route.preHandler = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];
   });
@@ -59,7 +67,7 @@ export function idempotent(route: Pick<RouteOptions, 'config'>): boolean {
   return route.config?.idempotency !== false;
 }
 
-function checkIdempotencyKey(store: IdempotencyService): preHandlerAsyncHookHandler {
+function checkIdempotencyKey(store: IdempotencyService, secretHash: SecretHash | undefined): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return;
@@ -67,7 +75,7 @@ function checkIdempotencyKey(store: IdempotencyService): preHandlerAsyncHookHand
     if (key === undefined || !KEY.test(key)) {
       throw new DomainError('invalid-header', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
-    const claim = claimFor(request, key);
+    const claim = claimFor(request, key, secretHash);
     // A streamed upload is compared once it has been read (see runCommand), not here.
     if (typeof claim.requestHash === 'function') {
       request.idempotency = claim;
@@ -83,7 +91,7 @@ function checkIdempotencyKey(store: IdempotencyService): preHandlerAsyncHookHand
   };
 }
 
-function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
+function claimFor(request: FastifyRequest, key: string, secretHash: SecretHash | undefined): IdempotencyClaim {
   const path = request.url.split('?')[0] ?? request.url;
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
   // A route without a body schema takes no body: whatever was sent is not part of the request.
@@ -93,6 +101,10 @@ function claimFor(request: FastifyRequest, key: string): IdempotencyClaim {
     return { ...base, requestHash: () => { throw new Error('the route did not hash its streamed body'); }, requestBody: undefined };
   }
   const bodyText = typeof body === 'string' ? body : body === undefined ? '' : canonicalJson(body);
+  if (request.routeOptions.config.secretBody === true) {
+    if (secretHash === undefined) throw new Error(`route ${path} has a secret body and the app has no keyed hash for it`);
+    return { ...base, requestHash: secretHash(`${request.method} ${path}${query}\n${bodyText}`), requestBody: undefined };
+  }
   return {
     ...base,
     requestHash: requestHash(request.method, `${path}${query}`, bodyText),

@@ -13,6 +13,11 @@ import { communityStream } from '../ledger/index.js';
 import { requirePhase, type CycleRecord } from '../governance/cycle.js';
 import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot } from '../governance/outcome.js';
+import * as electionRepo from '../db/election.repository.js';
+import { choicesOf, openBallot, sealBallot } from '../governance/sealed-ballot.js';
+import type { Principal } from '../governance/principal.js';
+import { nodeHpke } from '../crypto/hpke-node.js';
+import type { ElectionKeeper } from './election.js';
 import { timestamp, transact, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 
 export interface Receipt {
@@ -27,6 +32,7 @@ export class BallotService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly ballotChainId: number,
+    private readonly election: ElectionKeeper,
   ) {}
 
   async castBallot(ctx: CommandContext, cycleId: string, input: BallotInput): Promise<Receipt> {
@@ -45,11 +51,15 @@ export class BallotService {
       const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
       const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
       const signature = await this.checkSignature(trx, cycle, frozen, memberId, pseudonym, input);
+      const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
+      const election = await electionRepo.findElectionKey(trx, cycleId);
+      // cycles that opened voting before ballots were sealed keep recording them in clear
+      const sealed = election === undefined || election.publicKey === null ? null : await sealBallot(nodeHpke, election.publicKey, cycleId, pseudonym, content);
       const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
         type: 'ballot.cast',
-        payload: { cycleId, voter: pseudonym, ...ballot, ...(signature === undefined ? {} : { signature }) },
+        payload: sealed === null ? { cycleId, voter: pseudonym, ...content } : { cycleId, voter: pseudonym, sealed },
       });
-      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot, castAt: at }]);
+      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot: sealed === null ? ballot : null, sealed, castAt: at }]);
       return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
     });
   }
@@ -91,21 +101,45 @@ export class BallotService {
     return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}>' }, required: cycle.frozen?.signedBallots ?? null };
   }
 
-  /** Is this receipt's ballot the one that counts (its voter's last)? */
-  async receipt(hash: string) {
+  /**
+   * Is this receipt's ballot the one that counts (its voter's last)? Anyone may ask; which later
+   * ballot replaced it is told only to its voter, so receipts do not link a voter's ballots for the public.
+   */
+  async receipt(hash: string, principal: Principal) {
     const ballot = await repo.findBallotByHash(this.deps.db, hash);
     if (ballot === undefined) throw new DomainError('receipt-not-found', 'no ballot has this receipt hash');
     const latest = await repo.latestBallotOf(this.deps.db, ballot.cycleId, ballot.pseudonym);
     const cycle = await this.getCycle(ballot.cycleId);
     const counted = latest?.hash === ballot.hash;
+    const isVoter = principal.kind === 'member' && (await repo.findPseudonym(this.deps.db, ballot.cycleId, principal.memberId)) === ballot.pseudonym;
     return {
       receipt: { stream: ballot.stream, seq: ballot.seq, hash: ballot.hash },
       cycleId: ballot.cycleId,
       phase: cycle.phase,
       counted,
-      replacedBy: counted || latest === undefined ? null : { stream: ballot.stream, seq: latest.seq, hash: latest.hash },
+      replacedBy: counted || latest === undefined || !isVoter ? null : { stream: ballot.stream, seq: latest.seq, hash: latest.hash },
       castAt: ballot.castAt,
     };
+  }
+
+  /**
+   * The caller's current ballot (issue 13.4, 11.6): its receipt and, unless trustees hold the
+   * election key, its choices (opened with the kept key); with trustees, `sealed: true` until close.
+   */
+  async ownBallot(ctx: CommandContext, cycleId: string) {
+    if (ctx.principal.kind !== 'member') throw new DomainError('not-eligible', 'only members of the community vote');
+    await this.getCycle(cycleId);
+    const pseudonym = await repo.findPseudonym(this.deps.db, cycleId, ctx.principal.memberId);
+    const latest = pseudonym === undefined ? undefined : await repo.latestBallotOf(this.deps.db, cycleId, pseudonym);
+    const ballot = latest === undefined ? undefined : await repo.findBallotByHash(this.deps.db, latest.hash);
+    if (ballot === undefined || pseudonym === undefined) throw new DomainError('no-ballot', 'you have not cast a ballot in this cycle');
+    const receipt = { stream: ballot.stream, seq: ballot.seq, hash: ballot.hash };
+    if (ballot.ballot !== null) return { receipt, castAt: ballot.castAt, sealed: false, ballot: ballot.ballot };
+    const key = await electionRepo.findElectionKey(this.deps.db, cycleId);
+    if (key === undefined || key.trustees !== null || key.sealedPrivateKey === null || ballot.sealed === null) return { receipt, castAt: ballot.castAt, sealed: true, ballot: null };
+    const opened = await openBallot(nodeHpke, this.election.keptKey(cycleId, key.sealedPrivateKey), cycleId, pseudonym, ballot.sealed);
+    if (!opened.ok) throw new Error(`cycle ${cycleId}: ${opened.reason}`);
+    return { receipt, castAt: ballot.castAt, sealed: false, ballot: choicesOf(opened.content) };
   }
 
   async ballotCount(cycleId: string) {
@@ -113,7 +147,9 @@ export class BallotService {
     return repo.countBallots(this.deps.db, cycleId);
   }
 
-  voters(cycleId: string, limit: number, cursor?: string) {
+  /** Who is behind each pseudonym: auditors only, and not while ballots are secret (issue 11.4). */
+  async voters(cycleId: string, limit: number, cursor?: string) {
+    refuseWhileSecret(await this.getCycle(cycleId), 'the voter mapping');
     return repo.listVoters(this.deps.db, cycleId, limit, cursor);
   }
 
@@ -127,7 +163,7 @@ export class BallotService {
     );
     await repo.insertBallots(
       trx,
-      sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, castAt: at })),
+      sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, sealed: null, castAt: at })),
     );
   }
   /** The stream a cycle's ballots go to (its community's; a cycle never changes community), cached. */
@@ -149,5 +185,12 @@ export class BallotService {
   private requireCycle(cycle: CycleRecord | undefined, cycleId: string): CycleRecord {
     if (cycle === undefined) throw notFound('cycle', cycleId);
     return cycle;
+  }
+}
+
+/** While a cycle votes (or waits for trustees' shares), nothing that could link a voter to a ballot is shown. */
+export function refuseWhileSecret(cycle: CycleRecord, what: string): void {
+  if (cycle.phase === 'voting' || cycle.phase === 'tallying') {
+    throw new DomainError('voting-open', `${what} is not available while the cycle is ${cycle.phase}: ballots are secret until it closes (the ballot count stays public)`, { phase: cycle.phase });
   }
 }

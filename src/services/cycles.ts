@@ -15,7 +15,9 @@ import { newCycle, decidePhaseMove, cycleRulesPayload, type CreateCycleInput, ty
 import { UNFINISHED_STATUSES, type Proposal } from '../governance/proposal.js';
 import { decideShortlist } from '../governance/shortlist.js';
 import { scheduledMove } from '../governance/schedule.js';
-import { computeOutcome, type FrozenBallot, type RecordedOutcome } from '../governance/outcome.js';
+import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
+import { listPaperBatches } from '../db/election.repository.js';
+import type { ElectionKeeper, ElectionKey } from './election.js';
 import { currencyUnitMinor } from '../governance/currency.js';
 import { checkCycleCurrency } from '../funding/currencies.js';
 import { recountFromLedger, type RecountReport } from './recount.js';
@@ -43,6 +45,7 @@ export class CycleService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly funding: CycleFunding,
+    private readonly election: ElectionKeeper,
   ) {}
 
   async createCycle(ctx: CommandContext, communityId: string, input: CreateCycleInput): Promise<CycleRecord> {
@@ -54,6 +57,7 @@ export class CycleService {
       const currency = checkCycleCurrency(community, cycle.currency);
       if (!currency.ok) throw new DomainError(currency.code, currency.detail, { currency: currency.currency, expected: currency.expected });
       await this.insertCycleIn(trx, ctx, cycle, at);
+      if (input.trustees !== undefined) await this.election.nameTrustees(trx, cycle.id, communityId, input.trustees);
       return { ...cycle, frozen: null, outcome: null, proposalCounter: 0 };
     });
   }
@@ -81,8 +85,7 @@ export class CycleService {
     return transact(this.deps, ctx, async (trx) => {
       const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'update'), cycleId);
       if (options.scheduledFrom !== undefined && cycle.phase !== options.scheduledFrom) return cycle;
-      // trustees arrive with the sealed-ballot work; until then no cycle has them
-      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: false }, requested);
+      const phase = decidePhaseMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: await this.election.hasTrustees(trx, cycleId) }, requested);
       if (phase === 'cancelled') return this.cancelIn(trx, ctx, cycle, options.reason ?? null, at);
       const stream = communityStream(cycle.communityId);
       switch (phase) {
@@ -91,13 +94,11 @@ export class CycleService {
           await repo.updateCyclePhase(trx, cycleId, phase, { frozen });
           return { ...cycle, phase, frozen };
         }
-        case 'closed': {
-          const outcome = await this.tally(trx, cycle);
-          await this.funding.checkAllocation(trx, cycle, outcome);
-          await repo.updateCyclePhase(trx, cycleId, phase, { outcome });
-          await this.recordOutcome(trx, ctx, cycle, outcome, at);
-          return { ...cycle, phase, outcome };
-        }
+        case 'closed':
+          return this.closeWithTally(trx, ctx, cycle, at);
+        case 'tallying':
+          await this.refusePendingPaper(trx, cycle.id);
+          break;
         case 'completed': {
           const unfinished = await repo.listProposals(trx, cycleId, UNFINISHED_STATUSES);
           if (unfinished.length > 0) {
@@ -144,7 +145,7 @@ export class CycleService {
     for (let round = 0; round < 5; round += 1) {
       let moved = false;
       for (const cycle of await repo.listScheduledCycles(this.deps.db)) {
-        const requested = scheduledMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: false }, cycle.schedule, now);
+        const requested = scheduledMove({ phase: cycle.phase, hasShortlist: cycle.shortlist !== null, hasTrustees: await this.election.hasTrustees(this.deps.db, cycle.id) }, cycle.schedule, now);
         if (requested === null) continue;
         try {
           const after = await this.movePhase(system, cycle.id, requested, { scheduledFrom: cycle.phase });
@@ -187,6 +188,27 @@ export class CycleService {
     return decision.onBallot.map((p) => ({ ...p.proposal, supports: p.supports }));
   }
 
+  /**
+   * Closes a voting (or tallying) cycle: refused while a paper batch awaits its second steward;
+   * reveals the election key (`privateKeyHex` when trustees reconstructed it), tallies, records.
+   */
+  async closeWithTally(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string, privateKeyHex?: string): Promise<CycleRecord> {
+    await this.refusePendingPaper(trx, cycle.id);
+    const outcome = await this.election.revealAndTally(trx, ctx, cycle, at, privateKeyHex);
+    await this.funding.checkAllocation(trx, cycle, outcome);
+    await repo.updateCyclePhase(trx, cycle.id, 'closed', { outcome });
+    await this.recordOutcome(trx, ctx, cycle, outcome, at);
+    return { ...cycle, phase: 'closed', outcome };
+  }
+
+  private async refusePendingPaper(trx: Trx, cycleId: string): Promise<void> {
+    const pending = await listPaperBatches(trx, cycleId, 'pending');
+    if (pending.length > 0) {
+      const ids = pending.map((b) => b.batchId);
+      throw new DomainError('paper-batch-pending', `the cycle cannot close while paper batch(es) ${ids.join(', ')} await a second steward's confirmation or rejection`, { batches: ids });
+    }
+  }
+
   /** Freezes rules, proposals on the ballot and the census; assigns each voter a pseudonym. */
   private async freeze(trx: Trx, ctx: CommandContext, cycle: CycleRecord, at: string): Promise<FrozenBallot> {
     const accepted = await this.ballotAtVotingOpen(trx, ctx, cycle, at);
@@ -194,7 +216,8 @@ export class CycleService {
     const members = (await listAllMembers(trx, cycle.communityId)).filter((m) => m.roles.includes('member'));
     const voters = members.map((m) => ({ pseudonym: this.deps.newId(), memberId: m.id }));
     const community = await findCommunity(trx, cycle.communityId);
-    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at);
+    const election = await this.election.open(trx, cycle);
+    return this.openVotingIn(trx, ctx, cycle, accepted, voters, community?.requireSignedBallots ?? false, at, election);
   }
 
   /** Records the census and the frozen ballot (`cycle.voting-opened`) in the caller's transaction. */
@@ -206,20 +229,15 @@ export class CycleService {
     voters: readonly { pseudonym: string; memberId: string | null }[],
     signedBallots: boolean,
     at: string,
+    election?: ElectionKey,
   ): Promise<FrozenBallot> {
     await repo.insertVoters(trx, cycle.id, voters);
     const frozen = frozenBallot(cycle, accepted, signedBallots);
     await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, actor(ctx), {
       type: 'cycle.voting-opened',
-      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() } },
+      payload: { ...frozen, census: { size: voters.length, voters: voters.map((v) => v.pseudonym).sort() }, ...(election === undefined ? {} : { election }) },
     });
     return frozen;
-  }
-
-  private async tally(trx: Trx, cycle: CycleRecord): Promise<RecordedOutcome> {
-    if (cycle.frozen === null) throw new Error(`cycle ${cycle.id} reached tally without a frozen ballot`);
-    const ballots = await repo.listBallots(trx, cycle.id);
-    return computeOutcome(cycle.frozen, ballots.map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
   }
 
   /** Proposal statuses, the `cycle.closed` entry and the allocation of a tallied outcome, in the caller's transaction. */

@@ -17,6 +17,9 @@ import type { ServiceDeps } from './context.js';
 import { noteSignerFromSeed } from '../anchoring/index.js';
 import { SecretBox } from './secret-box.js';
 import { WebhookService, type WebhookOptions } from './webhooks.js';
+import { ElectionKeeper } from './election.js';
+import { TrusteeService } from './trustees.js';
+import { PaperBallotService } from './paper-ballots.js';
 
 export interface Services {
   deps: ServiceDeps;
@@ -34,6 +37,8 @@ export interface Services {
   pabulib: PabulibService;
   anchoring: AnchoringService;
   sessions: SessionService;
+  trustees: TrusteeService;
+  paperBallots: PaperBallotService;
   identity: IdentityService;
   webhooks: WebhookService;
 }
@@ -68,8 +73,9 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
   const communities = new CommunityService(deps, options.networkCurrency);
   const webhooks = new WebhookService(deps, options.secretBox, options.webhooks);
   const anchoring = new AnchoringService(deps, options.anchor, (trx, record) => webhooks.announceAnchorConfirmed(trx, record));
-  const cycles = new CycleService(deps, funding);
-  const ballots = new BallotService(deps, options.ballotChainId);
+  const election = new ElectionKeeper(deps, options.secretBox);
+  const cycles = new CycleService(deps, funding, election);
+  const ballots = new BallotService(deps, options.ballotChainId, election);
   const sessions = new SessionService(deps);
   return {
     deps,
@@ -92,6 +98,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions): Serv
     sessions,
     identity: new IdentityService(deps, sessions),
     webhooks,
+    trustees: new TrusteeService(deps, options.secretBox, cycles),
+    paperBallots: new PaperBallotService(deps),
   };
 }
 

@@ -18,6 +18,7 @@ import { currencyExponent } from '../governance/currency.js';
 import { derivedTransferId, externalAccount, IMPORT_FUNDER, communityAccount } from '../funding/index.js';
 import type { CycleService } from './cycles.js';
 import type { BallotService } from './ballots.js';
+import { countedBallotsOf } from './election.js';
 import type { CommunityService } from './communities.js';
 import type { FundingService } from './funding.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps } from './context.js';
@@ -148,7 +149,8 @@ export class PabulibService {
     const proposals = await budgetingRepo.listProposals(read, cycleId);
     const onBallot = new Map(cycle.frozen.proposals.map((p) => [p.id, p]));
     const keyOf = (id: string) => onBallot.get(id)?.key ?? id;
-    const effective = effectiveBallots((await budgetingRepo.listBallots(read, cycleId)).map((b) => ({ voter: b.pseudonym, ballot: b.ballot })));
+    if (cycle.outcome === null) throw new DomainError('voting-open', 'the .pb export holds every ballot: it is available once the cycle has closed and its ballots are opened');
+    const effective = effectiveBallots(await countedBallotsOf(read, cycleId));
     const unit = 10n ** BigInt(currencyExponent(cycle.currency));
     const amounts = [cycle.budgetMinor, ...cycle.frozen.proposals.map((p) => BigInt(p.cost))];
     const divisor = amounts.every((a) => a % unit === 0n) ? unit : 1n;

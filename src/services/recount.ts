@@ -7,7 +7,8 @@ import { DomainError } from '../domain-error.js';
 import { sha256Hex } from '../ledger/index.js';
 import { communityStream } from '../ledger/entry.js';
 import { decodeEvent } from '../events/index.js';
-import { cycleIdOf, evolve, initialCycleState, recount } from '../governance/cycle-ledger.js';
+import { cycleIdOf, evolve, initialCycleState, recount, unseal } from '../governance/cycle-ledger.js';
+import { nodeHpke } from '../crypto/hpke-node.js';
 import type { RecordedOutcome } from '../governance/outcome.js';
 import { entriesNamingCycle } from '../db/ledger.repository.js';
 import type { Queryable } from '../db/database.js';
@@ -46,6 +47,8 @@ export async function recountFromLedger(db: Queryable, communityId: string, cycl
     }
     state = evolve(state, { stream, seq: row.seq, event: decoded.event });
   }
+  // sealed ballots open with the key revealed at close (checked against the election public key)
+  state = await unseal(state, nodeHpke);
   for (const anomaly of state.anomalies) problems.push({ stream, seq: anomaly.seq, reason: anomaly.reason });
   const result = recount(state);
   switch (result.kind) {

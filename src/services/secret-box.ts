@@ -7,7 +7,7 @@
  *
  * Stored form: `v1.<nonce b64url>.<ciphertext+tag b64url>`.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const NONCE_BYTES = 12;
@@ -54,6 +54,12 @@ export class SecretBox {
     } catch {
       throw new SecretBoxError(`the sealed secret for ${context} does not open with this sealing key (another key, another row, or tampered)`);
     }
+  }
+
+  /** HMAC-SHA256 under a key derived from the sealing key for `context` (hex): a hash nobody without the key can recompute. */
+  mac(text: string, context: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `agora-ledger mac ${context}`, 32));
+    return createHmac('sha256', key).update(text, 'utf8').digest('hex');
   }
 
   openText(sealed: string, context: string): string {

@@ -185,6 +185,7 @@ export function paramsOfA(world: AccessWorld): Record<string, string> {
     id: UNKNOWN_UUID,
     funderId: UNKNOWN_UUID,
     auditorId: UNKNOWN_UUID,
+    batchId: 'no-such-batch',
   };
 }
 
@@ -242,6 +243,13 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'GET /v1/cycles/:cycleId/outcome': none,
   'POST /v1/cycles/:cycleId/recount': none, // 200
   'GET /v1/cycles/:cycleId/voters': none,
+  'GET /v1/cycles/:cycleId/ballot': none, // 200: member A voted in the implementation cycle
+  'PUT /v1/me/trustee-key': () => ({ body: { publicKey: 'ab'.repeat(32) } }), // 200 (registering a key changes no cycle)
+  'POST /v1/cycles/:cycleId/key-shares': () => ({ body: { share: 'not a share' } }), // 409 phase-closed: not tallying
+  'POST /v1/cycles/:cycleId/paper-batches': (w) => ({ body: { batchId: 'matrix', ballots: [{ approvals: [w.proposals.selected] }], sheetSha256: 'ab'.repeat(32) } }), // 409 phase-closed
+  'GET /v1/cycles/:cycleId/paper-batches': none,
+  'POST /v1/cycles/:cycleId/paper-batches/:batchId/confirm': none, // 409 phase-closed
+  'POST /v1/cycles/:cycleId/paper-batches/:batchId/reject': () => ({ body: { reason: 'Matrix' } }), // 409 phase-closed
   'POST /v1/imports/pabulib': () => ({ query: 'rule=greedy', body: 'not a pabulib file', headers: { 'content-type': 'text/plain' } }), // 400 malformed-pabulib
   'GET /v1/cycles/:cycleId/export.pb': none,
   'GET /v1/receipts/:hash': none,

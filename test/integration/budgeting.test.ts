@@ -125,7 +125,10 @@ for (const kind of databaseKinds()) {
 
     await t.test('a tampered ballot entry is caught by recount or verify', async (t) => {
       await sql`alter table ledger_entries disable trigger ledger_entries_append_only`.execute(api.handle.db);
-      await sql`update ledger_entries set body = replace(body, ${garden.id}, ${books.id}) where hash = ${second.receipt.hash}`.execute(api.handle.db);
+      // the ballot is sealed: put the voter's earlier sealed ballot (books) in place of their last one (garden)
+      const bodies = await api.handle.db.selectFrom('ledger_entries').select(['hash', 'body']).where('hash', 'in', [first.receipt.hash, second.receipt.hash]).execute();
+      const sealedOf = (hash: string) => /"sealed":\{[^}]*\}/.exec(bodies.find((b) => b.hash === hash)!.body)![0];
+      await sql`update ledger_entries set body = replace(body, ${sealedOf(second.receipt.hash)}, ${sealedOf(first.receipt.hash)}) where hash = ${second.receipt.hash}`.execute(api.handle.db);
       await sql`alter table ledger_entries enable always trigger ledger_entries_append_only`.execute(api.handle.db);
       const recount = await expectJson<{ equal: boolean; problems: { reason: string }[] }>(await api.call('POST', `/v1/cycles/${cycle.id}/recount`, { token: c.auditor.token }), 200);
       t.equal(recount.equal, false, 'the recomputed outcome differs');

@@ -15,6 +15,8 @@ import { databaseKinds } from '../helpers/db.js';
 import { buildAccessWorld } from '../helpers/access-world.js';
 import { addMember, grant, makeCommunity } from '../helpers/community.js';
 import { expectStatus } from '../../scripts/lib/api-client.js';
+// RFC 9180 HPKE (base mode, X25519, HKDF-SHA256, AES-128-GCM): a standard, any conforming implementation opens a sealed ballot
+import { openBase } from '../../src/crypto/hpke-node.js';
 
 // ---------------------------------------------------------------- the verifier (from the page)
 
@@ -258,7 +260,7 @@ for (const kind of databaseKinds()) t.test(`an outside verifier written from doc
     const lines = exportText.split('\n');
     const i = lines.findIndex((l) => l.includes('"type":"ballot.cast"'));
     const edited = [...lines];
-    edited[i] = lines[i]!.replace(/"approvals":\["/, '"approvals":["0');
+    edited[i] = lines[i]!.replace(/"sealed":\{"ct":"/, '"sealed":{"ct":"A');
     t.throws(() => verifyExport(edited.join('\n')), /hash mismatch/, 'an edited ballot');
     const dropped = lines.filter((_, j) => j !== i);
     t.throws(() => verifyExport(dropped.join('\n')), /seq|prev/, 'a dropped entry');
@@ -315,10 +317,21 @@ for (const kind of databaseKinds()) t.test(`a signed cumulative ballot: signed a
   const signature = await wallet.signTypedData(signed.domain, signed.types, signed.message);
   const cast = expectStatus(await member.PUT('/v1/cycles/{cycleId}/ballot', { ...path, body: { points, nonce: '5', signature } }), 200);
 
-  // An auditor finds the entry in the export and rechecks it, turning recorded strings back into numbers.
+  // The ballot is sealed (§7a) until the cycle closes; closing reveals the election key.
+  expectStatus(await steward.POST('/v1/cycles/{cycleId}/phase', { ...path, body: { phase: 'closed' } }), 200);
+  // An auditor finds the entry in the export, opens it with the revealed key and rechecks it, turning recorded strings back into numbers.
   const exportText = (await api.call('GET', `/v1/ledger/export?stream=community:${c.id}`, { token: ADMIN_TOKEN })).body;
   const line = exportText.split('\n').find((l) => l.includes(cast.receipt.hash))!;
-  const entry = JSON.parse(line) as { payload: { voter: string; points: Record<string, string>; signature: { chainId: number; nonce: string; signature: string } } };
+  const sealedEntry = JSON.parse(line) as { payload: { voter: string; sealed: { enc: string; ct: string } } };
+  const revealed = JSON.parse(exportText.split('\n').find((l) => l.includes('"type":"cycle.key-revealed"'))!) as { payload: { privateKey: string } };
+  const opened = openBase(
+    Buffer.from(revealed.payload.privateKey, 'hex'),
+    Buffer.from(sealedEntry.payload.sealed.enc, 'base64url'),
+    utf8(`agora-ledger ballot v1\ncycle ${cycle.id}`),
+    utf8(`cycle ${cycle.id}\nvoter ${sealedEntry.payload.voter}`),
+    Buffer.from(sealedEntry.payload.sealed.ct, 'base64url'),
+  );
+  const entry = { payload: { voter: sealedEntry.payload.voter, ...(JSON.parse(opened.toString('utf8')) as { points: Record<string, string>; signature: { chainId: number; nonce: string; signature: string } }) } };
   t.same(entry.payload.points, { [p]: '7', [q]: '2' }, 'the ledger records points as strings');
   const recorded = Object.fromEntries(Object.entries(entry.payload.points).map(([id, v]) => [id, Number(v)]));
   const rechecked = ballotTypedData(entry.payload.signature.chainId, c.id, cycle.id, entry.payload.voter, entry.payload.signature.nonce, { points: recorded });

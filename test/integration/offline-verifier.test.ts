@@ -14,6 +14,8 @@ import { expectJson, grant, makeCommunity } from '../helpers/community.js';
 import { runScript } from '../helpers/run-script.js';
 import { PROJECT_ROOT } from '../helpers/paths.js';
 import { GENESIS_PREV, exportLine, parseExportLine, seal } from '../../src/ledger/index.js';
+import { sealBallot } from '../../src/governance/sealed-ballot.js';
+import { nodeHpke } from '../../src/crypto/hpke-node.js';
 
 t.test('offline verifier', async (t) => {
   const api = await startTestApp(t, 'pglite');
@@ -60,13 +62,13 @@ t.test('offline verifier', async (t) => {
       t.ok(l.includes(from), `line ${i + 1} holds what the tamper changes`);
       return l.replace(from, to);
     });
-  // The ballot of member 3, who chose only the shelves.
-  const ballotLine = lines.findIndex((l) => l.includes('"type":"ballot.cast"') && l.includes(`"approvals":["${q.id}"]`));
+  // The ballot of member 3, who chose only the shelves (sealed: the third ballot entry).
+  const ballotLine = lines.map((l, i) => (l.includes('"type":"ballot.cast"') ? i : -1)).filter((i) => i >= 0)[2] ?? -1;
   t.ok(ballotLine > 0, 'the ballot to tamper with is in the export');
 
   await t.test('each kind of tampering fails and is named', async (t) => {
     const cases: [string, string[], string[] | undefined, RegExp][] = [
-      ['edited entry', edit(ballotLine, q.id, p.id), undefined, new RegExp(`line ${ballotLine + 1}: stream community:[0-9a-f-]+, seq \\d+: hash-mismatch`)],
+      ['edited entry', edit(ballotLine, '"ct":"', '"ct":"A'), undefined, new RegExp(`line ${ballotLine + 1}: stream community:[0-9a-f-]+, seq \\d+: hash-mismatch`)],
       ['dropped entry', lines.filter((_, i) => i !== 2), undefined, /line 3: .*seq-gap/],
       ['reordered entries', [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)], undefined, /line 2: .*seq-gap/],
       ['malformed line', [...lines.slice(0, 2), '{"not":"an entry"}', ...lines.slice(2)], undefined, /line 3: .*malformed/],
@@ -84,13 +86,15 @@ t.test('offline verifier', async (t) => {
   });
 
   await t.test('a rewritten history (every hash recomputed) is caught by the checkpoint and the recount', async (t) => {
-    // The operator changes a ballot and re-seals the whole stream: the chain itself is sound again.
+    // The operator seals another choice for that voter to the election key and re-seals the whole stream: the chain itself is sound again.
     const entries = lines.map((l, i) => parseExportLine(l, i + 1));
     const stream = entries[ballotLine]!.stream;
+    const election = entries.find((e) => e.type === 'cycle.voting-opened')!.payload.election as { publicKey: string };
+    const forgedBallot = await sealBallot(nodeHpke, election.publicKey, cycle.id, entries[ballotLine]!.payload.voter as string, { approvals: [p.id] });
     let prev = GENESIS_PREV;
     const rewritten = entries.map((e, i) => {
       if (e.stream !== stream) return lines[i]!;
-      const payload = i === ballotLine ? { ...e.payload, approvals: [p.id] } : e.payload;
+      const payload = i === ballotLine ? { ...e.payload, sealed: forgedBallot } : e.payload;
       const sealed = seal({ stream: e.stream, seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload, prev });
       prev = sealed.hash;
       return exportLine(sealed.body, sealed.hash);

@@ -9,6 +9,10 @@ import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectJson, grant, makeCommunity, type TestCommunity } from '../helpers/community.js';
 import { ballotTypedData } from '../../src/governance/signed-ballot.js';
 import { databaseKinds } from '../helpers/db.js';
+import { findElectionKey } from '../../src/db/election.repository.js';
+import { electionKeyContext } from '../../src/services/election.js';
+import { openBallot } from '../../src/governance/sealed-ballot.js';
+import { nodeHpke } from '../../src/crypto/hpke-node.js';
 import { proveAddress } from '../helpers/address.js';
 
 const CHAIN_ID = 1;
@@ -55,14 +59,21 @@ for (const kind of databaseKinds()) {
       const signature = await sign(alice, a.id, inA.cycleId, me, '1', ballot);
       const receipt = await expectJson<{ receipt: { hash: string } }>(await vote(inA.cycleId, { ...ballot, nonce: '1', signature }), 200);
       const entry = await api.handle.db.selectFrom('ledger_entries').select('body').where('hash', '=', receipt.receipt.hash).executeTakeFirstOrThrow();
-      const payload = (JSON.parse(entry.body) as { payload: { voter: string; approvals: string[]; signature: { nonce: string; signature: string; chainId: number } } }).payload;
+      // the signature is kept inside the sealed ballot (the signer's address is not readable before close)
+      const sealedPayload = (JSON.parse(entry.body) as { payload: { voter: string; sealed: { enc: string; ct: string } } }).payload;
+      t.notOk(entry.body.includes(signature.slice(2, 40)), 'no signature in clear in the ledger');
+      const key = await findElectionKey(api.handle.db, inA.cycleId);
+      const privateKey = api.services.secretBox.openText(key!.sealedPrivateKey!, electionKeyContext(inA.cycleId));
+      const opened = await openBallot(nodeHpke, privateKey, inA.cycleId, sealedPayload.voter, sealedPayload.sealed);
+      if (!opened.ok) throw new Error(opened.reason);
+      const payload = opened.content as { approvals: string[]; signature: { nonce: string; signature: string; chainId: number } };
       t.equal(payload.signature.signature, signature);
-      // An auditor rechecks from the ledger alone that the recorded ballot is what the address signed.
-      const data = ballotTypedData(payload.signature.chainId, a.id, inA.cycleId, payload.voter, payload.signature.nonce, { approvals: payload.approvals });
+      // An auditor rechecks from the ledger alone (once the key is revealed at close) that the recorded ballot is what the address signed.
+      const data = ballotTypedData(payload.signature.chainId, a.id, inA.cycleId, sealedPayload.voter, payload.signature.nonce, { approvals: payload.approvals });
       t.equal(verifyTypedData(data.domain, { Ballot: data.types.Ballot.map((f) => ({ ...f })) }, data.message, payload.signature.signature), alice.address);
       const template = await expectJson<{ domain: { chainId: number }; message: Record<string, string>; required: boolean }>(await api.call('GET', `/v1/cycles/${inA.cycleId}/signing`, { token: voter.token }), 200);
       t.same([template.domain.chainId, template.required], [CHAIN_ID, true]);
-      t.match(template.message, { community: a.id, cycle: inA.cycleId, voter: payload.voter }, "every field but nonce and ballot is filled, the member's own pseudonym included");
+      t.match(template.message, { community: a.id, cycle: inA.cycleId, voter: sealedPayload.voter }, "every field but nonce and ballot is filled, the member's own pseudonym included");
       t.match(template.message, { nonce: /^</, ballot: /^</ });
       const steward = await expectJson<{ message: { voter: string } }>(await api.call('GET', `/v1/cycles/${inA.cycleId}/signing`, { token: a.steward.token }), 200);
       t.match(steward.message.voter, /^</, 'a steward (not in the census) sees the shape, not a pseudonym');

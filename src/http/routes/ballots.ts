@@ -11,6 +11,8 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   const ballots = services.ballots;
 
   app.put('/v1/cycles/:cycleId/ballot', {
+    // the idempotency record keeps neither the ballot nor a plain hash of it (issue 11.1)
+    config: { secretBody: true },
     schema: {
       tags: ['budgeting'],
       summary: 'Cast or replace your ballot (member in the census, during voting); the last one counts',
@@ -20,6 +22,24 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
     },
     handler: (request, reply) =>
       runCommand(services.idempotency, request, reply, 200, (ctx) => ballots.castBallot(ctx, request.params.cycleId, request.body), (receipt) => ({ receipt, links: receiptLinks(receipt.hash) })),
+  });
+
+  app.get('/v1/cycles/:cycleId/ballot', {
+    schema: {
+      tags: ['budgeting'],
+      summary: 'Your current ballot: its receipt, and its choices unless trustees hold the election key (`sealed: true`)',
+      problems: { 404: '`no-ballot`: you have not cast a ballot in this cycle' },
+      params: CycleParams,
+      response: {
+        200: z.object({
+          receipt: ReceiptSchema,
+          castAt: z.string(),
+          sealed: z.boolean().describe('true: the choices are sealed to a key that trustees hold until the cycle closes'),
+          ballot: z.union([z.object({ approvals: z.array(z.string()) }), z.object({ points: z.record(z.string(), z.string()) }), z.object({ ranking: z.array(z.string()) })]).nullable(),
+        }),
+      },
+    },
+    handler: async (request) => ballots.ownBallot({ principal: request.principal }, request.params.cycleId),
   });
 
   app.get('/v1/cycles/:cycleId/signing', {
@@ -58,7 +78,8 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   app.get('/v1/cycles/:cycleId/voters', {
     schema: {
       tags: ['budgeting'],
-      summary: 'The census: voter pseudonyms and the members behind them (auditors only)',
+      summary: 'The census: voter pseudonyms and the members behind them (auditors only; 409 while voting)',
+      problems: { 409: '`voting-open`: the mapping is hidden while the cycle is voting or tallying' },
       params: CycleParams,
       querystring: ListQuerySchema,
       response: { 200: pageOf(z.object({ pseudonym: z.string(), memberId: z.string().nullable() })) },
@@ -72,13 +93,13 @@ export const ballotRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { serv
   app.get('/v1/receipts/:hash', {
     schema: {
       tags: ['budgeting'],
-      summary: "Is this receipt's ballot the one that counts?",
+      summary: "Is this receipt's ballot the one that counts? (`replacedBy` only for its voter)",
       security: [],
       params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits') }),
       response: {
         200: z.object({ receipt: ReceiptSchema, cycleId: z.string(), phase: z.string(), counted: z.boolean(), replacedBy: ReceiptSchema.nullable(), castAt: z.string(), links: ReceiptLinksSchema }),
       },
     },
-    handler: async (request) => ({ ...(await ballots.receipt(request.params.hash)), links: receiptLinks(request.params.hash) }),
+    handler: async (request) => ({ ...(await ballots.receipt(request.params.hash, request.principal)), links: receiptLinks(request.params.hash) }),
   });
 };

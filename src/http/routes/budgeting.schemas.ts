@@ -88,6 +88,7 @@ export const RecordedOutcomeSchema = z.object({
   proposals: z.array(OutcomeProposalSchema),
   notes: z.array(z.string()),
   ballotsCounted: z.number().int(),
+  paperBallotsCounted: z.number().int().optional().describe('how many of the counted ballots were paper ballots (absent: none)'),
   inputsHash: z.string(),
   explanationFormat: z.literal(2).optional().describe('how explanations write money and name proposals; absent: format 1 (bare minor units, keys), outcomes recorded before amounts carried a currency'),
 });
@@ -102,6 +103,7 @@ export const OutcomeSchema = z
     budget: z.string(),
     currency: z.string(),
     ballotsCounted: z.number().int(),
+    paperBallotsCounted: z.number().int().describe('how many of the counted ballots were paper ballots'),
     inputsHash: z.string(),
     explanationFormat: z.number().int().describe('1: explanations in bare minor units naming proposals by key (outcomes recorded before format 2); 2: amounts as `EUR 1,500.00`, proposals as `key "title"`'),
     notes: z.array(z.string()),
@@ -156,6 +158,7 @@ export function presentOutcome(cycle: CycleRecord, outcome: RecordedOutcome, tit
     budget: outcome.budget,
     currency: cycle.currency,
     ballotsCounted: outcome.ballotsCounted,
+    paperBallotsCounted: outcome.paperBallotsCounted ?? 0,
     inputsHash: outcome.inputsHash,
     explanationFormat: outcome.explanationFormat ?? 1,
     notes: outcome.notes,

@@ -75,7 +75,7 @@ export const pabulibRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
       summary: 'The cycle as a pabulib .pb file (auditor, admin); re-importing it gives the same outcome',
       params: z.object({ cycleId: UuidSchema }),
       produces: ['text/plain'],
-      problems: { 409: '`phase-closed`: the cycle has not opened voting yet (its ballot is not frozen)' },
+      problems: { 409: '`phase-closed`: the cycle has not opened voting yet; `voting-open`: its ballots are sealed until it closes' },
     },
     handler: async (request, reply) => {
       const { fileName, chunks } = await services.pabulib.export(request.params.cycleId);

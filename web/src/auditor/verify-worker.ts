@@ -8,7 +8,8 @@ import '../shims/buffer-global.js';
 import { verifyExport, type EntryCheck } from '../../../src/audit/export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots } from '../../../src/audit/checks.js';
 import { decodeEvent } from '../../../src/events/index.js';
-import { evolve, initialCycleState, recount, type CycleLedgerState } from '../../../src/governance/cycle-ledger.js';
+import { evolve, initialCycleState, recount, unseal, type CycleLedgerState } from '../../../src/governance/cycle-ledger.js';
+import { portableHpke } from '../../../src/crypto/hpke-portable.js';
 import type { RecordedEntry } from '../../../src/ledger/index.js';
 import type { RecountResult, VerifyMessage, VerifyRequest } from './protocol.js';
 
@@ -71,8 +72,9 @@ class CycleRecount implements EntryCheck {
     return undefined;
   }
 
-  result(): RecountResult | { cycleId: string; missing: true } {
-    const result = recount(this.state);
+  async result(): Promise<RecountResult | { cycleId: string; missing: true }> {
+    // sealed ballots open with the key revealed at close (portable HPKE, as in the offline verifier)
+    const result = recount(await unseal(this.state, portableHpke()));
     if (result.kind !== 'recounted') return { cycleId: this.cycleId, missing: true };
     const { recomputed } = result;
     return { cycleId: this.cycleId, equal: result.equal, selected: recomputed.selected, ballotsCounted: recomputed.ballotsCounted, spent: recomputed.spent };
@@ -97,7 +99,7 @@ async function run(request: VerifyRequest): Promise<VerifyMessage> {
     ...(report.firstProblem === undefined
       ? {}
       : { problem: { stream: report.firstProblem.stream, seq: report.firstProblem.seq, line: report.firstProblem.line, reason: report.firstProblem.reason, detail: report.firstProblem.detail } }),
-    ...(recount === undefined || !report.ok ? {} : { recount: recount.result() }),
+    ...(recount === undefined || !report.ok ? {} : { recount: await recount.result() }),
   };
 }
 
