@@ -76,10 +76,20 @@ export async function sealBallot(suite: HpkeSuite, publicKeyHex: string, cycleId
 export type Opened = { ok: true; content: BallotContent } | { ok: false; reason: string };
 
 /** Opens one sealed ballot with the revealed private key, or says why it does not open. */
+/**
+ * base64url to bytes without Buffer's `base64url` encoding, which the browser's Buffer polyfill
+ * (buffer@6, used by the web verifier) does not know: `atob` exists in Node and in browsers.
+ */
+function fromBase64Url(text: string): Uint8Array {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
 export async function openBallot(suite: HpkeSuite, privateKeyHex: string, cycleId: string, voter: string, box: SealedBox): Promise<Opened> {
   let plain: Uint8Array;
   try {
-    plain = await suite.open(keyBytes(privateKeyHex), Buffer.from(box.enc, 'base64url'), ballotInfo(cycleId), ballotAad(cycleId, voter), Buffer.from(box.ct, 'base64url'));
+    plain = await suite.open(keyBytes(privateKeyHex), fromBase64Url(box.enc), ballotInfo(cycleId), ballotAad(cycleId, voter), fromBase64Url(box.ct));
   } catch {
     return { ok: false, reason: `the sealed ballot of ${voter} does not open with the revealed key for this cycle and voter` };
   }
