@@ -75,7 +75,10 @@ for (const kind of databaseKinds()) {
 
     await t.test('consistency: the later tree extends the earlier one; stream heads are in the checkpoint', async (t) => {
       // its own later checkpoint (after the ballot), whatever the subtests before it did
-      const second = await expectJson<Checkpoint>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+      // a new checkpoint (201), or the latest when an earlier subtest already covered these heads (200)
+      const secondAnswer = await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN });
+      t.ok([200, 201].includes(secondAnswer.statusCode), `checkpoint answered ${secondAnswer.statusCode}`);
+      const second = secondAnswer.json() as Checkpoint;
       const stream = `community:${c.id}`;
       const before = first.streams.find((s) => s.stream === stream)!;
       const after = second.streams.find((s) => s.stream === stream)!;
@@ -95,7 +98,10 @@ for (const kind of databaseKinds()) {
     });
 
     await t.test('periodic checkpoints only when the ledger moved', async (t) => {
-      const latest = await expectJson<Checkpoint>(await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN }), 201);
+      // a new checkpoint (201), or the latest when an earlier subtest already covered these heads (200)
+      const latestAnswer = await api.call('POST', '/v1/checkpoints', { token: ADMIN_TOKEN });
+      t.ok([200, 201].includes(latestAnswer.statusCode), `checkpoint answered ${latestAnswer.statusCode}`);
+      const latest = latestAnswer.json() as Checkpoint;
       t.equal(await api.services.checkpoints.create({ onlyIfChanged: true }), undefined, 'nothing new: no checkpoint');
       await api.call('POST', `/v1/communities/${c.id}/members`, { token: ADMIN_TOKEN, body: { name: 'New' } });
       const next = await api.services.checkpoints.create({ onlyIfChanged: true });
