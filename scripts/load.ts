@@ -162,7 +162,7 @@ async function main(): Promise<number> {
       ...(values['service-root'] === undefined ? {} : { root: values['service-root'] }),
       ...(port === undefined ? {} : { port }),
     });
-    const api = new HttpClient(service.baseUrl);
+    const api = new HttpClient(service.baseUrl, values['service-root'] === undefined);
     console.log(`service on ${service.baseUrl} (PostgreSQL ${scratch.name}); building ${memberCount} members …`);
     const world = await buildVotingWorld(api, adminToken, { slug: 'load', members: memberCount });
     const ballotPath = `/v1/cycles/${world.cycleId}/ballot`;

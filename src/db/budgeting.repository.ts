@@ -3,9 +3,10 @@ import type { Cycle, CycleRecord, Phase } from '../governance/cycle.js';
 import type { Proposal, ProposalStatus } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Queryable } from './database.js';
-import type { BallotsTable, CyclesTable, ProposalsTable } from './tables.js';
+import type { BallotsTable, CyclesTable, Database, ProposalsTable } from './tables.js';
+import { deferRows } from './ledger.repository.js';
 import type { SealedBox } from '../governance/sealed-ballot.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
 
@@ -173,6 +174,19 @@ export async function insertVoters(db: Queryable, cycleId: string, voters: reado
   }
 }
 
+/** A cycle (unlocked) with the voter pseudonym of one member in it, if any: one round trip for a ballot's facts. */
+export async function findCycleWithVoter(db: Queryable, cycleId: string, memberId: string): Promise<{ cycle: CycleRecord; pseudonym: string | undefined } | undefined> {
+  const row = await db
+    .selectFrom('cycles')
+    .selectAll('cycles')
+    .select((eb) => eb.selectFrom('cycle_voters').select('pseudonym').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).as('voter_pseudonym'))
+    .where('id', '=', cycleId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { voter_pseudonym: pseudonym, ...cycle } = row;
+  return { cycle: toCycle(cycle), pseudonym: pseudonym ?? undefined };
+}
+
 export async function findPseudonym(db: Queryable, cycleId: string, memberId: string): Promise<string | undefined> {
   const row = await db.selectFrom('cycle_voters').select('pseudonym').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).executeTakeFirst();
   return row?.pseudonym;
@@ -209,6 +223,14 @@ export interface BallotRecord {
 
 function toBallot(r: Selectable<BallotsTable>): BallotRecord {
   return { hash: r.hash, cycleId: r.cycle_id, pseudonym: r.pseudonym, stream: r.stream, seq: Number(r.seq), ballot: r.ballot, sealed: r.sealed, castAt: r.cast_at };
+}
+
+/**
+ * Ballot rows of a group-commit batch go in with the batch, in one statement just before its commit
+ * (nothing in a ballot's command reads them back); outside a batch, at once.
+ */
+export async function insertBallotsWithBatch(trx: Transaction<Database>, ballots: readonly BallotRecord[]): Promise<void> {
+  await deferRows(trx, 'ballots', ballots, insertBallots);
 }
 
 export async function insertBallots(db: Queryable, ballots: readonly BallotRecord[]): Promise<void> {

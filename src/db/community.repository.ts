@@ -181,7 +181,23 @@ export async function insertToken(
     .execute();
 }
 
-export async function findToken(db: Queryable, tokenHash: string): Promise<{ kind: 'member' | 'funder' | 'auditor'; principalId: string } | undefined> {
-  const row = await db.selectFrom('tokens').select(['principal_kind', 'principal_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
-  return row === undefined ? undefined : { kind: row.principal_kind, principalId: row.principal_id };
+/**
+ * Who holds a token (by its hash), with the member row when the holder is a member: what
+ * authentication needs, in one round trip.
+ */
+export async function findTokenHolder(db: Queryable, tokenHash: string): Promise<{ kind: 'member' | 'funder' | 'auditor'; principalId: string; member: Member | undefined } | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .leftJoin('members', (join) => join.onRef('members.id', '=', 'tokens.principal_id').on('tokens.principal_kind', '=', 'member'))
+    .select(['tokens.principal_kind', 'tokens.principal_id'])
+    .select(['members.id as member_id', 'members.community_id', 'members.name', 'members.roles', 'members.address', 'members.created_at', 'members.deactivated_at'])
+    .where('tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const member =
+    row.member_id === null || row.community_id === null || row.name === null || row.roles === null || row.created_at === null
+      ? undefined
+      : toMember({ id: row.member_id, community_id: row.community_id, name: row.name, roles: row.roles, address: row.address, created_at: row.created_at, deactivated_at: row.deactivated_at });
+  return { kind: row.principal_kind, principalId: row.principal_id, member };
 }
+

@@ -103,6 +103,10 @@ export class StreamBatch {
   private pendingAtCommandStart = 0;
   private savepointDue = false;
   private savepointOf = 0;
+  /** facts a command loaded for the whole batch (batchOnce), with the command that loaded them */
+  private readonly memos = new Map<string, { value: Promise<unknown>; command: number }>();
+  /** projection rows kept for one multi-row statement each at `finish` (deferRows) */
+  private readonly deferred = new Map<string, { flush: (trx: Transaction<Database>, rows: unknown[]) => Promise<void>; rows: { row: unknown; command: number }[] }>();
 
   private constructor(
     private readonly trx: Transaction<Database>,
@@ -143,6 +147,26 @@ export class StreamBatch {
     if (this.savepointOf === this.commands) await sql.raw(`rollback to savepoint ${BATCH_SAVEPOINT}`).execute(this.trx);
     this.head = this.lockedIn === this.commands ? undefined : this.headAtCommandStart;
     this.pending.length = this.pendingAtCommandStart;
+    // What this command loaded (and locked) is undone with it; its deferred rows are dropped.
+    for (const [key, memo] of this.memos) if (memo.command === this.commands) this.memos.delete(key);
+    for (const group of this.deferred.values()) while (group.rows.at(-1)?.command === this.commands) group.rows.pop();
+  }
+
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const known = this.memos.get(key);
+    if (known !== undefined) return known.value as Promise<T>;
+    const value = load();
+    this.memos.set(key, { value, command: this.commands });
+    return value;
+  }
+
+  defer<R>(kind: string, rows: readonly R[], flush: (trx: Transaction<Database>, rows: R[]) => Promise<void>): void {
+    let group = this.deferred.get(kind);
+    if (group === undefined) {
+      group = { flush: flush as (trx: Transaction<Database>, rows: unknown[]) => Promise<void>, rows: [] };
+      this.deferred.set(kind, group);
+    }
+    for (const row of rows) group.rows.push({ row, command: this.commands });
   }
 
   async append(trx: Transaction<Database>, at: string, entries: readonly NewEntry[]): Promise<SealedEntry[]> {
@@ -161,6 +185,11 @@ export class StreamBatch {
   /** Inserts the batch's entries and moves the head row to the last; call just before COMMIT. */
   async finish(): Promise<void> {
     batches.delete(this.handle);
+    await this.insertEntries();
+    for (const group of this.deferred.values()) if (group.rows.length > 0) await group.flush(this.trx, group.rows.map((r) => r.row));
+  }
+
+  private async insertEntries(): Promise<void> {
     if (this.pending.length === 0 || this.head === undefined) return;
     // Inside the last command's savepoint, which COMMIT releases with the rest (no round trip for it);
     // entries and head move in one statement (a data-modifying WITH) when they fit one insert.
@@ -177,6 +206,30 @@ export class StreamBatch {
       .where('stream', '=', this.stream)
       .execute();
   }
+}
+
+/**
+ * A fact loaded once per group-commit batch (say, a row share-locked by the batch's first command
+ * and read by the others), or loaded each time outside a batch. The lock and the memo go together:
+ * if the command that loaded it is rolled back (which releases a lock taken in its savepoint), the
+ * next command loads it again. Only for facts that cannot change while the batch's transaction
+ * holds what `load` locked.
+ */
+export function batchOnce<T>(trx: Transaction<Database>, key: string, load: () => Promise<T>): Promise<T> {
+  const batch = batchOf(trx);
+  return batch === undefined ? load() : batch.once(key, load);
+}
+
+/**
+ * Projection rows written by `flush` now, or — inside a group-commit batch — once for the whole
+ * batch just before its COMMIT (after its entries, in the same transaction), dropped if their
+ * command is rolled back. For write-only rows no command of the batch reads back, whose insert
+ * cannot be refused (a failure there fails the batch, as a failed COMMIT would).
+ */
+export async function deferRows<R>(trx: Transaction<Database>, kind: string, rows: readonly R[], flush: (trx: Transaction<Database>, rows: R[]) => Promise<void>): Promise<void> {
+  const batch = batchOf(trx);
+  if (batch === undefined) await flush(trx, [...rows]);
+  else batch.defer(kind, rows, flush);
 }
 
 /**

@@ -18,7 +18,8 @@ import { choicesOf, openBallot, sealBallot } from '../governance/sealed-ballot.j
 import type { Principal } from '../governance/principal.js';
 import { nodeHpke } from '../crypto/hpke-node.js';
 import type { ElectionKeeper } from './election.js';
-import { timestamp, transact, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { timestamp, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { batchOnce } from '../db/ledger.repository.js';
 
 export interface Receipt {
   stream: string;
@@ -27,7 +28,7 @@ export interface Receipt {
 }
 
 export class BallotService {
-  private readonly cycleStreams = new Map<string, string>();
+  private readonly publicKeys = new Map<string, string | null>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -35,58 +36,94 @@ export class BallotService {
     private readonly election: ElectionKeeper,
   ) {}
 
+  /**
+   * A ballot is decided in two steps. Outside any transaction, in parallel with other ballots: the
+   * cycle and the caller's pseudonym (one read), the ballot's rules, the signature, the sealing — all
+   * facts fixed once voting opened (the frozen ballot, the census, the election key). Then, in its
+   * stream's group commit: the cycle share-locked (once per batch) and still voting, the nonce for
+   * a signed ballot, the entry and its ballot row. A close locks the cycle exclusively, so it counts
+   * every acknowledged ballot and refuses none it has not seen.
+   */
   async castBallot(ctx: CommandContext, cycleId: string, input: BallotInput): Promise<Receipt> {
     if (ctx.principal.kind !== 'member') throw new DomainError('not-eligible', 'only members of the community vote');
     const memberId = ctx.principal.memberId;
     const at = timestamp(this.deps);
-    const stream = await this.streamOfCycle(cycleId);
-    const run = <T>(work: (trx: Trx) => Promise<T>) => (stream === undefined ? transact(this.deps, ctx, work) : transactOnStream(this.deps, ctx, stream, work));
-    return run(async (trx) => {
-      const cycle = this.requireCycle(await repo.findCycle(trx, cycleId, 'share'), cycleId);
+    const ready = await this.prepareBallot(cycleId, memberId, input);
+    return transactOnStream(this.deps, ctx, ready.stream, async (trx) => {
+      const cycle = this.requireCycle(await batchOnce(trx, `cycle-share:${cycleId}`, () => repo.findCycle(trx, cycleId, 'share')), cycleId);
       requirePhase(cycle, ['voting'], 'voting');
-      const frozen = cycle.frozen;
-      if (frozen === null) throw new Error(`cycle ${cycleId} is voting without a frozen ballot`);
-      const pseudonym = await repo.findPseudonym(trx, cycleId, memberId);
-      if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
-      const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
-      const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
-      const signature = await this.checkSignature(trx, cycle, frozen, memberId, pseudonym, input);
-      const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
-      const election = await electionRepo.findElectionKey(trx, cycleId);
-      // cycles that opened voting before ballots were sealed keep recording them in clear
-      const sealed = election === undefined || election.publicKey === null ? null : await sealBallot(nodeHpke, election.publicKey, cycleId, pseudonym, content);
-      const entry = await this.deps.ledger.appendOne(trx, communityStream(cycle.communityId), at, `voter:${pseudonym}`, {
+      if (ready.signature !== undefined) await this.useNonce(trx, cycleId, memberId, ready.signature.nonce);
+      const entry = await this.deps.ledger.appendOne(trx, ready.stream, at, `voter:${ready.pseudonym}`, {
         type: 'ballot.cast',
-        payload: sealed === null ? { cycleId, voter: pseudonym, ...content } : { cycleId, voter: pseudonym, sealed },
+        payload: ready.sealed === null ? { cycleId, voter: ready.pseudonym, ...ready.content } : { cycleId, voter: ready.pseudonym, sealed: ready.sealed },
       });
-      await repo.insertBallots(trx, [{ hash: entry.hash, cycleId, pseudonym, stream: entry.stream, seq: entry.seq, ballot: sealed === null ? ballot : null, sealed, castAt: at }]);
+      await repo.insertBallotsWithBatch(trx, [
+        { hash: entry.hash, cycleId, pseudonym: ready.pseudonym, stream: entry.stream, seq: entry.seq, ballot: ready.sealed === null ? ready.ballot : null, sealed: ready.sealed, castAt: at },
+      ]);
       return { stream: entry.stream, seq: entry.seq, hash: entry.hash };
     });
   }
 
+  /** Everything about a ballot that needs no lock, in the order its refusals are reported. */
+  private async prepareBallot(cycleId: string, memberId: string, input: BallotInput) {
+    const found = await repo.findCycleWithVoter(this.deps.db, cycleId, memberId);
+    if (found === undefined) throw notFound('cycle', cycleId);
+    const { cycle, pseudonym } = found;
+    requirePhase(cycle, ['voting'], 'voting');
+    const frozen = cycle.frozen;
+    if (frozen === null) throw new Error(`cycle ${cycleId} is voting without a frozen ballot`);
+    if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
+    const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
+    const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
+    const signature = await this.checkSignature(cycle, frozen, memberId, pseudonym, input);
+    const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
+    const publicKey = await this.electionPublicKey(cycleId);
+    // cycles that opened voting before ballots were sealed keep recording them in clear
+    const sealed = publicKey === null ? null : await sealBallot(nodeHpke, publicKey, cycleId, pseudonym, content);
+    return { stream: communityStream(cycle.communityId), pseudonym, ballot, content, signature, sealed };
+  }
+
+  /**
+   * The election public key of a voting cycle (null: opened before ballots were sealed). Fixed when
+   * voting opened and never changed, so it is cached once read.
+   */
+  private async electionPublicKey(cycleId: string): Promise<string | null> {
+    const known = this.publicKeys.get(cycleId);
+    if (known !== undefined) return known;
+    const election = await electionRepo.findElectionKey(this.deps.db, cycleId);
+    const publicKey = election?.publicKey ?? null;
+    if (this.publicKeys.size >= 10_000) this.publicKeys.clear();
+    this.publicKeys.set(cycleId, publicKey);
+    return publicKey;
+  }
+
   /**
    * A signed ballot (required by the frozen rules, or offered by the member): the EIP-712 signer
-   * must be the member's registered address and the nonce larger than the voter's last in this
-   * cycle. Returns what the ledger keeps so auditors can recheck the signature.
+   * must be the member's registered address. Returns what the ledger keeps so auditors can recheck
+   * the signature; the nonce is checked under lock when the ballot is written (useNonce).
    */
-  private async checkSignature(trx: Trx, cycle: CycleRecord, frozen: FrozenBallot, memberId: string, pseudonym: string, input: BallotInput) {
+  private async checkSignature(cycle: CycleRecord, frozen: FrozenBallot, memberId: string, pseudonym: string, input: BallotInput) {
     if (input.signature === undefined && input.nonce === undefined) {
       if (frozen.signedBallots) throw new DomainError('signature-required', 'this community requires signed ballots: add "signature" and "nonce" (EIP-712, see GET /v1/cycles/{cycleId}/signing)');
       return undefined;
     }
     if (input.signature === undefined || input.nonce === undefined) throw new DomainError('signature-required', 'a signed ballot carries both "signature" and "nonce"');
-    const member = await findMember(trx, memberId);
+    const member = await findMember(this.deps.db, memberId);
     if (member?.address === null || member === undefined) throw new DomainError('no-address', 'register your Ethereum address first (PUT /v1/me/address)');
     const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, pseudonym, input.nonce, input);
     if (recoverBallotSigner(data, input.signature) !== member.address) {
       throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, your voter pseudonym, this nonce and this ballot');
     }
-    const last = await repo.lockVoterNonce(trx, cycle.id, memberId);
-    if (last !== null && BigInt(input.nonce) <= BigInt(last)) {
+    return { nonce: input.nonce, signature: input.signature, chainId: this.ballotChainId };
+  }
+
+  /** A signed ballot's nonce must be larger than the voter's last in this cycle (row-locked, then kept). */
+  private async useNonce(trx: Trx, cycleId: string, memberId: string, nonce: string): Promise<void> {
+    const last = await repo.lockVoterNonce(trx, cycleId, memberId);
+    if (last !== null && BigInt(nonce) <= BigInt(last)) {
       throw new DomainError('nonce-used', `use a nonce larger than ${last}, your last one in this cycle`, { lastNonce: last });
     }
-    await repo.setVoterNonce(trx, cycle.id, memberId, input.nonce);
-    return { nonce: input.nonce, signature: input.signature, chainId: this.ballotChainId };
+    await repo.setVoterNonce(trx, cycleId, memberId, nonce);
   }
 
   /**
@@ -166,18 +203,6 @@ export class BallotService {
       sealed.map((entry, i) => ({ hash: entry.hash, cycleId, pseudonym: ballots[i]?.voter ?? '', stream, seq: entry.seq, ballot: ballots[i]?.ballot ?? { approvals: [] }, sealed: null, castAt: at })),
     );
   }
-  /** The stream a cycle's ballots go to (its community's; a cycle never changes community), cached. */
-  private async streamOfCycle(cycleId: string): Promise<string | undefined> {
-    const known = this.cycleStreams.get(cycleId);
-    if (known !== undefined) return known;
-    const cycle = await repo.findCycle(this.deps.db, cycleId);
-    if (cycle === undefined) return undefined;
-    if (this.cycleStreams.size >= 10_000) this.cycleStreams.clear();
-    const stream = communityStream(cycle.communityId);
-    this.cycleStreams.set(cycleId, stream);
-    return stream;
-  }
-
   private async getCycle(cycleId: string): Promise<CycleRecord> {
     return this.requireCycle(await repo.findCycle(this.deps.db, cycleId), cycleId);
   }
