@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { sql } from 'kysely';
-import { appendEntry } from '../../src/db/ledger.repository.js';
+import { appendEntry, batchOnce, deferRows } from '../../src/db/ledger.repository.js';
 import { DomainError } from '../../src/domain-error.js';
 import { createServices, defaultDeps, serviceOptions } from '../../src/services/index.js';
 import type { Trx } from '../../src/services/context.js';
@@ -94,6 +94,38 @@ for (const kind of databaseKinds()) {
       t.ok((await services.ledger.verify(STREAM)).ok);
     });
 
+    await t.test('facts loaded once per batch and rows deferred to its commit; a refused command takes both back', async (t) => {
+      await sql`create table gc_deferred (i integer primary key)`.execute(db);
+      let loads = 0;
+      let flushes = 0;
+      const flush = async (trx: Trx, rows: { i: number }[]) => {
+        flushes += 1;
+        await sql`insert into gc_deferred (i) select unnest(${rows.map((r) => r.i)}::int[])`.execute(trx);
+      };
+      const deferring = (i: number, refuse = false) =>
+        deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
+          // what a ballot does with its cycle: share-lock a row once for the whole batch
+          const head = await batchOnce(trx, 'head-row', async () => {
+            loads += 1;
+            return (await sql<{ size: string }>`select size from ledger_streams where stream = ${STREAM} for share`.execute(trx)).rows[0];
+          });
+          t.ok(head !== undefined);
+          const entry = await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i } });
+          await deferRows(trx, 'gc_deferred', [{ i }], flush);
+          if (refuse) throw new DomainError('not-eligible', `command ${i} refused after deferring its row`);
+          return entry.seq;
+        });
+      const before = deps.streams.stats.batches;
+      const settled = await Promise.allSettled([deferring(4000, true), deferring(4001), deferring(4002), deferring(4003, true), deferring(4004)]);
+      t.equal(deps.streams.stats.batches - before, 1, 'one transaction');
+      t.same(settled.map((s) => s.status), ['rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      t.equal(loads, 2, 'loaded by the first command, again by the next after the first was rolled back (its lock with it), then shared');
+      t.equal(flushes, 1, 'the deferred rows went in with one statement');
+      const rows = (await sql<{ i: number }>`select i from gc_deferred order by i`.execute(db)).rows.map((r) => r.i);
+      t.same(rows, [4001, 4002, 4004], 'the refused commands left no row');
+      t.ok((await services.ledger.verify(STREAM)).ok);
+    });
+
     await t.test('a failed commit fails every command of its batch and loses nothing acknowledged', async (t) => {
       const before = await entriesOfStream();
       const settled = await Promise.allSettled([run(3000), run(3001, { poison: true }), run(3002), run(3003, { refuse: true })]);
@@ -141,8 +173,10 @@ for (const kind of databaseKinds()) {
     const distinct = [...new Map(receipts.map((r) => [r.hash, r])).values()];
     t.equal(distinct.length, voters - voters / 5, 'the idempotent repeat answered with the same receipt');
     t.same(distinct.map((r) => r.seq).sort((x, y) => x - y), Array.from({ length: distinct.length }, (_, k) => sizeBefore + k + 1), 'dense seqs after the stream head');
+    // A ballot the frozen rules refuse is refused before it queues (decided from facts fixed at
+    // voting open); only the accepted ones reach the committer (the idempotent repeat at most once more).
     const commands = stats.commands - before.commands;
-    t.ok(commands >= voters && commands <= voters + 1, `every cast ran in the stream committer (${commands} commands in ${stats.batches - before.batches} transactions)`);
+    t.ok(commands >= distinct.length && commands <= distinct.length + 1, `every accepted cast ran in the stream committer (${commands} commands in ${stats.batches - before.batches} transactions)`);
     t.same(await expectJson(await api.call('GET', `/v1/cycles/${cycle.id}/ballots/count`), 200), { ballots: distinct.length, voters: distinct.length });
     const report = await api.services.ledger.verify(stream);
     t.ok(report.ok, 'the ledger verifies');
