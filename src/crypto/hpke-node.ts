@@ -101,10 +101,19 @@ function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Buffer {
   return labeledExpand(KEM_SUITE, prk, 'shared_secret', kemContext, 32);
 }
 
+// base mode's key schedule context depends on `info` alone (the cycle's): computed once per cycle
+const PSK_ID_HASH = labeledExtract(HPKE_SUITE, Buffer.alloc(0), 'psk_id_hash', Buffer.alloc(0));
+let lastContext: { info: Buffer; context: Buffer } | undefined;
+function scheduleContext(info: Uint8Array): Buffer {
+  if (lastContext === undefined || !lastContext.info.equals(info)) {
+    const infoHash = labeledExtract(HPKE_SUITE, Buffer.alloc(0), 'info_hash', info);
+    lastContext = { info: Buffer.from(info), context: Buffer.concat([Buffer.from([0]), PSK_ID_HASH, infoHash]) };
+  }
+  return lastContext.context;
+}
+
 function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): { key: Buffer; baseNonce: Buffer } {
-  const pskIdHash = labeledExtract(HPKE_SUITE, Buffer.alloc(0), 'psk_id_hash', Buffer.alloc(0));
-  const infoHash = labeledExtract(HPKE_SUITE, Buffer.alloc(0), 'info_hash', info);
-  const context = Buffer.concat([Buffer.from([0]), pskIdHash, infoHash]);
+  const context = scheduleContext(info);
   const secret = labeledExtract(HPKE_SUITE, sharedSecret, 'secret', Buffer.alloc(0));
   return { key: labeledExpand(HPKE_SUITE, secret, 'key', context, NK), baseNonce: labeledExpand(HPKE_SUITE, secret, 'base_nonce', context, NN) };
 }

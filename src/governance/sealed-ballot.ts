@@ -75,7 +75,6 @@ export async function sealBallot(suite: HpkeSuite, publicKeyHex: string, cycleId
 
 export type Opened = { ok: true; content: BallotContent } | { ok: false; reason: string };
 
-/** Opens one sealed ballot with the revealed private key, or says why it does not open. */
 /**
  * base64url to bytes without Buffer's `base64url` encoding, which the browser's Buffer polyfill
  * (buffer@6, used by the web verifier) does not know: `atob` exists in Node and in browsers.
@@ -86,6 +85,7 @@ function fromBase64Url(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+/** Opens one sealed ballot with the revealed private key, or says why it does not open. */
 export async function openBallot(suite: HpkeSuite, privateKeyHex: string, cycleId: string, voter: string, box: SealedBox): Promise<Opened> {
   let plain: Uint8Array;
   try {
