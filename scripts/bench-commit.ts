@@ -25,28 +25,12 @@ import { canonicalJson } from '../src/ledger/index.js';
 import { createScratchDatabase, DEFAULT_SERVER_URL } from './lib/scratch-postgres.js';
 import { pgbenchInsertRate } from './lib/pgbench.js';
 import { PROJECT_ROOT } from './lib/paths.js';
+import type { LoadFigures } from './lib/load-figures.js';
 
 interface Rate {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-interface LoadPhase {
-  name: string;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
-}
-
-interface LoadFigures {
-  machine: string;
-  phases: LoadPhase[];
-  pgbench: { tps: number; p99Ms?: number; command: string };
-  problems: string[];
 }
 
 const payload = (i: number) => ({

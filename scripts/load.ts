@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { pgbenchInsertRate } from './lib/pgbench.js';
+import type { LoadFigures, PhaseFigures } from './lib/load-figures.js';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,19 +60,6 @@ interface AutocannonOptions {
   requests: (RawRequest & { setupRequest?: (request: RawRequest) => RawRequest })[];
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
-
-interface PhaseFigures {
-  name: string;
-  requests: number;
-  ok2xx: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
-  statusCodes: string;
-}
 
 function figures(name: string, r: AutocannonResult): PhaseFigures {
   return {
@@ -245,7 +233,8 @@ async function main(): Promise<number> {
   console.log(`pgbench command: ${pgbench.command}`);
   for (const problem of problems) console.log(`PROBLEM: ${problem}`);
   if (values.json !== undefined) {
-    writeFileSync(values.json, JSON.stringify({ machine, connections, seconds, members: memberCount, phases, pgbench, tallyMs, ballotsCounted, verifyDuring, problems }, null, 2));
+    const written: LoadFigures = { machine, connections, seconds, members: memberCount, phases, pgbench, tallyMs, ballotsCounted, verifyDuring, problems };
+    writeFileSync(values.json, JSON.stringify(written, null, 2));
   }
   return problems.length === 0 ? 0 : 1;
 }

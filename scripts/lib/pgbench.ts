@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { assertLocalServer, createScratchDatabase } from './scratch-postgres.js';
 
-export async function pgbenchInsertRate(serverUrl: string, connections: number, seconds: number, row: string, dbPrefix = 'agora'): Promise<{ tps: number; p99Ms: number | undefined; command: string }> {
+/** pgbench's single-row insert rate, its p99 latency when its log gave one, and the command that measured it. */
+export interface PgbenchRate {
+  tps: number;
+  p99Ms: number | undefined;
+  command: string;
+}
+
+export async function pgbenchInsertRate(serverUrl: string, connections: number, seconds: number, row: string, dbPrefix = 'agora'): Promise<PgbenchRate> {
   const scratch = await createScratchDatabase(serverUrl, `${dbPrefix}_pgbench`);
   const dir = mkdtempSync(join(tmpdir(), 'agora-pgbench-'));
   try {
