@@ -354,11 +354,7 @@ export const fundingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ser
     },
     handler: async (request, reply) => {
       const report = await funding.equity(request.query);
-      const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
-      if (wantsCsv) {
-        void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="equity.csv"');
-        return reply.send(equityCsv(report)); // text/csv: a string is sent as is, not through the JSON schema
-      }
+      if (wantsCsv(request.query.format, request.headers.accept)) return sendCsv(reply, 'equity.csv', equityCsv(report));
       return report;
     },
   });
