@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyReceiptProof } from '../../src/anchoring/index.js';
 import { HttpClient } from './http-client.js';
-import { createReplicationPair, queryOne, replicationUnavailable } from './pg-replication.js';
+import { createReplicationPair, queryOne, replicationUnavailable, type ReplicationPair } from './pg-replication.js';
 import { startService, type ServiceProcess } from './service-process.js';
 import { ballotBody, buildVotingWorld, inParallel } from './voting-world.js';
 
@@ -32,16 +32,16 @@ export async function runReplicaScenario(options: { members: number; log?: (line
   const log = options.log ?? (() => undefined);
   const checks: ScenarioCheck[] = [];
   const pair = await createReplicationPair();
-  let service: ServiceProcess | undefined;
-  try {
+  await onPair(pair, log, checks, async () => {
     await queryOne(pair.primary.url(), `create database ${DATABASE}`);
     log(`primary on ${pair.primary.port}, standby on ${pair.standby.port}`);
-    service = await startService({
+    return startService({
       databaseUrl: pair.primary.url(DATABASE),
       dataDir: mkdtempSync(join(tmpdir(), 'agora-replica-')),
       adminToken: ADMIN,
       env: { DATABASE_READ_URL: pair.standby.url(DATABASE), CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' },
     });
+  }, async (service) => {
     const api = new HttpClient(service.baseUrl);
     const world = await buildVotingWorld(api, ADMIN, { slug: 'replica', members: options.members });
     const receipts = await inParallel(world.members.length, 8, async (i) => {
@@ -65,16 +65,7 @@ export async function runReplicaScenario(options: { members: number; log?: (line
     checks.push({ name: 'the service reads from the standby (it holds connections there)', ok: Number(reading.n) > 0, detail: `${reading.n} connections` });
     const standbyIsStandby = await queryOne<{ r: boolean }>(pair.standby.url(), 'select pg_is_in_recovery() as r');
     checks.push({ name: 'the standby is a standby (read-only, replaying)', ok: standbyIsStandby.r });
-    const stop = await service.stop();
-    service = undefined;
-    checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
-  } catch (err) {
-    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
-    throw err;
-  } finally {
-    await service?.kill();
-    await pair.destroy();
-  }
+  });
   return checks;
 }
 
@@ -82,12 +73,12 @@ export async function runFailoverScenario(options: { members: number; log?: (lin
   const log = options.log ?? (() => undefined);
   const checks: ScenarioCheck[] = [];
   const pair = await createReplicationPair({ synchronous: true });
-  let service: ServiceProcess | undefined;
-  try {
+  await onPair(pair, log, checks, async () => {
     await queryOne(pair.primary.url(), `create database ${DATABASE}`);
     const url = `postgres://postgres@127.0.0.1:${pair.primary.port},127.0.0.1:${pair.standby.port}/${DATABASE}?target_session_attrs=read-write`;
     log(`synchronous primary on ${pair.primary.port}, standby1 on ${pair.standby.port}; service on ${url}`);
-    service = await startService({ databaseUrl: url, dataDir: mkdtempSync(join(tmpdir(), 'agora-failover-')), adminToken: ADMIN, env: { CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' } });
+    return startService({ databaseUrl: url, dataDir: mkdtempSync(join(tmpdir(), 'agora-failover-')), adminToken: ADMIN, env: { CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' } });
+  }, async (service) => {
     const sync = await queryOne<{ state: string }>(pair.primary.url(), `select sync_state as state from pg_stat_replication where application_name = 'standby1'`);
     checks.push({ name: 'the standby replicates synchronously', ok: sync?.state === 'sync', detail: sync?.state });
     const api = new HttpClient(service.baseUrl);
@@ -125,16 +116,7 @@ export async function runFailoverScenario(options: { members: number; log?: (lin
     checks.push({ name: 'every acknowledged ballot is in the promoted database', ok: missing.length === 0, detail: `${acknowledged.length - missing.length}/${acknowledged.length}` });
     const verify = await api.expect<{ ok: boolean; problems: unknown[] }>(200, 'GET', '/v1/ledger/verify', { token: ADMIN, timeoutMs: 120_000 });
     checks.push({ name: 'the ledger verifies on the promoted database', ok: verify.ok, detail: JSON.stringify(verify.problems.slice(0, 3)) });
-    const stop = await service.stop();
-    service = undefined;
-    checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
-  } catch (err) {
-    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
-    throw err;
-  } finally {
-    await service?.kill();
-    await pair.destroy();
-  }
+  });
   return checks;
 }
 
@@ -165,4 +147,26 @@ export function runScenarioFromCommandLine(scenario: Scenario, defaultMembers: n
       process.exit(1);
     },
   );
+}
+
+/**
+ * A service on a replication pair, the scenario's checks, then a clean stop (itself a check); on
+ * failure the service's last output is logged. Whatever happens the service is killed and the
+ * pair's temporary clusters are stopped and removed.
+ */
+async function onPair(pair: ReplicationPair, log: (line: string) => void, checks: ScenarioCheck[], start: () => Promise<ServiceProcess>, scenario: (service: ServiceProcess) => Promise<void>): Promise<void> {
+  let service: ServiceProcess | undefined;
+  try {
+    service = await start();
+    await scenario(service);
+    const stop = await service.stop();
+    service = undefined;
+    checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
+  } catch (err) {
+    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
+    throw err;
+  } finally {
+    await service?.kill();
+    await pair.destroy();
+  }
 }
