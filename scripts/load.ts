@@ -11,7 +11,7 @@
  *   node --import tsx scripts/load.ts [--seconds 20] [--connections 16] [--members 500]
  *        [--server-url postgres://postgres@127.0.0.1:5432/postgres]
  *        [--service-root <another checkout, e.g. a baseline>] [--port <fixed 127.0.0.1 port>]
- *        [--json <file for the figures>] [--db-prefix <scratch database name prefix>]
+ *        [--json <file for the figures>] [--db-prefix <scratch database name prefix>] [--cpu-prof <dir for the service's CPU profile>]
  * The server defaults to TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres. A short
  * unmeasured extra phase calls GET /v1/ledger/verify while ballots are cast: it must answer ok.
  */
@@ -116,6 +116,7 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       json: { type: 'string' },
       'db-prefix': { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -147,6 +148,8 @@ async function main(): Promise<number> {
       dataDir,
       adminToken,
       env: { RATE_LIMIT_PER_MINUTE: '0' },
+      // --cpu-prof <dir>: the service writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
+      ...(values['cpu-prof'] === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
       ...(values['service-root'] === undefined ? {} : { root: values['service-root'] }),
       ...(port === undefined ? {} : { port }),
     });

@@ -22,6 +22,8 @@ export interface ServiceOptions {
   port?: number;
   /** How long start-up (database open + migrations) may take before we call it a hang. */
   readyTimeoutMs?: number;
+  /** Extra node options for the child (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 export interface Exit {
@@ -85,7 +87,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     ...options.env,
   };
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(root, 'src', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const keep = (chunk: Buffer): void => {
