@@ -18,8 +18,7 @@ const VERSION = Buffer.from('HPKE-v1');
 const KEM_SUITE = Buffer.concat([Buffer.from('KEM'), u16(KEM_ID)]);
 const HPKE_SUITE = Buffer.concat([Buffer.from('HPKE'), u16(KEM_ID), u16(KDF_ID), u16(AEAD_ID)]);
 const ZERO32 = Buffer.alloc(32);
-// DER prefixes of X25519 keys (RFC 8410): raw 32 bytes follow
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+// DER prefix of an X25519 private key (RFC 8410): the raw 32 bytes follow
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 function u16(n: number): Buffer {
@@ -50,22 +49,27 @@ function labeledExpand(suite: Buffer, prk: Uint8Array, label: string, info: Uint
   return expand(prk, Buffer.concat([u16(length), VERSION, suite, Buffer.from(label), info]), length);
 }
 
+// Keys cross node:crypto as JWK (RFC 8037 OKP: the raw 32 bytes in base64url): importing and
+// exporting DER costs 10–100× more, and a ballot's seal does one export and the tally one import each.
 export function x25519PublicKey(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error('an X25519 public key is 32 bytes');
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
 
 export function x25519PrivateKey(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error('an X25519 private key is 32 bytes');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  const d = Buffer.from(raw).toString('base64url');
+  // a JWK private key carries its public half: derive it once through DER (rare: key import, vectors)
+  const x = createPublicKey(createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }).x;
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', x, d }, format: 'jwk' });
 }
 
 function rawPublic(key: KeyObject): Buffer {
-  return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+  return Buffer.from(key.export({ format: 'jwk' }).x ?? '', 'base64url');
 }
 
 function rawPrivate(key: KeyObject): Buffer {
-  return key.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
+  return Buffer.from(key.export({ format: 'jwk' }).d ?? '', 'base64url');
 }
 
 /** A fresh X25519 key pair as raw 32-byte strings. */
