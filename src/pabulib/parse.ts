@@ -13,7 +13,6 @@ import { splitRecord } from './csv-record.js';
 import { PabulibFormatError } from './format-error.js';
 import { LineSplitter } from './line-splitter.js';
 import type { ParseOptions, PbElection, PbLimits, PbProgress, PbProject, PbVote, PbVoteType, PbWarning } from './types.js';
-
 import { MAX_DIGITS, parseAmount, parseWhole } from './whole-number.js';
 
 /**
