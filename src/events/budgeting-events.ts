@@ -4,7 +4,7 @@
  * the recount and the offline verifier all read these exact shapes.
  */
 import { z } from 'zod';
-import { Amount, Count, Currency, Id, Uuid } from './shared.js';
+import { Amount, Count, Currency, Id, Points, PointsLimit, Uuid } from './shared.js';
 
 export const RuleName = z.enum(['greedy', 'equal-shares']);
 export const Completion = z.enum(['add1', 'add1-until-exhaustive', 'none']);
@@ -17,8 +17,8 @@ export const BallotRulesPayload = z
     minSelections: z.number().int().min(0),
     /** null: as many as there are proposals on the ballot */
     maxSelections: z.number().int().min(1).nullable(),
-    /** cumulative only */
-    points: z.number().int().min(1).nullable(),
+    /** cumulative only: the points each voter distributes (a decimal string; older entries: a JSON number) */
+    points: PointsLimit.nullable(),
     /** knapsack only, when set: the least share of the budget (percent) a ballot spends */
     minSpendPercent: z.number().int().min(0).max(100).optional(),
   })
@@ -162,7 +162,7 @@ export const CycleKeyShareReceived = z.object({ cycleId: Uuid, trustee: z.string
 /** A validated ballot over proposal ids (points as strings). */
 export const RecordedBallotPayload = z.union([
   z.object({ approvals: z.array(Id) }).strict(),
-  z.object({ points: z.record(Id, z.string().regex(/^\d{1,19}$/)) }).strict(),
+  z.object({ points: z.record(Id, Points) }).strict(),
   z.object({ ranking: z.array(Id) }).strict(),
 ]);
 
@@ -173,14 +173,14 @@ export const BallotCast = z.union([
   /** while voting is open, only this form: the choices (and signature) HPKE-sealed to the election key */
   z.object({ cycleId: Uuid, voter: z.string(), sealed: SealedBoxPayload }).strict(),
   z.object({ ...BallotBase, approvals: z.array(Id) }).strict(),
-  z.object({ ...BallotBase, points: z.record(Id, z.string().regex(/^\d{1,19}$/)) }).strict(),
+  z.object({ ...BallotBase, points: z.record(Id, Points) }).strict(),
   z.object({ ...BallotBase, ranking: z.array(Id) }).strict(),
 ]);
 
 /** What a sealed ballot holds: the choices and, for a signed ballot, its signature. */
 export const SealedBallotContent = z.union([
   z.object({ approvals: z.array(Id), signature: BallotSignaturePayload.optional() }).strict(),
-  z.object({ points: z.record(Id, z.string().regex(/^\d{1,19}$/)), signature: BallotSignaturePayload.optional() }).strict(),
+  z.object({ points: z.record(Id, Points), signature: BallotSignaturePayload.optional() }).strict(),
   z.object({ ranking: z.array(Id), signature: BallotSignaturePayload.optional() }).strict(),
 ]);
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DomainError } from '../domain-error.js';
 import type { TallyBallot } from '../rules/index.js';
-import type { BallotRules } from './cycle.js';
+import { PointsInputSchema, type BallotRules } from './cycle.js';
 import type { RecordedBallotPayload } from '../events/index.js';
 
 const Id = z.string().min(1).max(64);
@@ -19,7 +19,7 @@ const Signature = {
 
 export const BallotSchema = z.union([
   z.object({ approvals: z.array(Id).max(1000), ...Signature }).strict(),
-  z.object({ points: z.record(Id, z.number().int().min(-1_000_000).max(1_000_000)), ...Signature }).strict(),
+  z.object({ points: z.record(Id, PointsInputSchema).describe('points per proposal id: JSON integers up to 2^53 − 1 or decimal strings'), ...Signature }).strict(),
   z.object({ ranking: z.array(Id).max(1000), ...Signature }).strict(),
 ]);
 export type BallotInput = z.infer<typeof BallotSchema>;
@@ -55,15 +55,18 @@ export function validateBallot(input: BallotInput, rules: BallotRules, budgetMin
     throw new DomainError('too-many-selections', `choose at most ${max} proposal(s); this ballot has ${chosen.length}`, { max, got: chosen.length });
   }
   if ('points' in input) {
-    let total = 0;
-    for (const [id, points] of Object.entries(input.points)) {
-      if (points <= 0) throw new DomainError('invalid-points', `proposal ${id} got ${points} points; give each chosen proposal at least 1`, { proposalId: id });
+    // bigint throughout: limits and points may exceed 2^53
+    const given = Object.entries(input.points).map(([id, p]) => [id, BigInt(p)] as const);
+    let total = 0n;
+    for (const [id, points] of given) {
+      if (points <= 0n) throw new DomainError('invalid-points', `proposal ${id} got ${points} points; give each chosen proposal at least 1`, { proposalId: id });
       total += points;
     }
-    if (total > (rules.points ?? 0)) {
-      throw new DomainError('points-exceeded', `this ballot gives ${total} points; each voter has ${rules.points ?? 0}`, { max: rules.points, got: total });
+    const limit = BigInt(rules.points ?? '0');
+    if (total > limit) {
+      throw new DomainError('points-exceeded', `this ballot gives ${total} points; each voter has ${limit}`, { max: limit.toString(), got: total.toString() });
     }
-    return { points: Object.fromEntries(Object.entries(input.points).map(([id, p]) => [id, String(p)])) };
+    return { points: Object.fromEntries(given.map(([id, p]) => [id, p.toString()])) };
   }
   if (rules.type === 'knapsack') {
     const cost = chosen.reduce((sum, id) => sum + (onBallot.get(id)?.costMinor ?? 0n), 0n);

@@ -21,12 +21,23 @@ export const PhaseSchema = z.enum(PHASES);
 export const MoneyStringSchema = z.string().regex(/^\d{1,18}$/, 'whole minor units as a decimal string, e.g. "125000" for 1250.00');
 export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"');
 
+/**
+ * Whole points in a request (a cycle's limit, a cumulative ballot's points): a JSON integer up to
+ * 2^53 − 1, or a decimal string of up to 30 digits for anything larger. Answers and ledger entries
+ * always carry a decimal string (SPEC §5: never a JSON number above 2^53); a JSON number beyond
+ * 2^53 − 1 is refused, since a JSON reader may already have rounded it.
+ */
+export const PointsInputSchema = z.union([
+  z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  z.string().regex(/^-?\d{1,30}$/, 'a whole number as a decimal string of at most 30 digits, e.g. "100000000000000000000"'),
+]);
+
 export const BallotRulesSchema = z
   .object({
     type: BallotTypeSchema,
     minSelections: z.number().int().min(0).max(1000).optional(),
     maxSelections: z.number().int().min(1).max(1000).optional(),
-    points: z.number().int().min(1).max(1_000_000).optional().describe('cumulative: points each voter may distribute'),
+    points: PointsInputSchema.optional().describe('cumulative: points each voter may distribute, at least 1 (answers show it as a decimal string)'),
     minSpendPercent: z.number().int().min(0).max(100).optional().describe('knapsack: a ballot must spend at least this share of the budget (Decidim uses 70)'),
   })
   .strict();
@@ -60,8 +71,8 @@ export interface BallotRules {
   minSelections: number;
   /** null: as many as there are proposals on the ballot */
   maxSelections: number | null;
-  /** cumulative only */
-  points: number | null;
+  /** cumulative only: the points each voter distributes, as a decimal string (it may exceed 2^53) */
+  points: string | null;
   /** knapsack only: the least share of the budget (0–100) a ballot must spend; absent: no minimum */
   minSpendPercent?: number;
 }
@@ -135,7 +146,11 @@ export function ballotRules(input: BallotRulesInput): BallotRules {
   if (input.minSpendPercent !== undefined && input.type !== 'knapsack') {
     throw new DomainError('invalid-ballot-rules', '"minSpendPercent" only applies to knapsack ballots');
   }
-  return { type: input.type, minSelections, maxSelections, points: input.points ?? null, ...(input.minSpendPercent === undefined ? {} : { minSpendPercent: input.minSpendPercent }) };
+  const points = input.points === undefined ? null : BigInt(input.points);
+  if (points !== null && points < 1n) {
+    throw new DomainError('invalid-ballot-rules', `cumulative ballots need at least 1 point per voter, not ${points}`);
+  }
+  return { type: input.type, minSelections, maxSelections, points: points === null ? null : points.toString(), ...(input.minSpendPercent === undefined ? {} : { minSpendPercent: input.minSpendPercent }) };
 }
 
 /** What the phase machine needs to know about a cycle. */

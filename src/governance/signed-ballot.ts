@@ -29,11 +29,22 @@ export interface BallotTypedData {
   message: { community: string; cycle: string; voter: string; nonce: string; ballot: string };
 }
 
-/** The choices alone (signature fields removed), in canonical JSON: what the member signs. */
+/**
+ * The choices alone (signature fields removed), in canonical JSON: what the member signs. Points are
+ * signed in one form whichever the request used, so an auditor rebuilds it from the recorded strings:
+ * a JSON number up to 2^53 − 1, a decimal string (no leading zeros) above (issue 9.12).
+ */
 export function ballotChoices(input: BallotInput): JsonObject {
-  if ('points' in input) return { points: input.points };
+  if ('points' in input) return { points: Object.fromEntries(Object.entries(input.points).map(([id, p]) => [id, signedPoints(p)])) };
   if ('ranking' in input) return { ranking: input.ranking };
   return { approvals: input.approvals };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function signedPoints(points: number | string): number | string {
+  const value = BigInt(points);
+  return value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value.toString();
 }
 
 /** `voter` is the member's pseudonym in this cycle (the `voter` of their `ballot.cast` entries). */

@@ -13,13 +13,13 @@ import { splitRecord } from './csv-record.js';
 import { PabulibFormatError } from './format-error.js';
 import { LineSplitter } from './line-splitter.js';
 import type { ParseOptions, PbElection, PbLimits, PbProgress, PbProject, PbVote, PbVoteType, PbWarning } from './types.js';
+import { MAX_DIGITS, parseAmount, parseWhole } from './whole-number.js';
 
 /**
- * Points (a vote's and `max_sum_points`) become the cycle's ballot limit, a JSON number in the API
- * and the ledger: above 2^53 − 1 it would not survive a JSON reader, so such a file is refused.
+ * Points (a vote's and `max_sum_points`) travel as decimal strings in the API and the ledger, so
+ * they may exceed 2^53; a vote's total is held to the same 30 digits as any single number.
  */
-const MAX_POINTS = BigInt(Number.MAX_SAFE_INTEGER);
-import { parseAmount, parseWhole } from './whole-number.js';
+const MAX_POINTS = 10n ** BigInt(MAX_DIGITS) - 1n;
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** A record (a line, or several for a multi-line quoted field) longer than this is refused. */
@@ -347,8 +347,8 @@ class PbParser {
     const maxSum = this.meta.get('max_sum_points');
     if (maxSum !== undefined) {
       const value = parseWhole(maxSum);
-      if (value === undefined || value > MAX_POINTS) {
-        throw new PabulibFormatError('bad-number', at('max_sum_points'), `max_sum_points is "${clip(maxSum)}", expected a whole number up to ${MAX_POINTS}.`);
+      if (value === undefined) {
+        throw new PabulibFormatError('bad-number', at('max_sum_points'), `max_sum_points is "${clip(maxSum)}", expected a whole number of at most ${MAX_DIGITS} digits.`);
       }
       limits.maxSumPoints = value;
     }
@@ -409,8 +409,8 @@ class PbParser {
       }
       vote.points = texts.map((text) => {
         const value = parseWhole(text);
-        if (value === undefined || value > MAX_POINTS) {
-          throw new PabulibFormatError('bad-number', line, `voter ${clip(voterId)} gives "${clip(text)}" points, expected a whole number up to ${MAX_POINTS}.`);
+        if (value === undefined) {
+          throw new PabulibFormatError('bad-number', line, `voter ${clip(voterId)} gives "${clip(text)}" points, expected a whole number of at most ${MAX_DIGITS} digits.`);
         }
         return value;
       });
@@ -436,7 +436,7 @@ class PbParser {
     if (vote.points) {
       const sum = vote.points.reduce((a, b) => a + b, 0n);
       if (sum > MAX_POINTS) {
-        throw new PabulibFormatError('bad-number', line, `${who} gave ${sum} points in total; at most ${MAX_POINTS} fit a JSON number exactly.`);
+        throw new PabulibFormatError('bad-number', line, `${who} gave ${sum} points in total; at most ${MAX_POINTS} (${MAX_DIGITS} digits) are accepted.`);
       }
       if (maxSumPoints !== undefined && sum > maxSumPoints) {
         throw new PabulibFormatError('ballot-constraint', line, `${who} gave ${sum} points in total, more than the file's max_sum_points ${maxSumPoints}.`);

@@ -135,7 +135,7 @@ export class BallotService {
     const pseudonym = memberId === undefined ? undefined : await repo.findPseudonym(this.deps.db, cycle.id, memberId);
     const voter = pseudonym ?? '<your voter pseudonym: read this with your member token once voting opened>';
     const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, voter, '0', { approvals: [] });
-    return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}>' }, required: cycle.frozen?.signedBallots ?? null };
+    return { ...data, message: { ...data.message, nonce: '<a number larger than your last>', ballot: '<canonical JSON of {"approvals"|"points"|"ranking": …}; points as JSON numbers, as decimal strings above 2^53 − 1>' }, required: cycle.frozen?.signedBallots ?? null };
   }
 
   /**

@@ -76,7 +76,8 @@ export class PabulibService {
         type: ballotType,
         minSelections: election.limits.minLength ?? (ballotType === 'cumulative' ? 0 : 1),
         maxSelections: election.voteType === 'choose-1' ? 1 : (election.limits.maxLength ?? null),
-        points: ballotType === 'cumulative' ? Number(election.limits.maxSumPoints ?? election.votes.reduce((m, v) => maxOf(m, sum(v.points ?? [])), 0n)) : null,
+        // a decimal string: pabulib limits may exceed 2^53 (at least 1, as a points limit must be)
+        points: ballotType === 'cumulative' ? maxOf(1n, election.limits.maxSumPoints ?? election.votes.reduce((m, v) => maxOf(m, sum(v.points ?? [])), 0n)).toString() : null,
       },
       rule: options.rule,
       completion: options.rule === 'equal-shares' ? (options.completion ?? 'add1') : null,
@@ -168,7 +169,7 @@ export class PabulibService {
       ['currency', cycle.currency],
       ...(cycle.ballot.minSelections > 0 ? [['min_length', String(cycle.ballot.minSelections)] as [string, string]] : []),
       ...(cycle.ballot.maxSelections !== null ? [['max_length', String(cycle.ballot.maxSelections)] as [string, string]] : []),
-      ...(cycle.ballot.points !== null ? [['max_sum_points', String(cycle.ballot.points)] as [string, string]] : []),
+      ...(cycle.ballot.points !== null ? [['max_sum_points', cycle.ballot.points] as [string, string]] : []),
       ...(divisor === 1n && unit !== 1n ? [[MINOR_UNITS_META, 'minor'] as [string, string]] : []),
     ]);
     const titles = new Map(proposals.map((p) => [p.id, p]));

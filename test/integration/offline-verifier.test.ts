@@ -128,6 +128,36 @@ t.test('offline verifier', async (t) => {
     t.match(old.stdout, /PASSED/);
   });
 
+  await t.test('points above 2^53 (strings) and older numeric points limits both verify and recount', async (t) => {
+    // issue 9.12: a pabulib election whose points exceed 2^53, and one re-sealed as ledgers wrote limits before (a JSON number)
+    const pb = (limit: string, points: [string, string]) =>
+      ['META', 'key;value', 'budget;100', 'vote_type;cumulative', `max_sum_points;${limit}`, 'PROJECTS', 'project_id;cost', '1;60', '2;60', 'VOTES', 'voter_id;vote;points', `v1;2;${points[1]}`, `v2;1;${points[0]}`, ''].join('\n');
+    const importPb = async (text: string) =>
+      expectJson<{ communityId: string; cycleId: string }>(await api.call('POST', '/v1/imports/pabulib?rule=greedy', { token: ADMIN_TOKEN, body: text, headers: { 'content-type': 'text/plain' } }), 201);
+    const big = await importPb(pb('100000000000000000000', ['9007199254740992', '9007199254740993']));
+    const bigLines = (await api.call('GET', `/v1/ledger/export?stream=community:${big.communityId}`, { token: ADMIN_TOKEN })).body.trim().split('\n');
+    t.ok(bigLines.some((l) => l.includes('"points":"100000000000000000000"')), 'the limit is a string in the entries');
+    const bigRun = await runScript('verify.ts', [exportFile('big-points', bigLines)]);
+    t.equal(bigRun.code, 0, bigRun.stdout + bigRun.stderr);
+    t.match(bigRun.stdout, new RegExp(`cycle ${big.cycleId}: recount of 2 effective ballots \\(greedy\\) equals the recorded outcome`));
+
+    const small = await importPb(pb('10', ['3', '4']));
+    const smallLines = (await api.call('GET', `/v1/ledger/export?stream=community:${small.communityId}`, { token: ADMIN_TOKEN })).body.trim().split('\n');
+    let prev = GENESIS_PREV;
+    const older = smallLines.map((l, i) => {
+      const e = parseExportLine(l, i + 1);
+      const ballot = e.payload.ballot as { points?: unknown } | undefined;
+      const payload = ballot?.points === '10' ? { ...e.payload, ballot: { ...ballot, points: 10 } } : e.payload;
+      const sealed = seal({ stream: e.stream, seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload, prev });
+      prev = sealed.hash;
+      return exportLine(sealed.body, sealed.hash);
+    });
+    t.equal(older.filter((l) => l.includes('"points":10,')).length, 2, 'cycle.created and cycle.voting-opened hold a JSON number');
+    const oldRun = await runScript('verify.ts', [exportFile('numeric-points-limit', older)]);
+    t.equal(oldRun.code, 0, oldRun.stdout + oldRun.stderr);
+    t.match(oldRun.stdout, new RegExp(`cycle ${small.cycleId}: recount of 2 effective ballots \\(greedy\\) equals the recorded outcome`));
+  });
+
   await t.test('bad invocations exit 2', async (t) => {
     const missing = await runScript('verify.ts', [join(dir, 'nope.jsonl')]);
     t.equal(missing.code, 2);

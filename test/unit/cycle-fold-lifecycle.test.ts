@@ -3,11 +3,13 @@
  * proposal, supports are counted and checked against the recorded shortlist, unreviewed proposals
  * end `not_reviewed`, a cancel ends the cycle with its ballots uncounted — and what cannot be
  * (a support outside the supports phase, a shortlist whose counts differ from the supports, a
- * cancel that returned less than the reservation, a ballot after a cancel) is reported.
+ * cancel that returned less than the reservation, a ballot after a cancel) is reported. Ledgers
+ * written before points limits were strings (issue 9.12) still fold and recount.
  */
 import t from 'tap';
 import { foldCycle, recount, type CycleEntry } from '../../src/governance/cycle-ledger.js';
-import type { LedgerEvent } from '../../src/events/index.js';
+import { decodeEvent, encodeEvent, type LedgerEvent } from '../../src/events/index.js';
+import { computeOutcome } from '../../src/governance/outcome.js';
 
 const Y = '22222222-2222-4222-8222-222222222222';
 const P1 = '33333333-3333-4333-8333-333333333331';
@@ -73,4 +75,31 @@ t.test('what cannot be is reported', async (t) => {
   t.match(twice.anomalies, [{ reason: /repeats/ }]);
   const editedLate = foldCycle(Y, entries([...story([2, 0]).slice(0, 6), { type: 'proposal.edited', payload: { cycleId: Y, proposalId: P1, changes: { cost: { from: '150', to: '1' } } } }]));
   t.match(editedLate.anomalies, [{ reason: /edited while the cycle was review/ }]);
+});
+
+t.test('an older ledger whose points limit is a JSON number still folds and recounts', async (t) => {
+  const decode = (type: string, payload: unknown): LedgerEvent => {
+    const decoded = decodeEvent(type, payload);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.event;
+  };
+  const rules = { type: 'cumulative', minSelections: 0, maxSelections: null, points: 10 };
+  const frozen = { cycleId: Y, budget: '150', currency: 'EUR', ballot: rules, rule: 'greedy', completion: null, unitMinor: '100', signedBallots: false, proposals: [{ id: P1, key: '0001', cost: '100' }, { id: P2, key: '0002', cost: '100' }] };
+  const old = [
+    decode('cycle.created', { cycleId: Y, title: 'Old', budget: '150', currency: 'EUR', ballot: rules, rule: 'greedy', completion: null }),
+    decode('cycle.voting-opened', { ...frozen, census: { size: 2, voters: ['v1', 'v2'] } }),
+    decode('ballot.cast', { cycleId: Y, voter: 'v1', points: { [P1]: '3', [P2]: '7' } }),
+    decode('ballot.cast', { cycleId: Y, voter: 'v2', points: { [P1]: '5' } }),
+  ];
+  const open = foldCycle(Y, entries(old));
+  t.same(open.anomalies, []);
+  t.equal(open.frozen?.ballot.points, '10', 'read as the decimal string new entries carry');
+  t.equal(encodeEvent(old[0]!).payload.ballot && (encodeEvent(old[0]!).payload.ballot as { points: unknown }).points, '10', 'and written back as one');
+  const outcome = computeOutcome(open.frozen!, open.cast.map((c) => ({ voter: c.voter, ballot: c.ballot! })));
+  const closed = foldCycle(Y, entries([...old, decode('cycle.closed', { cycleId: Y, outcome })]));
+  const result = recount(closed);
+  t.match(result, { kind: 'recounted', equal: true });
+  t.same(outcome.selected, [P1], '8 points against 7');
+  t.notOk(decodeEvent('cycle.voting-opened', { ...frozen, ballot: { ...rules, points: 0 }, census: { size: 0, voters: [] } }).ok, 'a limit below 1 is still refused');
+  t.notOk(decodeEvent('cycle.voting-opened', { ...frozen, ballot: { ...rules, points: 9007199254740992 }, census: { size: 0, voters: [] } }).ok, 'and so is a JSON number beyond 2^53 − 1');
 });

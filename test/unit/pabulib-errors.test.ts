@@ -88,10 +88,10 @@ t.test('more section problems', async (t) => {
     ['META\nkey;value\nbudget;-1\nvote_type;approval\nPROJECTS\n', 'bad-number', 3],
     ['META\nkey;value\nbudget;1\nvote_type;approval\nmin_length;x\nPROJECTS\n', 'bad-number', 5],
     ['META\nkey;value\nbudget;1\nvote_type;cumulative\nmax_sum_points;1.5\nPROJECTS\n', 'bad-number', 5],
-    // issue 9.12: a points limit above 2^53 − 1 would be an inexact JSON number in the cycle's ballot rules
-    ['META\nkey;value\nbudget;1\nvote_type;cumulative\nmax_sum_points;9007199254740992\nPROJECTS\n', 'bad-number', 5],
-    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote;points\nv;1;100000000000000000000\n', 'bad-number', 10],
-    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\n2;1\nVOTES\nvoter_id;vote;points\nv;1,2;9007199254740991,1\n', 'bad-number', 11],
+    // issue 9.12: points travel as decimal strings, so they may exceed 2^53, but not 30 digits
+    ['META\nkey;value\nbudget;1\nvote_type;cumulative\nmax_sum_points;1000000000000000000000000000000\nPROJECTS\n', 'bad-number', 5],
+    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote;points\nv;1;1000000000000000000000000000000\n', 'bad-number', 10],
+    ['META\nkey;value\nbudget;9\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\n2;1\nVOTES\nvoter_id;vote;points\nv;1,2;999999999999999999999999999999,1\n', 'bad-number', 11],
     ['META\nkey;value\nvote_type;approval\nPROJECTS\n', 'missing-meta', 4],
     ['META\nkey;value\nbudget;1\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote\n;1\n', 'bad-row', 10],
     ['META\nkey;value\nbudget;1\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;1\nVOTES\nvoter_id;vote\n', 'bad-header', 9],
@@ -107,6 +107,12 @@ t.test('more section problems', async (t) => {
     t.equal(err.code, code, JSON.stringify(text));
     t.equal(err.line, line, `${JSON.stringify(text)}: line`);
   }
+});
+
+t.test('points above 2^53 parse exactly (issue 9.12: they travel as decimal strings)', async (t) => {
+  const election = await parsePabulib('META\nkey;value\nbudget;9\nvote_type;cumulative\nmax_sum_points;100000000000000000000\nPROJECTS\nproject_id;cost\n1;1\n2;1\nVOTES\nvoter_id;vote;points\nv;1,2;9007199254740993,99990992800745259007\n');
+  t.equal(election.limits.maxSumPoints, 100000000000000000000n);
+  t.same(election.votes[0]?.points, [9007199254740993n, 99990992800745259007n]);
 });
 
 t.test('a truncated UTF-8 character at the very end is a bad encoding', async (t) => {

@@ -2,7 +2,7 @@
  * Every English string of the web app, in one catalog: a translation is another file of this
  * shape (`typeof en`), not a code change. Functions take the values a sentence needs.
  */
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number | bigint, one: string, many: string) => `${n} ${String(n) === '1' ? one : many}`;
 
 const PHASES: Record<string, string> = {
   proposals: 'collecting proposals',
@@ -83,9 +83,9 @@ export const en = {
   },
   booth: {
     heading: 'Voting booth',
-    instructions: (type: string, min: number, max: number | null, points: number | null) => {
+    instructions: (type: string, min: number, max: number | null, points: string | null) => {
       const range = max === null ? (min > 0 ? ` Choose at least ${min}.` : '') : ` Choose ${min > 0 ? `between ${min} and ${max}` : `up to ${max}`}.`;
-      if (type === 'cumulative') return `Give your ${plural(points ?? 0, 'point', 'points')} to the proposals you support.${range}`;
+      if (type === 'cumulative') return `Give your ${plural(BigInt(points ?? '0'), 'point', 'points')} to the proposals you support.${range}`;
       if (type === 'ordinal') return `Tick the proposals you want to rank and put them in order, best first.${range}`;
       if (type === 'knapsack') return `Choose the proposals you support; together they must fit in the budget.${range}`;
       return `Choose the proposals you support.${range}`;
@@ -94,8 +94,8 @@ export const en = {
     budgetUsed: 'Budget used',
     budgetLeft: (chosen: string, left: string) => `Chosen: ${chosen}. Left: ${left}.`,
     overBudget: (chosen: string, budget: string) => `Chosen: ${chosen}, more than the budget of ${budget}.`,
-    distribute: (points: number) => `Your ${plural(points, 'point', 'points')}`,
-    pointsLeft: (left: number, max: number) => (left < 0 ? `${-left} points too many (you have ${max}).` : `Points left: ${left} of ${max}.`),
+    distribute: (points: bigint) => `Your ${plural(points, 'point', 'points')}`,
+    pointsLeft: (left: bigint, max: bigint) => (left < 0n ? `${-left} points too many (you have ${max}).` : `Points left: ${left} of ${max}.`),
     rank: 'Your ranking, best first',
     moveUp: (title: string) => `Move “${title}” up`,
     moveDown: (title: string) => `Move “${title}” down`,

@@ -24,7 +24,7 @@ export const CycleSchema = z
       type: z.string(),
       minSelections: z.number().int(),
       maxSelections: z.number().int().nullable(),
-      points: z.number().int().nullable(),
+      points: z.string().nullable().describe('cumulative: the points each voter distributes, a decimal string (it may exceed 2^53)'),
       minSpendPercent: z.number().int().optional().describe('knapsack: the least share of the budget a ballot spends'),
     }),
     rule: z.string(),

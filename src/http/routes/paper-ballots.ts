@@ -4,12 +4,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../idempotency.js';
 import type { RouteDeps } from '../app.js';
 import { CycleParams } from './budgeting.schemas.js';
+import { PointsInputSchema } from '../../governance/cycle.js';
 import type { PaperBatchRecord } from '../../services/paper-ballots.js';
 
 const Id = z.string().min(1).max(64);
 const PaperBallot = z.union([
   z.object({ approvals: z.array(Id).max(1000) }).strict(),
-  z.object({ points: z.record(Id, z.number().int().min(-1_000_000).max(1_000_000)) }).strict(),
+  z.object({ points: z.record(Id, PointsInputSchema) }).strict(),
   z.object({ ranking: z.array(Id).max(1000) }).strict(),
 ]);
 

@@ -1233,7 +1233,8 @@ export interface components {
                 type: string;
                 minSelections: number;
                 maxSelections: number | null;
-                points: number | null;
+                /** @description cumulative: the points each voter distributes, a decimal string (it may exceed 2^53) */
+                points: string | null;
                 /** @description knapsack: the least share of the budget a ballot spends */
                 minSpendPercent?: number;
             };
@@ -2677,8 +2678,8 @@ export interface operations {
                         type: "approval" | "knapsack" | "cumulative" | "ordinal";
                         minSelections?: number;
                         maxSelections?: number;
-                        /** @description cumulative: points each voter may distribute */
-                        points?: number;
+                        /** @description cumulative: points each voter may distribute, at least 1 (answers show it as a decimal string) */
+                        points?: number | string;
                         /** @description knapsack: a ballot must spend at least this share of the budget (Decidim uses 70) */
                         minSpendPercent?: number;
                     };
@@ -3515,8 +3516,9 @@ export interface operations {
                     signature?: string;
                     nonce?: string;
                 } | {
+                    /** @description points per proposal id: JSON integers up to 2^53 − 1 or decimal strings */
                     points: {
-                        [key: string]: number;
+                        [key: string]: number | string;
                     };
                     signature?: string;
                     nonce?: string;
@@ -5147,7 +5149,7 @@ export interface operations {
                         approvals: string[];
                     } | {
                         points: {
-                            [key: string]: number;
+                            [key: string]: number | string;
                         };
                     } | {
                         ranking: string[];

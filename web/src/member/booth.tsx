@@ -11,7 +11,7 @@ import { t } from '../messages.js';
 import type { Cycle, Proposal } from '../types.js';
 import { ErrorNote, useAction } from '../ui.js';
 
-type Choice = { approvals: string[] } | { points: Record<string, number> } | { ranking: string[] };
+type Choice = { approvals: string[] } | { points: Record<string, string> } | { ranking: string[] };
 
 export function Booth({ cycle, proposals }: { cycle: Cycle; proposals: Proposal[] }) {
   const [receipt, setReceipt] = useState<string | undefined>(undefined);
@@ -111,15 +111,16 @@ function ApprovalForm({ cycle, proposals, busy, onCast, knapsack }: FormProps & 
   );
 }
 
+/** Points are bigint and travel as decimal strings: a cycle's limit may exceed 2^53 (issue 9.12). */
 function CumulativeForm({ cycle, proposals, busy, onCast }: FormProps) {
-  const [points, setPoints] = useState<Record<string, number>>({});
-  const max = cycle.ballot.points ?? 0;
-  const used = Object.values(points).reduce((a, b) => a + b, 0);
+  const [points, setPoints] = useState<Record<string, bigint>>({});
+  const max = BigInt(cycle.ballot.points ?? '0');
+  const used = Object.values(points).reduce((a, b) => a + b, 0n);
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        onCast({ points: Object.fromEntries(Object.entries(points).filter(([, n]) => n > 0)) });
+        onCast({ points: Object.fromEntries(Object.entries(points).flatMap(([id, n]) => (n > 0n ? [[id, n.toString()]] : []))) });
       }}
     >
       <fieldset>
@@ -132,13 +133,15 @@ function CumulativeForm({ cycle, proposals, busy, onCast }: FormProps) {
                 id={`points-${p.id}`}
                 type="number"
                 min={0}
-                max={max}
+                max={max.toString()}
                 step={1}
                 inputMode="numeric"
                 aria-describedby={`cost-${p.id}`}
-                value={points[p.id] ?? 0}
+                value={(points[p.id] ?? 0n).toString()}
                 onInput={(e) => {
-                  const n = Math.max(0, Math.trunc(Number(e.currentTarget.value) || 0));
+                  // the typed digits, exactly (a number input keeps its value as text; only whole numbers count)
+                  const text = e.currentTarget.value.trim();
+                  const n = /^\d{1,30}$/.test(text) ? BigInt(text) : 0n;
                   setPoints((old) => ({ ...old, [p.id]: n }));
                 }}
               />

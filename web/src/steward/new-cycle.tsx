@@ -25,7 +25,7 @@ export function NewCycleForm({ communityId }: { communityId: string; onCreated: 
       const cycle = ok(
         await api.POST('/v1/communities/{communityId}/cycles', {
           params: { path: { communityId } },
-          body: { title, budget: minor, currency, rule, ballot: { type, ...(type === 'cumulative' ? { points: Number(points) } : {}) } },
+          body: { title, budget: minor, currency, rule, ballot: { type, ...(type === 'cumulative' ? { points: points.trim() } : {}) } },
         }),
       );
       navigate(`/c/${communityId}/cycles/${cycle.id}`);
@@ -59,6 +59,7 @@ export function NewCycleForm({ communityId }: { communityId: string; onCreated: 
       {type === 'cumulative' && (
         <label>
           {t.steward.points}
+          {/* sent as typed, a decimal string: a limit may exceed 2^53 */}
           <input type="number" min={1} required value={points} onInput={(e) => setPoints(e.currentTarget.value)} />
         </label>
       )}
