@@ -174,17 +174,25 @@ export async function insertVoters(db: Queryable, cycleId: string, voters: reado
   }
 }
 
-/** A cycle (unlocked) with the voter pseudonym of one member in it, if any: one round trip for a ballot's facts. */
-export async function findCycleWithVoter(db: Queryable, cycleId: string, memberId: string): Promise<{ cycle: CycleRecord; pseudonym: string | undefined } | undefined> {
+/**
+ * What a ballot needs to know of its cycle on every cast, in one round trip: its community, its
+ * phase and the caller's voter pseudonym in it, if any (not the frozen ballot: that never changes
+ * once voting opened, and callers keep it).
+ */
+export async function findVoterInCycle(db: Queryable, cycleId: string, memberId: string): Promise<{ communityId: string; phase: Phase; pseudonym: string | undefined } | undefined> {
   const row = await db
     .selectFrom('cycles')
-    .selectAll('cycles')
-    .select((eb) => eb.selectFrom('cycle_voters').select('pseudonym').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).as('voter_pseudonym'))
+    .select(['community_id', 'phase'])
+    .select((eb) => eb.selectFrom('cycle_voters').select('pseudonym').where('cycle_id', '=', cycleId).where('member_id', '=', memberId).as('pseudonym'))
     .where('id', '=', cycleId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const { voter_pseudonym: pseudonym, ...cycle } = row;
-  return { cycle: toCycle(cycle), pseudonym: pseudonym ?? undefined };
+  return row === undefined ? undefined : { communityId: row.community_id, phase: row.phase as Phase, pseudonym: row.pseudonym ?? undefined };
+}
+
+/** Share-locks a cycle's row until the transaction ends and reads its phase (a close locks it exclusively). */
+export async function lockCyclePhase(db: Queryable, cycleId: string): Promise<Phase | undefined> {
+  const row = await db.selectFrom('cycles').select('phase').where('id', '=', cycleId).forShare().executeTakeFirst();
+  return row?.phase as Phase | undefined;
 }
 
 export async function findPseudonym(db: Queryable, cycleId: string, memberId: string): Promise<string | undefined> {

@@ -29,6 +29,7 @@ export interface Receipt {
 
 export class BallotService {
   private readonly publicKeys = new Map<string, string | null>();
+  private readonly frozenBallots = new Map<string, FrozenBallot>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -50,8 +51,9 @@ export class BallotService {
     const at = timestamp(this.deps);
     const ready = await this.prepareBallot(cycleId, memberId, input);
     return transactOnStream(this.deps, ctx, ready.stream, async (trx) => {
-      const cycle = this.requireCycle(await batchOnce(trx, `cycle-share:${cycleId}`, () => repo.findCycle(trx, cycleId, 'share')), cycleId);
-      requirePhase(cycle, ['voting'], 'voting');
+      const phase = await batchOnce(trx, `cycle-share:${cycleId}`, () => repo.lockCyclePhase(trx, cycleId));
+      if (phase === undefined) throw notFound('cycle', cycleId);
+      requirePhase({ phase }, ['voting'], 'voting');
       if (ready.signature !== undefined) await this.useNonce(trx, cycleId, memberId, ready.signature.nonce);
       const entry = await this.deps.ledger.appendOne(trx, ready.stream, at, `voter:${ready.pseudonym}`, {
         type: 'ballot.cast',
@@ -66,21 +68,31 @@ export class BallotService {
 
   /** Everything about a ballot that needs no lock, in the order its refusals are reported. */
   private async prepareBallot(cycleId: string, memberId: string, input: BallotInput) {
-    const found = await repo.findCycleWithVoter(this.deps.db, cycleId, memberId);
-    if (found === undefined) throw notFound('cycle', cycleId);
-    const { cycle, pseudonym } = found;
+    const cycle = await repo.findVoterInCycle(this.deps.db, cycleId, memberId);
+    if (cycle === undefined) throw notFound('cycle', cycleId);
     requirePhase(cycle, ['voting'], 'voting');
-    const frozen = cycle.frozen;
-    if (frozen === null) throw new Error(`cycle ${cycleId} is voting without a frozen ballot`);
+    const frozen = await this.frozenBallot(cycleId);
+    const pseudonym = cycle.pseudonym;
     if (pseudonym === undefined) throw new DomainError('not-eligible', 'you were not in the census when voting opened, so you cannot vote in this cycle');
     const onBallot = new Map<string, BallotProposal>(frozen.proposals.map((p) => [p.id, { id: p.id, key: p.key, costMinor: BigInt(p.cost) }]));
     const ballot = validateBallot(input, frozen.ballot, BigInt(frozen.budget), onBallot);
-    const signature = await this.checkSignature(cycle, frozen, memberId, pseudonym, input);
+    const signature = await this.checkSignature(cycleId, cycle.communityId, frozen, memberId, pseudonym, input);
     const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
     const publicKey = await this.electionPublicKey(cycleId);
     // cycles that opened voting before ballots were sealed keep recording them in clear
     const sealed = publicKey === null ? null : await sealBallot(nodeHpke, publicKey, cycleId, pseudonym, content);
     return { stream: communityStream(cycle.communityId), pseudonym, ballot, content, signature, sealed };
+  }
+
+  /** The ballot a voting cycle froze when voting opened (proposals, rules, budget): it never changes, so it is cached. */
+  private async frozenBallot(cycleId: string): Promise<FrozenBallot> {
+    const known = this.frozenBallots.get(cycleId);
+    if (known !== undefined) return known;
+    const frozen = (await this.getCycle(cycleId)).frozen;
+    if (frozen === null) throw new Error(`cycle ${cycleId} is voting without a frozen ballot`);
+    if (this.frozenBallots.size >= 1_000) this.frozenBallots.clear();
+    this.frozenBallots.set(cycleId, frozen);
+    return frozen;
   }
 
   /**
@@ -102,7 +114,7 @@ export class BallotService {
    * must be the member's registered address. Returns what the ledger keeps so auditors can recheck
    * the signature; the nonce is checked under lock when the ballot is written (useNonce).
    */
-  private async checkSignature(cycle: CycleRecord, frozen: FrozenBallot, memberId: string, pseudonym: string, input: BallotInput) {
+  private async checkSignature(cycleId: string, communityId: string, frozen: FrozenBallot, memberId: string, pseudonym: string, input: BallotInput) {
     if (input.signature === undefined && input.nonce === undefined) {
       if (frozen.signedBallots) throw new DomainError('signature-required', 'this community requires signed ballots: add "signature" and "nonce" (EIP-712, see GET /v1/cycles/{cycleId}/signing)');
       return undefined;
@@ -110,7 +122,7 @@ export class BallotService {
     if (input.signature === undefined || input.nonce === undefined) throw new DomainError('signature-required', 'a signed ballot carries both "signature" and "nonce"');
     const member = await findMember(this.deps.db, memberId);
     if (member?.address === null || member === undefined) throw new DomainError('no-address', 'register your Ethereum address first (PUT /v1/me/address)');
-    const data = ballotTypedData(this.ballotChainId, cycle.communityId, cycle.id, pseudonym, input.nonce, input);
+    const data = ballotTypedData(this.ballotChainId, communityId, cycleId, pseudonym, input.nonce, input);
     if (recoverBallotSigner(data, input.signature) !== member.address) {
       throw new DomainError('bad-signature', 'the signature does not match your address, this community, this cycle, your voter pseudonym, this nonce and this ballot');
     }
