@@ -231,6 +231,20 @@ if (chromiumMissing()) {
     if (screenshots) await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'equity.png'), fullPage: true });
     await page.getByRole('button', { name: 'Commit distribution' }).click();
     await page.getByText(/Distributed €500\.00 to/).waitFor();
+
+    // A second currency in the network: the report covers one at a time, and the page offers the choice.
+    await json(201, 'POST', '/v1/communities', ADMIN_TOKEN, { slug: 'warsaw', name: 'Warsaw Learning Circle', learners: 50, currency: 'PLN' });
+    // the page asks once without a currency and learns the choices from the 400 currency-required
+    b.expectFailure('GET', /^\/v1\/reports\/equity$/, 400);
+    await page.reload();
+    const currency = page.getByLabel('Currency', { exact: true });
+    await currency.waitFor();
+    tt.same(await currency.locator('option').allTextContents(), ['EUR', 'PLN'], 'both currencies offered');
+    await page.getByRole('row', { name: /North Primary/ }).waitFor();
+    await currency.selectOption('PLN');
+    await page.getByRole('row', { name: /Warsaw Learning Circle/ }).waitFor();
+    tt.equal(await page.getByRole('row', { name: /North Primary/ }).count(), 0, 'the PLN report lists only PLN communities');
+    await b.axe('equity, a second currency');
     clean(tt, b);
   });
 

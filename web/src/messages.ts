@@ -191,6 +191,7 @@ export const en = {
   equity: {
     heading: 'Equity across communities',
     back: 'Back to funding',
+    currency: 'Currency',
     gini: 'Gini coefficient (0 = equal)',
     theil: 'Theil index (0 = equal)',
     maxMin: 'Highest to lowest funding per learner',

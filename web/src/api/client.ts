@@ -50,6 +50,8 @@ export class ApiProblem extends Error {
     readonly title: string,
     readonly detail: string | undefined,
     readonly type: string | undefined,
+    /** the problem's other members (RFC 9457 extensions), e.g. `currencies` of currency-required */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title);
   }
@@ -64,8 +66,8 @@ interface Result<T> {
 /** The data of a successful answer; otherwise throws the problem+json as an ApiProblem. */
 export function ok<T>(result: Result<T>): T {
   if (result.error === undefined && result.response.ok) return result.data as T;
-  const problem = (typeof result.error === 'object' && result.error !== null ? result.error : {}) as { title?: string; detail?: string; type?: string };
-  throw new ApiProblem(result.response.status, problem.title ?? result.response.statusText, problem.detail, problem.type);
+  const problem = (typeof result.error === 'object' && result.error !== null ? result.error : {}) as { title?: string; detail?: string; type?: string } & Record<string, unknown>;
+  throw new ApiProblem(result.response.status, problem.title ?? result.response.statusText, problem.detail, problem.type, problem);
 }
 
 /** The JSON branch of an answer that may also come as CSV (`?format=csv`); the app never asks for CSV. */

@@ -3,7 +3,7 @@
  * and a distribution previewed (with community names) before it is committed.
  */
 import { useState } from 'preact/hooks';
-import { api, ok } from '../api/client.js';
+import { api, ApiProblem, ok } from '../api/client.js';
 import { saveDownload } from '../download.js';
 import { formatMoney, formatNumber, parseMajor } from '../format.js';
 import { t } from '../messages.js';
@@ -18,15 +18,52 @@ function asReport(body: EquityReport | string): EquityReport {
   return body;
 }
 
+/** The currencies a network's communities use, when the report needs one chosen (400 currency-required). */
+function currenciesToChoose(error: unknown): string[] | undefined {
+  if (!(error instanceof ApiProblem) || error.type?.endsWith('/currency-required') !== true) return undefined;
+  const listed = error.extensions.currencies;
+  return Array.isArray(listed) ? listed.filter((c): c is string => typeof c === 'string') : undefined;
+}
+
 export function EquityPage() {
+  // No currency asked for: the service answers for the only one in use, or lists the choices.
+  const [currency, setCurrency] = useState<string | undefined>(undefined);
+  const [choices, setChoices] = useState<string[] | undefined>(undefined);
   // JSON unless `format=csv` is asked for: the CSV branch of the answer's type never comes here.
-  const loaded = useLoad(() => api.GET('/v1/reports/equity').then(ok).then(asReport), []);
+  const loaded = useLoad(
+    () =>
+      api
+        .GET('/v1/reports/equity', { params: { query: currency === undefined ? {} : { currency } } })
+        .then(ok)
+        .then(asReport)
+        .catch((err: unknown) => {
+          const listed = currenciesToChoose(err);
+          if (listed === undefined || listed.length === 0) throw err;
+          setChoices(listed);
+          setCurrency(listed[0]);
+          return undefined;
+        }),
+    [currency],
+  );
   const download = useAction();
+  const csvPath = `/v1/reports/equity?format=csv${loaded.data === undefined ? '' : `&currency=${encodeURIComponent(loaded.data.currency)}`}`;
   return (
     <Page title={t.equity.heading}>
       <p>
         <a href="/funder">{t.equity.back}</a>
       </p>
+      {choices !== undefined && (
+        <div class="field">
+          <label for="equity-currency">{t.equity.currency}</label>
+          <select id="equity-currency" value={currency} onChange={(e) => setCurrency((e.target as HTMLSelectElement).value)}>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {loaded.data === undefined ? (
         loaded.error === undefined ? <Loading /> : <ErrorNote error={loaded.error} />
       ) : (
@@ -35,7 +72,7 @@ export function EquityPage() {
           <Lorenz report={loaded.data} />
           <PerLearner report={loaded.data} />
           <p>
-            <button type="button" disabled={download.busy} onClick={() => void download.run(() => saveDownload('/v1/reports/equity?format=csv', 'equity.csv'))}>
+            <button type="button" disabled={download.busy} onClick={() => void download.run(() => saveDownload(csvPath, 'equity.csv'))}>
               {t.equity.csv}
             </button>
           </p>
@@ -115,7 +152,7 @@ function PerLearner({ report }: { report: EquityReport }) {
                 </text>
                 <rect x={200} y={5} width={w} height={rowHeight - 10} class={report.belowEightyPercentOfMedian.includes(c.communityId) ? 'bar low' : 'bar'} />
                 <text x={206 + w} y={17} class="bar-label">
-                  {c.perLearner === null ? '' : formatMoney(BigInt(Math.round(Number(c.perLearner))), CURRENCY)}
+                  {c.perLearner === null ? '' : formatMoney(BigInt(Math.round(Number(c.perLearner))), report.currency)}
                 </text>
               </g>
             );
@@ -138,8 +175,8 @@ function PerLearner({ report }: { report: EquityReport }) {
             <tr key={c.communityId}>
               <th scope="row">{c.name}</th>
               <td>{c.learners}</td>
-              <td>{formatMoney(c.received, CURRENCY)}</td>
-              <td>{c.perLearner === null ? t.equity.notDefined : formatMoney(BigInt(Math.round(Number(c.perLearner))), CURRENCY)}</td>
+              <td>{formatMoney(c.received, report.currency)}</td>
+              <td>{c.perLearner === null ? t.equity.notDefined : formatMoney(BigInt(Math.round(Number(c.perLearner))), report.currency)}</td>
             </tr>
           ))}
         </tbody>
