@@ -19,12 +19,13 @@
  * Prints what was checked and what passed; exits 1 at the first problem (naming stream, seq, line
  * and reason), 2 when an input cannot be read.
  *
- * The export is read as a stream, never whole. An export file is verified on `--workers` threads
- * (default: os.availableParallelism()), streams shared among them (scripts/lib/parallel-export-verifier.ts);
- * `--workers 1`, and an export read from a URL, are verified in this process. The output is the same.
+ * The export is read as a stream, never whole. An export file is verified on `--workers` threads,
+ * streams shared among them (scripts/lib/parallel-export-verifier.ts); by default on
+ * os.availableParallelism() threads from 64 MB up. `--workers 1`, a smaller file and an export read
+ * from a URL are verified in this process. The output is the same either way.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,13 @@ const USAGE = `usage: npm run verify -- <export.jsonl | URL> [--token T]
    or: npm run verify -- --receipt <proof.txt | URL> --key <verifier key | URL> [--entry <receipt hash>] [--origin <origin>]`;
 
 class InputError extends Error {}
+
+/**
+ * Without --workers, an export this large is verified on os.availableParallelism() threads; a
+ * smaller one in-process, where starting the threads (each loads the verifier, about a second
+ * under tsx) would cost more than it saves.
+ */
+const THREADS_FROM_BYTES = 64 * 1024 * 1024;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -78,8 +86,8 @@ async function main(): Promise<number> {
   if ((values.rpc === undefined) !== (values['anchor-tx'] === undefined)) throw new InputError('--rpc and --anchor-tx go together');
   if (values.rpc !== undefined && values.checkpoint === undefined) throw new InputError('checking an anchor needs the checkpoint it anchors (--checkpoint, --key)');
 
-  const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
-  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 64) throw new InputError('--workers takes a whole number from 1 to 64');
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > 64)) throw new InputError('--workers takes a whole number from 1 to 64');
 
   console.log(`Verifying ${source}`);
   let checkpoint: CheckpointFile | undefined;
@@ -106,7 +114,7 @@ async function main(): Promise<number> {
 
   const report = /^https?:\/\//.test(source)
     ? await verifyExport(exportLines(await open(source, values.token)), makeChecks())
-    : await verifyExportFile(await openable(source), makeChecks, workers);
+    : await verifyExportFile(await openable(source), makeChecks, workers ?? ((await stat(source)).size >= THREADS_FROM_BYTES ? availableParallelism() : 1));
   for (const stream of report.streams) console.log(`  stream ${stream.stream}: ${stream.size} entries, head ${stream.head}`);
   for (const line of report.passed) console.log(`  ok  ${line}`);
   if (!report.ok && report.firstProblem !== undefined) {
