@@ -61,7 +61,7 @@ async function run(setup: WorkerSetup): Promise<WorkerResult> {
         }
         accumulator.pushEntryHash(entry.hash);
       }
-      if (setup.recount && RecountCheck.concerns(entry)) recounted.push([lineNo, text]);
+      if (setup.recount && RecountCheck.mayConcern(entry)) recounted.push([lineNo, text]);
     }
   }
   const streamRoots: StreamRootsResult[] = [...roots.entries()].map(([stream, r]) => ({ stream, size: r.size, root: r.root().toString('hex'), roots: [...r.roots.entries()] }));
