@@ -11,7 +11,8 @@ import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChainVerifier, ExportFormatError, exportLineStream, readExportLine } from '../../src/ledger/index.js';
 import { RootAccumulator } from '../../src/ledger/merkle/index.js';
-import { RecountCheck, type StreamRootsResult } from '../../src/audit/checks.js';
+import type { StreamRootsResult } from '../../src/audit/checks.js';
+import { mayNameCycle } from '../../src/audit/recount-scope.js';
 import { exportLineBatches } from '../../src/audit/export-lines.js';
 import type { WorkerResult, WorkerSetup } from './parallel-export-verifier.js';
 
@@ -61,7 +62,7 @@ async function run(setup: WorkerSetup): Promise<WorkerResult> {
         }
         accumulator.pushEntryHash(entry.hash);
       }
-      if (setup.recount && RecountCheck.mayConcern(entry)) recounted.push([lineNo, text]);
+      if (setup.recount && mayNameCycle(entry.body)) recounted.push([lineNo, text]);
     }
   }
   const streamRoots: StreamRootsResult[] = [...roots.entries()].map(([stream, r]) => ({ stream, size: r.size, root: r.root().toString('hex'), roots: [...r.roots.entries()] }));

@@ -12,6 +12,7 @@ import { cycleIdOf, evolve, initialCycleState, recount, unseal, type CycleLedger
 import type { HpkeSuite } from '../governance/sealed-ballot.js';
 import { portableHpke } from '../crypto/hpke-portable.js';
 import type { EntryCheck } from './export-verifier.js';
+import { mayNameCycle } from './recount-scope.js';
 
 /** A stream's Merkle root so far, and its roots at the sizes wanted (as a RootAccumulator keeps them). */
 export interface StreamRootsOf {
@@ -134,14 +135,12 @@ export class RecountCheck implements EntryCheck {
   constructor(private readonly suite: HpkeSuite = portableHpke()) {}
 
   /**
-   * Whether `onEntry` may fold or refuse this entry, read from its canonical bytes without a parse:
-   * it acts only on an entry whose payload names a cycle, and canonical JSON spells that
-   * `"cycleId":"` (a decoded event's cycleId is its payload's, never made up). Lets through some it
-   * then ignores (a nested cycleId), never leaves out one it acts on. The export verifier's workers
-   * send only these back to the thread that recounts.
+   * Whether `onEntry` may fold or refuse this entry (recount-scope.ts: a decoded event's cycleId is
+   * its payload's, never made up). The export verifier's workers send only these back to the thread
+   * that recounts.
    */
   static mayConcern(entry: { body: string }): boolean {
-    return entry.body.includes('"cycleId":"');
+    return mayNameCycle(entry.body);
   }
 
   onEntry(entry: RecordedEntry): Problem | undefined {

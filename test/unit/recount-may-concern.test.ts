@@ -1,5 +1,5 @@
 /**
- * RecountCheck.mayConcern, the byte-level filter the verifier's workers apply before sending entries
+ * RecountCheck.mayConcern (recount-scope.ts), the byte-level filter the verifier's workers apply before sending entries
  * to the recount: folding only the entries it lets through gives the recount of every entry, on a
  * real export with two closed cycles, and it lets through an entry the recount refuses.
  */
