@@ -112,9 +112,12 @@ async function main(): Promise<number> {
     return checks;
   };
 
-  const report = /^https?:\/\//.test(source)
-    ? await verifyExport(exportLines(await open(source, values.token)), makeChecks())
-    : await verifyExportFile(await openable(source), makeChecks, workers ?? ((await stat(source)).size >= THREADS_FROM_BYTES ? availableParallelism() : 1));
+  // Threads each read the file, and a problem has it read again: only a regular file can be.
+  const file = /^https?:\/\//.test(source) ? undefined : await regularFile(source);
+  const report =
+    file === undefined
+      ? await verifyExport(exportLines(await open(source, values.token)), makeChecks())
+      : await verifyExportFile(file.path, makeChecks, workers ?? (file.bytes >= THREADS_FROM_BYTES ? availableParallelism() : 1));
   for (const stream of report.streams) console.log(`  stream ${stream.stream}: ${stream.size} entries, head ${stream.head}`);
   for (const line of report.passed) console.log(`  ok  ${line}`);
   if (!report.ok && report.firstProblem !== undefined) {
@@ -173,10 +176,11 @@ async function open(source: string, token: string | undefined): Promise<Readable
   return stream;
 }
 
-/** A local export, checked readable before the verifier (or its workers) open it again. */
-async function openable(path: string): Promise<string> {
+/** A local export that is a regular file (not a pipe), checked readable; undefined otherwise. */
+async function regularFile(path: string): Promise<{ path: string; bytes: number } | undefined> {
   (await open(path, undefined)).destroy();
-  return path;
+  const info = await stat(path);
+  return info.isFile() ? { path, bytes: info.size } : undefined;
 }
 
 async function readText(source: string, token: string | undefined): Promise<string> {
