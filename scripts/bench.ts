@@ -5,10 +5,15 @@
  * (a local server, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
  * Options (env): BENCH_SECONDS (default 10); BENCH_PARTS=verify skips the append measurements and
  * fills BENCH_ENTRIES (default 200000) entries over 8 streams for the verify measurement instead.
+ * BENCH_PARTS=offline needs no database: it seals BENCH_ENTRIES entries over BENCH_STREAMS (default 8)
+ * streams in memory, writes them as an export file (stream after stream, as the service exports) and
+ * times `npm run verify`'s core on it (--no-recount: bench entries are no cycle's) in-process and on
+ * 2 and os.availableParallelism() workers, each next to SHA-256 over the same bodies on one thread.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -16,7 +21,8 @@ import { appendEntries, appendEntry, appendStandalone, streamEntries } from '../
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
 import { StreamRoots } from '../src/audit/checks.js';
 import { createScratchDatabase, DEFAULT_SERVER_URL, type ScratchDatabase } from './lib/scratch-postgres.js';
-import { ChainVerifier, exportLine, readExportLine, sha256Hex } from '../src/ledger/index.js';
+import { ChainVerifier, exportLine, GENESIS_PREV, readExportLine, seal, sha256Hex } from '../src/ledger/index.js';
+import { verifyExportFile } from './lib/parallel-export-verifier.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -70,7 +76,78 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** SHA-256 over every body on one thread: the yardstick (seconds). */
+function shaAlone(bodies: string[]): number {
+  const t = performance.now();
+  // The fastest one-digest-per-entry node offers (crypto.hash where it exists), so the ratio is honest.
+  for (const body of bodies) sha256Hex(body);
+  return (performance.now() - t) / 1000;
+}
+
+/**
+ * `npm run verify`'s core on an export file of these lines (Merkle roots, no recount), in-process and
+ * on workers; prints each rate and its ratio to one SHA-256 per entry on one thread.
+ */
+async function offlineFileRates(lines: string[], mb: number, shaSeconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agora-bench-export-'));
+  try {
+    const path = join(dir, 'export.jsonl');
+    const out = createWriteStream(path);
+    for (const line of lines) if (!out.write(`${line}\n`)) await once(out, 'drain');
+    out.end();
+    await once(out, 'finish');
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    for (const workers of [...new Set([1, 2, availableParallelism()])]) {
+      // The better of two runs (the first also warms the JIT); threads are started anew each run.
+      let s = Infinity;
+      for (let run = 0; run < 2; run += 1) {
+        const t = performance.now();
+        const report = await verifyExportFile(path, () => [new StreamRoots()], workers);
+        s = Math.min(s, (performance.now() - t) / 1000);
+        if (!report.ok) throw new Error(`npm run verify's core found problems (${workers} workers)`);
+      }
+      const label = workers === 1 ? 'npm run verify, in-process' : `npm run verify, ${workers} workers`;
+      let startup = '';
+      if (workers > 1) {
+        const t = performance.now();
+        await verifyExportFile(empty, () => [new StreamRoots()], workers);
+        startup = `   (starting the threads alone: ${((performance.now() - t) / 1000).toFixed(2)} s)`;
+      }
+      console.log(`  ${`${label}:`.padEnd(31)} ${fmt(lines.length / s).padStart(9)} entries/s  ${(mb / s).toFixed(1).padStart(6)} MB/s   ratio to raw SHA-256 ${((shaSeconds / s) * 100).toFixed(0)} %${startup}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** BENCH_PARTS=offline: no database, entries sealed here. */
+async function offlineOnly(): Promise<void> {
+  const total = Number(process.env.BENCH_ENTRIES ?? 200_000);
+  const streams = Number(process.env.BENCH_STREAMS ?? 8);
+  console.log(`Agora Ledger benchmark — offline verify of an export file, node ${process.version}, ${availableParallelism()} cores`);
+  const bodies: string[] = [];
+  const lines: string[] = [];
+  const at = new Date().toISOString();
+  for (let s = 0; s < streams; s += 1) {
+    let prev = GENESIS_PREV;
+    const size = Math.floor(total / streams) + (s < total % streams ? 1 : 0);
+    for (let seq = 1; seq <= size; seq += 1) {
+      const sealed = seal({ stream: `bench:fill:${s}`, seq, type: 'bench.append', at, actor: 'system', payload: payload(bodies.length), prev });
+      bodies.push(sealed.body);
+      lines.push(exportLine(sealed.body, sealed.hash));
+      prev = sealed.hash;
+    }
+  }
+  const mb = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / 1e6;
+  const shaSeconds = shaAlone(bodies);
+  console.log(`  entries: ${fmt(total)} over ${streams} streams (${mb.toFixed(1)} MB of canonical bytes)`);
+  console.log(`  node:crypto SHA-256 alone, one digest per entry, one thread: ${fmt(total / shaSeconds).padStart(9)} entries/s  ${(mb / shaSeconds).toFixed(1).padStart(6)} MB/s`);
+  await offlineFileRates(lines, mb, shaSeconds);
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_PARTS === 'offline') return offlineOnly();
   console.log(`Agora Ledger benchmark — PostgreSQL at ${new URL(baseUrl).host}, ${seconds} s per measurement, node ${process.version}`);
   const scratch = await createScratchDatabase(baseUrl, 'agora_bench');
   const handle = await openDatabase({ databaseUrl: scratch.url, poolSize: 16 });
@@ -120,10 +197,7 @@ async function main(): Promise<void> {
       }
     }
     const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
-    const t1 = performance.now();
-    // The fastest one-digest-per-entry node offers (crypto.hash where it exists), so the ratio is honest.
-    for (const body of bodies) sha256Hex(body);
-    const shaSeconds = (performance.now() - t1) / 1000;
+    const shaSeconds = shaAlone(bodies);
     const t2 = performance.now();
     const offline = new ChainVerifier();
     const roots = new StreamRoots();
@@ -140,6 +214,7 @@ async function main(): Promise<void> {
     console.log(`  offline export verify:  ${fmt(report.entries / offlineSeconds).padStart(9)} entries/s  ${(mb / offlineSeconds).toFixed(1).padStart(6)} MB/s`);
     console.log(`  node:crypto SHA-256 alone (crypto.hash), one digest per entry: ${fmt(report.entries / shaSeconds).padStart(9)} entries/s  ${(mb / shaSeconds).toFixed(1).padStart(6)} MB/s`);
     console.log(`  ratio to raw SHA-256: database ${(shaSeconds / verifySeconds * 100).toFixed(0)} %, offline ${(shaSeconds / offlineSeconds * 100).toFixed(0)} %`);
+    await offlineFileRates(lines, mb, shaSeconds);
   } finally {
     await handle.close();
     await scratch.drop();

@@ -3,7 +3,7 @@
  *
  *   npm run verify -- <export.jsonl | URL> [--token T]
  *       [--checkpoint <checkpoint.json | URL> --key <verifier key | URL of /v1/checkpoints/public-key>]
- *       [--rpc <EVM RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount]
+ *       [--rpc <EVM RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount] [--workers N]
  *   npm run verify -- --receipt <proof.txt | URL> --key <verifier key | URL> [--entry <receipt hash>] [--origin <origin>]
  *
  * A receipt proof (GET /v1/receipts/{hash}/proof, src/anchoring/receipt-proof.ts) is checked on its
@@ -18,13 +18,20 @@
  * ballots opened with the key revealed at close; a revealed key that is not the election key's is refused).
  * Prints what was checked and what passed; exits 1 at the first problem (naming stream, seq, line
  * and reason), 2 when an input cannot be read.
+ *
+ * The export is read as a stream, never whole. An export file is verified on `--workers` threads,
+ * streams shared among them (scripts/lib/parallel-export-verifier.ts); by default on
+ * os.availableParallelism() threads from 64 MB up. `--workers 1`, a smaller file and an export read
+ * from a URL are verified in this process. The output is the same either way.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
+import { exportLines } from '../src/audit/export-lines.js';
+import { verifyExportFile } from './lib/parallel-export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
 import { nodeHpke } from '../src/crypto/hpke-node.js';
@@ -33,10 +40,17 @@ import { verifyReceiptProof } from '../src/anchoring/receipt-proof.js';
 
 const USAGE = `usage: npm run verify -- <export.jsonl | URL> [--token T]
   [--checkpoint <checkpoint.json | URL> --key <verifier key | URL>]
-  [--rpc <RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount]
+  [--rpc <RPC URL> --anchor-tx <0x…> [--anchor-sender <0x…>]] [--no-recount] [--workers N]
    or: npm run verify -- --receipt <proof.txt | URL> --key <verifier key | URL> [--entry <receipt hash>] [--origin <origin>]`;
 
 class InputError extends Error {}
+
+/**
+ * Without --workers, an export this large is verified on os.availableParallelism() threads; a
+ * smaller one in-process, where starting the threads (each loads the verifier, about a second
+ * under tsx) would cost more than it saves.
+ */
+const THREADS_FROM_BYTES = 64 * 1024 * 1024;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -49,6 +63,7 @@ async function main(): Promise<number> {
       'anchor-tx': { type: 'string' },
       'anchor-sender': { type: 'string' },
       'no-recount': { type: 'boolean' },
+      workers: { type: 'string' },
       receipt: { type: 'string' },
       entry: { type: 'string' },
       origin: { type: 'string' },
@@ -71,23 +86,38 @@ async function main(): Promise<number> {
   if ((values.rpc === undefined) !== (values['anchor-tx'] === undefined)) throw new InputError('--rpc and --anchor-tx go together');
   if (values.rpc !== undefined && values.checkpoint === undefined) throw new InputError('checking an anchor needs the checkpoint it anchors (--checkpoint, --key)');
 
-  const roots = new StreamRoots();
-  const checks: EntryCheck[] = [roots];
-  console.log(`Verifying ${source}`);
-  if (values.checkpoint !== undefined && values.key !== undefined) {
-    const checkpoint = JSON.parse(await readText(values.checkpoint, values.token)) as CheckpointFile;
-    const key = await verifierKey(values.key, values.token);
-    checks.push(new CheckpointCheck(checkpoint, key, roots));
-    console.log(`  with checkpoint ${checkpoint.number} and key ${key}`);
-    if (values.rpc !== undefined && values['anchor-tx'] !== undefined) {
-      checks.push(new AnchorCheck(createEthersChainReader({ rpcUrl: values.rpc }), values.rpc, values['anchor-tx'], checkpoint, values['anchor-sender']));
-      console.log(`  with its anchor ${values['anchor-tx']} on ${values.rpc}`);
-    }
-  }
-  if (values['no-recount'] !== true) checks.push(new RecountCheck(nodeHpke));
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > 64)) throw new InputError('--workers takes a whole number from 1 to 64');
 
-  const lines = createInterface({ input: await open(source, values.token), crlfDelay: Infinity });
-  const report = await verifyExport(lines, checks);
+  console.log(`Verifying ${source}`);
+  let checkpoint: CheckpointFile | undefined;
+  let key: string | undefined;
+  if (values.checkpoint !== undefined && values.key !== undefined) {
+    checkpoint = JSON.parse(await readText(values.checkpoint, values.token)) as CheckpointFile;
+    key = await verifierKey(values.key, values.token);
+    console.log(`  with checkpoint ${checkpoint.number} and key ${key}`);
+    if (values.rpc !== undefined && values['anchor-tx'] !== undefined) console.log(`  with its anchor ${values['anchor-tx']} on ${values.rpc}`);
+  }
+  // Fresh checks for each run: a run on workers that meets a problem hands over to one in-process.
+  const makeChecks = (): EntryCheck[] => {
+    const roots = new StreamRoots();
+    const checks: EntryCheck[] = [roots];
+    if (checkpoint !== undefined && key !== undefined) {
+      checks.push(new CheckpointCheck(checkpoint, key, roots));
+      if (values.rpc !== undefined && values['anchor-tx'] !== undefined) {
+        checks.push(new AnchorCheck(createEthersChainReader({ rpcUrl: values.rpc }), values.rpc, values['anchor-tx'], checkpoint, values['anchor-sender']));
+      }
+    }
+    if (values['no-recount'] !== true) checks.push(new RecountCheck(nodeHpke));
+    return checks;
+  };
+
+  // Threads each read the file, and a problem has it read again: only a regular file can be.
+  const file = /^https?:\/\//.test(source) ? undefined : await regularFile(source);
+  const report =
+    file === undefined
+      ? await verifyExport(exportLines(await open(source, values.token)), makeChecks())
+      : await verifyExportFile(file.path, makeChecks, workers ?? (file.bytes >= THREADS_FROM_BYTES ? availableParallelism() : 1));
   for (const stream of report.streams) console.log(`  stream ${stream.stream}: ${stream.size} entries, head ${stream.head}`);
   for (const line of report.passed) console.log(`  ok  ${line}`);
   if (!report.ok && report.firstProblem !== undefined) {
@@ -144,6 +174,13 @@ async function open(source: string, token: string | undefined): Promise<Readable
     stream.once('error', (err) => reject(new InputError(err.message)));
   });
   return stream;
+}
+
+/** A local export that is a regular file (not a pipe), checked readable; undefined otherwise. */
+async function regularFile(path: string): Promise<{ path: string; bytes: number } | undefined> {
+  (await open(path, undefined)).destroy();
+  const info = await stat(path);
+  return info.isFile() ? { path, bytes: info.size } : undefined;
 }
 
 async function readText(source: string, token: string | undefined): Promise<string> {

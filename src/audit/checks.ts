@@ -12,10 +12,30 @@ import { cycleIdOf, evolve, initialCycleState, recount, unseal, type CycleLedger
 import type { HpkeSuite } from '../governance/sealed-ballot.js';
 import { portableHpke } from '../crypto/hpke-portable.js';
 import type { EntryCheck } from './export-verifier.js';
+import { mayNameCycle } from './recount-scope.js';
 
-/** Recomputes each stream's Merkle root, and its root at any sizes asked for in advance. */
+/** A stream's Merkle root so far, and its roots at the sizes wanted (as a RootAccumulator keeps them). */
+export interface StreamRootsOf {
+  readonly size: number;
+  root(): Buffer;
+  readonly roots: ReadonlyMap<number, string>;
+}
+
+/** What a worker hands back for one stream it recomputed (plain data, so it crosses threads). */
+export interface StreamRootsResult {
+  stream: string;
+  size: number;
+  root: string;
+  roots: [number, string][];
+}
+
+/**
+ * Recomputes each stream's Merkle root, and its root at any sizes asked for in advance. The export
+ * verifier's workers recompute streams on their own threads; their results are `adopt`ed here.
+ */
 export class StreamRoots implements EntryCheck {
-  private readonly streams = new Map<string, RootAccumulator>();
+  private readonly streams = new Map<string, StreamRootsOf>();
+  private readonly accumulators = new Map<string, RootAccumulator>();
   private readonly wanted = new Map<string, Set<number>>();
 
   /** Call before the entries go by: the root of `stream` at `size` is then kept. */
@@ -25,14 +45,26 @@ export class StreamRoots implements EntryCheck {
     this.wanted.set(stream, sizes);
   }
 
+  /** The sizes asked for, per stream (what a worker must keep). */
+  wantedSizes(): [string, number[]][] {
+    return [...this.wanted.entries()].map(([stream, sizes]) => [stream, [...sizes]]);
+  }
+
   onEntry(entry: RecordedEntry): undefined {
-    let roots = this.streams.get(entry.stream);
+    let roots = this.accumulators.get(entry.stream);
     if (roots === undefined) {
       roots = new RootAccumulator(this.wanted.get(entry.stream) ?? []);
+      this.accumulators.set(entry.stream, roots);
       this.streams.set(entry.stream, roots);
     }
     roots.pushEntryHash(entry.hash);
     return undefined;
+  }
+
+  /** Takes a stream recomputed elsewhere (a worker); the stream must not also be fed here. */
+  adopt(result: StreamRootsResult): void {
+    const root = Buffer.from(result.root, 'hex');
+    this.streams.set(result.stream, { size: result.size, root: () => Buffer.from(root), roots: new Map(result.roots) });
   }
 
   rootOf(stream: string, size: number): string | undefined {
@@ -101,6 +133,15 @@ export class RecountCheck implements EntryCheck {
 
   /** `suite`: the HPKE implementation that opens ballots (the portable one unless the caller has a faster one). */
   constructor(private readonly suite: HpkeSuite = portableHpke()) {}
+
+  /**
+   * Whether `onEntry` may fold or refuse this entry (recount-scope.ts: a decoded event's cycleId is
+   * its payload's, never made up). The export verifier's workers send only these back to the thread
+   * that recounts.
+   */
+  static mayConcern(entry: { body: string }): boolean {
+    return mayNameCycle(entry.body);
+  }
 
   onEntry(entry: RecordedEntry): Problem | undefined {
     const decoded = decodeEvent(entry.type, entry.payload);

@@ -53,6 +53,24 @@ export function readExportLine(text: string, line: number): RecordedEntry & { bo
   return { ...entry, body: canonicalJson(toHashedShape(entry)) };
 }
 
+/**
+ * The stream a line as the service writes it names, read without parsing: the last `,"stream":"`
+ * before the hash (only `type` and `hash` follow it in canonical order, and a raw quote cannot occur
+ * inside a JSON string). undefined when the line is not spelled that way. Only a guess for routing
+ * lines: `readExportLine` remains the judge of what the line holds.
+ */
+export function exportLineStream(text: string): string | undefined {
+  const end = text.length - HASH_SUFFIX_LENGTH;
+  if (end <= 0 || !text.startsWith(',"hash":"', end)) return undefined;
+  const key = text.lastIndexOf(',"stream":"', end);
+  if (key < 0) return undefined;
+  const start = key + ',"stream":"'.length;
+  const close = text.indexOf('"', start);
+  if (close < 0 || close >= end) return undefined;
+  const name = text.slice(start, close);
+  return name.includes('\\') ? undefined : name;
+}
+
 function fieldsWellFormed(e: ScannedEntry): boolean {
   return e.stream !== '' && e.seq >= 1 && e.type !== '' && RFC3339_UTC.test(e.at) && e.actor !== '' && isHexHash(e.prev);
 }
