@@ -9,6 +9,8 @@
  * - Nothing is acknowledged before the COMMIT that holds it: every promise settles after the
  *   commit; if the commit fails, every command of the batch fails (a retryable failure — deadlock,
  *   serialization — runs the batch's commands again in the next batch instead).
+ * - Batches overlap by one: the next runs its commands while the previous commits; its first
+ *   append waits for the head row until that COMMIT, so entries commit in batch order.
  * - Across processes, the stream's head row (locked by the first append of a batch, held until its
  *   commit) still serializes batches, exactly as it serialized single appends.
  * - The savepoints are plain SQL (StreamBatch in db/ledger.repository.ts) rather than kysely's
@@ -32,6 +34,14 @@ interface QueuedCommand {
   attempts: number;
 }
 
+interface RanBatch {
+  trx: ControlledTransaction<Database>;
+  batch: StreamBatch;
+  outcomes: Outcome[];
+  /** set when a savepoint could not be set or rolled back to: the batch cannot commit */
+  broken: unknown;
+}
+
 type Outcome = { command: QueuedCommand; ok: true; value: unknown } | { command: QueuedCommand; ok: false; error: unknown };
 
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -41,12 +51,16 @@ export interface StreamCommitterStats {
   batches: number;
   commands: number;
   largestBatch: number;
+  /** batches that started while the previous one of their stream was still committing */
+  overlapped: number;
 }
 
 export class StreamCommitter {
   /** A stream has an entry while its writer runs; commands queue in it. */
   private readonly queues = new Map<string, QueuedCommand[]>();
-  readonly stats: StreamCommitterStats = { batches: 0, commands: 0, largestBatch: 0 };
+  /** streams whose previous batch is committing right now */
+  private readonly committing = new Set<string>();
+  readonly stats: StreamCommitterStats = { batches: 0, commands: 0, largestBatch: 0, overlapped: 0 };
 
   constructor(
     private readonly db: Db,
@@ -68,9 +82,29 @@ export class StreamCommitter {
     });
   }
 
+  /**
+   * Two batches overlap: the next one runs its commands while the previous one commits. Its first
+   * append waits for the head row the previous one holds until its COMMIT, so entries still
+   * commit in batch order; what overlaps is everything before that (the connection, BEGIN, the
+   * commands' own reads and locks) and the COMMIT's fsync. At most one commit is in flight.
+   */
   private async drain(stream: string, queue: QueuedCommand[]): Promise<void> {
+    let committing: Promise<void> = Promise.resolve();
     try {
-      while (queue.length > 0) await this.commitBatch(stream, queue);
+      for (;;) {
+        if (queue.length === 0) {
+          await committing; // a commit that failed may have queued its commands again
+          if (queue.length === 0) break;
+        }
+        if (this.committing.has(stream)) this.stats.overlapped += 1;
+        const ran = await this.runBatch(stream, queue);
+        await committing;
+        committing = ran === undefined ? Promise.resolve() : this.commitBatch(ran, queue);
+        if (ran !== undefined) {
+          this.committing.add(stream);
+          void committing.finally(() => this.committing.delete(stream));
+        }
+      }
     } catch (err) {
       for (const command of queue.splice(0)) command.reject(err);
     } finally {
@@ -78,14 +112,15 @@ export class StreamCommitter {
     }
   }
 
-  private async commitBatch(stream: string, queue: QueuedCommand[]): Promise<void> {
+  /** Opens a transaction and runs the queued commands in it, each in its own savepoint. */
+  private async runBatch(stream: string, queue: QueuedCommand[]): Promise<RanBatch | undefined> {
     let trx: ControlledTransaction<Database>;
     try {
       // Commands are taken only once the connection is ours: whatever queued meanwhile joins.
       trx = await this.db.startTransaction().execute();
     } catch (err) {
       for (const command of queue.splice(0, this.maxBatch)) command.reject(err);
-      return;
+      return undefined;
     }
     const batch = StreamBatch.open(trx, stream);
     const outcomes: Outcome[] = [];
@@ -105,7 +140,11 @@ export class StreamCommitter {
     this.stats.batches += 1;
     this.stats.commands += outcomes.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, outcomes.length);
+    return { trx, batch, outcomes, broken };
+  }
 
+  /** Commits a batch and only then settles its commands; never rejects. */
+  private async commitBatch({ trx, batch, outcomes, broken }: RanBatch, queue: QueuedCommand[]): Promise<void> {
     let commitError: unknown;
     if (broken === undefined) {
       try {

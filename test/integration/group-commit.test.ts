@@ -77,6 +77,7 @@ for (const kind of databaseKinds()) {
       t.ok(projection.every((p) => bySeq.get(Number(p.seq))?.hash === p.hash), 'projection and entries committed together');
       t.ok(deps.streams.stats.batches < 100, `batched: ${deps.streams.stats.batches} transactions for 1,000 commands`);
       t.ok(deps.streams.stats.largestBatch <= 64, 'no batch above 64 savepoints');
+      t.ok(deps.streams.stats.overlapped > 0, `batches overlapped: the next ran its commands while the previous committed (${deps.streams.stats.overlapped} times)`);
       const report = await services.ledger.verify(STREAM);
       t.ok(report.ok, 'the ledger verifies');
       t.equal(report.entries, 900);
