@@ -7,7 +7,7 @@
  */
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
-import { databaseKinds, type DatabaseKind } from '../helpers/db.js';
+import { databaseKinds, eachDatabase, type DatabaseKind } from '../helpers/db.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectJson, grant, makeCommunity, type TestCommunity } from '../helpers/community.js';
 import { balanceSums } from '../../src/db/funding.repository.js';
@@ -98,14 +98,7 @@ async function fullHistory(t: Test, kind: DatabaseKind): Promise<World> {
   return w;
 }
 
-/** One subtest per behaviour, each run on every database with its own world. */
-function each(name: string, body: (t: Test, kind: DatabaseKind) => Promise<void>, kinds: DatabaseKind[] = databaseKinds()): void {
-  t.test(name, { skip: kinds.length === 0 ? 'PostgreSQL only, and TEST_DATABASE_URL is not set' : false }, async (t) => {
-    for (const kind of kinds) await t.test(`on ${kind}`, (t) => body(t, kind));
-  });
-}
-
-each('grants: a funder moves money only from its own account; transfer ids are idempotent', async (t, kind) => {
+eachDatabase(t, 'grants: a funder moves money only from its own account; transfer ids are idempotent', async (t, kind) => {
   const { api, a, funder } = await world(t, kind);
   t.equal(await balance(api, 'pool'), '1000000');
   t.equal(await balance(api, `external:${funder.funderId}`), '-1000000', 'only external accounts go negative');
@@ -127,7 +120,7 @@ each('grants: a funder moves money only from its own account; transfer ids are i
   t.same(code(await api.call('POST', '/v1/transfers', { token: a.members[0]!.token, body: { ...body, transferId: 'm-1' } })), [403, 'forbidden']);
 });
 
-each('distributions: preview writes nothing, commit splits exactly, replays answer the first result', async (t, kind) => {
+eachDatabase(t, 'distributions: preview writes nothing, commit splits exactly, replays answer the first result', async (t, kind) => {
   const w = await world(t, kind);
   const { api, a, b, c, funder } = w;
   // Money granted past the pool is no part of a distribution.
@@ -155,7 +148,7 @@ each('distributions: preview writes nothing, commit splits exactly, replays answ
   t.match((overdraw.json() as { type: string }).type, /overdraw$/);
 });
 
-each('a cycle reserves its budget, refused with nothing written when the community cannot cover it', async (t, kind) => {
+eachDatabase(t, 'a cycle reserves its budget, refused with nothing written when the community cannot cover it', async (t, kind) => {
   const w = await world(t, kind);
   await directGifts(w);
   await distribute(w);
@@ -170,7 +163,7 @@ each('a cycle reserves its budget, refused with nothing written when the communi
   t.equal((await api.handle.db.selectFrom('cycles').select('id').where('title', '=', 'Too big').execute()).length, 0, 'no cycle');
 });
 
-each('at tally the selected costs move cycle → proposal and the rest returns', async (t, kind) => {
+eachDatabase(t, 'at tally the selected costs move cycle → proposal and the rest returns', async (t, kind) => {
   const w = await world(t, kind);
   await distribute(w);
   const { api, b } = w;
@@ -183,7 +176,7 @@ each('at tally the selected costs move cycle → proposal and the rest returns',
   t.equal(proposal.status, 'funded');
 });
 
-each('spending: receipts, never more than allocated, and a money trail from grant to payment', async (t, kind) => {
+eachDatabase(t, 'spending: receipts, never more than allocated, and a money trail from grant to payment', async (t, kind) => {
   const w = await world(t, kind);
   await distribute(w);
   const { api, a, b } = w;
@@ -211,7 +204,8 @@ each('spending: receipts, never more than allocated, and a money trail from gran
 });
 
 // PostgreSQL only: PGlite sits behind a pool of one connection (src/db/database.ts), so nothing races.
-each(
+eachDatabase(
+  t,
   'race: 50 concurrent spends against an allocation that covers 10',
   async (t, kind) => {
     const api = await startTestApp(t, kind);
@@ -237,14 +231,14 @@ each(
   databaseKinds().filter((kind) => kind === 'postgres'),
 );
 
-each('the books balance and the ledger verifies', async (t, kind) => {
+eachDatabase(t, 'the books balance and the ledger verifies', async (t, kind) => {
   const { api } = await fullHistory(t, kind);
   for (const { currency, sum } of await balanceSums(api.handle.db)) t.equal(sum, 0n, `${currency} sums to zero`);
   const verify = await expectJson<{ ok: boolean }>(await api.call('GET', '/v1/ledger/verify', { token: ADMIN_TOKEN }), 200);
   t.ok(verify.ok);
 });
 
-each('equity report as JSON, CSV and SVG', async (t, kind) => {
+eachDatabase(t, 'equity report as JSON, CSV and SVG', async (t, kind) => {
   const { api, a, funder } = await fullHistory(t, kind);
   const report = await expectJson<{ communities: { communityId: string; received: string; perLearner: string | null }[]; gini: number; belowEightyPercentOfMedian: string[] }>(
     await api.call('GET', '/v1/reports/equity', { token: funder.token }),
