@@ -2,19 +2,19 @@
  * `npm run bench:import`: the HTTP import of a large pabulib election (default Poland_Lodz_2022:
  * 90,494 voters, 160 projects; every vote a ledger entry) into a scratch PostgreSQL database, over
  * a real socket on 127.0.0.1. Env: BENCH_DATABASE_URL (a local server, default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_PB_FILE (a path), BENCH_RULE (greedy | equal-shares, default greedy).
+ * BENCH_PB_FILE (a path; default the shared data set's file, see scripts/lib/paths.ts), BENCH_RULE (greedy | equal-shares, default greedy).
  */
 import { createReadStream, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { createServices, defaultDeps, serviceOptions } from '../src/services/index.js';
 import { createScratchDatabase, DEFAULT_SERVER_URL } from './lib/scratch-postgres.js';
+import { sharedData } from './lib/paths.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
-const file = process.env.BENCH_PB_FILE ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'pabulib', 'Poland_Lodz_2022.pb');
+const file = process.env.BENCH_PB_FILE ?? sharedData('pabulib', 'Poland_Lodz_2022.pb');
 const rule = process.env.BENCH_RULE ?? 'greedy';
 const ADMIN = 'bench-admin-token-0123456789';
 

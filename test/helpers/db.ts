@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Test } from 'tap';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { PROJECT_ROOT } from './paths.js';
@@ -17,6 +18,18 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 export function databaseKinds(): DatabaseKind[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/**
+ * One behaviour as a top-level subtest, run on each database in turn (`on pglite`, `on postgres`), so
+ * `npx tap <file> --grep <name>` picks it alone. The body builds its own world: nothing carries over
+ * from another subtest. With no database to run on (a PostgreSQL-only behaviour without
+ * TEST_DATABASE_URL) the subtest is skipped, saying so.
+ */
+export function eachDatabase(t: Test, name: string, body: (t: Test, kind: DatabaseKind) => Promise<void>, kinds: DatabaseKind[] = databaseKinds()): void {
+  t.test(name, { skip: kinds.length === 0 ? 'PostgreSQL only, and TEST_DATABASE_URL is not set' : false }, async (t) => {
+    for (const kind of kinds) await t.test(`on ${kind}`, (t) => body(t, kind));
+  });
 }
 
 export async function openTestDatabase(kind: DatabaseKind): Promise<DatabaseHandle> {

@@ -1,7 +1,8 @@
 // Anchoring against a real local EVM (Hardhat 2 node on 127.0.0.1): the worker anchors checkpoints,
 // verifyAnchor reads them back, an unknown-outcome broadcast is adopted rather than repeated, a dead
 // node is survived with backoff, and a restarted (reset) chain is re-anchored. Skips if no node starts.
-import t from 'tap';
+// No database: the anchor store is in memory (test/support), so there is nothing to run on PostgreSQL.
+import t, { type Test } from 'tap';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeAnchorPayload } from '../../src/anchoring/anchor-payload.js';
@@ -74,12 +75,17 @@ if (node instanceof Error) {
   t.teardown(() => evm.stop());
   const client = createEthersChainClient({ rpcUrl: evm.rpcUrl, privateKey: evm.privateKeys[0] ?? '', chainId: evm.chainId, timeoutMs: 2_000 });
   t.teardown(() => client.close());
-  const store = createMemoryAnchorStore([newAnchorRecord({ id: 'cp-1', checkpointNumber: 1, root: ROOT_1, chainId: evm.chainId }, Date.now())]);
-  const logger = memoryLogger();
-  const worker = startAnchorWorker({ store, client, clock: () => Date.now(), intervalMs: 50, logger, policy });
-  t.teardown(() => worker.stop());
-  const anchor = (id: string): AnchorRecord | undefined => store.get(id);
-  let firstTxHash = '';
+  // Each subtest has its own store (checkpoint cp-1 waiting), worker and log: only the node is shared,
+  // and a subtest that stops it starts it again, so any one subtest runs alone.
+  const anchoring = (t: Test) => {
+    const store = createMemoryAnchorStore([newAnchorRecord({ id: 'cp-1', checkpointNumber: 1, root: ROOT_1, chainId: evm.chainId }, Date.now())]);
+    const logger = memoryLogger();
+    const worker = startAnchorWorker({ store, client, clock: () => Date.now(), intervalMs: 50, logger, policy });
+    t.teardown(() => worker.stop());
+    const anchor = (id: string): AnchorRecord | undefined => store.get(id);
+    const final = (id: string) => waitFor(`${id} final`, () => anchor(id), (r) => r?.status === 'final');
+    return { store, logger, worker, anchor, final };
+  };
 
   t.test('hardhat 2 answers the finalized tag with its head (automined blocks are final at once)', async (t) => {
     await rpc(evm.rpcUrl, 'evm_mine');
@@ -90,10 +96,10 @@ if (node instanceof Error) {
   });
 
   t.test('the worker anchors a checkpoint; it is confirmed, final and verifies against the chain', async (t) => {
-    const final = await waitFor('cp-1 final', () => anchor('cp-1'), (r) => r?.status === 'final');
+    const final = await anchoring(t).final('cp-1');
     t.match(final, { status: 'final', attempts: 0, lastError: null, chainId: 31337 });
     t.ok((final?.confirmations ?? 0) >= 1);
-    firstTxHash = final?.txHash ?? '';
+    const firstTxHash = final?.txHash ?? '';
 
     const tx = await client.getAnchorTransaction(firstTxHash);
     t.ok(tx.found && tx.blockNumber === final?.blockNumber, 'mined in the recorded block');
@@ -109,7 +115,8 @@ if (node instanceof Error) {
   });
 
   t.test('confirmations grow with the head', async (t) => {
-    const before = anchor('cp-1');
+    const { anchor, final } = anchoring(t);
+    const before = await final('cp-1');
     await rpc(evm.rpcUrl, 'evm_mine');
     await rpc(evm.rpcUrl, 'evm_mine');
     const after = await waitFor('confirmations +2', () => anchor('cp-1'), (r) => (r?.confirmations ?? 0) >= (before?.confirmations ?? 0) + 2);
@@ -164,7 +171,10 @@ if (node instanceof Error) {
   });
 
   t.test('a stopped node: ticks keep running, records show the error and back off, submit fails fast', async (t) => {
+    const { store, logger, worker, anchor, final } = anchoring(t);
+    await final('cp-1');
     await evm.stop();
+    t.teardown(() => evm.restart());
     await store.save(newAnchorRecord({ id: 'cp-2', checkpointNumber: 2, root: ROOT_2, chainId: evm.chainId }, Date.now()));
     const linesBefore = logger.lines.length;
 
@@ -197,6 +207,12 @@ if (node instanceof Error) {
   });
 
   t.test('the node restarts from genesis: the vanished anchor goes back to pending and both are anchored on the new chain', async (t) => {
+    const { store, logger, worker, anchor, final } = anchoring(t);
+    const firstTxHash = (await final('cp-1'))?.txHash ?? '';
+    // cp-2 arrives while the node is down and fails until it returns.
+    await evm.stop();
+    await store.save(newAnchorRecord({ id: 'cp-2', checkpointNumber: 2, root: ROOT_2, chainId: evm.chainId }, Date.now()));
+    await waitFor('cp-2 failing', () => anchor('cp-2'), (r) => (r?.attempts ?? 0) >= 1 && r?.lastError !== null);
     await evm.restart();
     const [one, two] = await waitFor(
       'both anchors final on the new chain',

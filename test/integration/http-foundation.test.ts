@@ -137,6 +137,11 @@ for (const kind of databaseKinds()) {
     });
 
     await t.test('lists are cursor-paginated', async (t) => {
+      // Its own database and community of five, not the members earlier subtests happened to add.
+      const api = await startTestApp(t, kind);
+      const a = await createCommunity(api, 'school-paged');
+      const stewardA = await addMember(api, a.id, ADMIN_TOKEN, { name: 'Amina', roles: ['steward', 'member'] });
+      for (const name of ['Baraka', 'Chao', 'Eve', 'Fatou']) await addMember(api, a.id, stewardA.token, { name });
       const seen: string[] = [];
       let cursor: string | null = null;
       do {

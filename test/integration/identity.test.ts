@@ -185,7 +185,9 @@ for (const kind of databaseKinds()) {
     });
 
     await t.test('member addresses are visible only to auditors and to the member', async (t) => {
-      const alice = a.members[0]!;
+      // A member of its own who proves an address here (not Alice's address from the proofs subtest).
+      const alice = await addMember(api, a.id, 'Greta', ['member']);
+      t.equal((await proveAddress(api, alice.token, Wallet.createRandom())).statusCode, 200, 'her address is proved');
       const addressIn = async (token: string) => {
         const page = await expectJson<{ items: { id: string; address: string | null }[] }>(await api.call('GET', `/v1/communities/${a.id}/members?limit=100`, { token }), 200);
         return page.items.find((m) => m.id === alice.id)?.address;

@@ -52,13 +52,15 @@ for (const kind of databaseKinds()) {
     });
 
     await t.test('UPDATE, DELETE and TRUNCATE are refused by the database', async (t) => {
-      await t.rejects(sql`update ledger_entries set actor = 'mallory' where stream = 'network' and seq = 1`.execute(db), /append-only/);
-      await t.rejects(sql`delete from ledger_entries where stream = 'network' and seq = 1`.execute(db), /append-only/);
+      // An entry of its own to aim at (the row triggers fire only for rows that exist).
+      await db.transaction().execute((trx) => appendEntry(trx, 'community:append-only', AT, { type: 'test.kept', actor: 'system', payload: {} }));
+      await t.rejects(sql`update ledger_entries set actor = 'mallory' where stream = 'community:append-only' and seq = 1`.execute(db), /append-only/);
+      await t.rejects(sql`delete from ledger_entries where stream = 'community:append-only' and seq = 1`.execute(db), /append-only/);
       await t.rejects(sql`truncate ledger_entries cascade`.execute(db), /append-only/);
       await t.rejects(
         db.transaction().execute(async (trx) => {
           await sql`set local session_replication_role = replica`.execute(trx);
-          await sql`update ledger_entries set actor = 'mallory' where stream = 'network' and seq = 1`.execute(trx);
+          await sql`update ledger_entries set actor = 'mallory' where stream = 'community:append-only' and seq = 1`.execute(trx);
         }),
         /append-only/,
         'still refused under session_replication_role = replica (ENABLE ALWAYS)',

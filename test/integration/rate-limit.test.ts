@@ -1,7 +1,7 @@
 /** Rate limits: per token (so a shared school IP does not lock out its members), else per IP; 429 is problem+json. */
 import t from 'tap';
 import { ADMIN_TOKEN, startTestApp } from '../helpers/app.js';
-import { databaseKinds } from '../helpers/db.js';
+import { databaseKinds, eachDatabase } from '../helpers/db.js';
 import { makeCommunity } from '../helpers/community.js';
 
 for (const kind of databaseKinds()) t.test(`rate limits per token and per IP (${kind})`, async (t) => {
@@ -22,8 +22,8 @@ for (const kind of databaseKinds()) t.test(`rate limits per token and per IP (${
   t.equal((await api.call('GET', `/v1/communities/${c.id}`, { token: ADMIN_TOKEN })).statusCode, 200);
 });
 
-t.test('failed authentications: at most 60 per IP a minute, then 429 before any token is looked up', async (t) => {
-  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 1000 });
+eachDatabase(t, 'failed authentications: at most 60 per IP a minute, then 429 before any token is looked up', async (t, kind) => {
+  const api = await startTestApp(t, kind, { rateLimitPerMinute: 1000 });
   const c = await makeCommunity(api, 'guessed', 1);
   const guess = (i: number) => api.call('GET', '/v1/me', { token: `agl_guess_${String(i).padStart(8, '0')}` });
   const statuses: number[] = [];
@@ -40,16 +40,16 @@ t.test('failed authentications: at most 60 per IP a minute, then 429 before any 
   t.equal(elsewhere.statusCode, 200, 'another address is not limited');
 });
 
-t.test('malformed headers and dead session cookies count as failures too', async (t) => {
-  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 1000, failedAuthPerMinute: 3 });
+eachDatabase(t, 'malformed headers and dead session cookies count as failures too', async (t, kind) => {
+  const api = await startTestApp(t, kind, { rateLimitPerMinute: 1000, failedAuthPerMinute: 3 });
   t.equal((await api.call('GET', '/v1/me', { headers: { authorization: 'Basic x' } })).statusCode, 401);
   t.equal((await api.call('GET', '/v1/me', { headers: { cookie: `agl_session=${'B'.repeat(43)}` } })).statusCode, 401);
   t.equal((await api.call('GET', '/v1/me', { token: 'agl_unknown_token' })).statusCode, 401);
   t.equal((await api.call('GET', '/v1/me', { token: 'agl_unknown_token' })).statusCode, 429);
 });
 
-t.test('RATE_LIMIT_PER_MINUTE=0 turns every limit off, failed authentications included', async (t) => {
-  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 0 });
+eachDatabase(t, 'RATE_LIMIT_PER_MINUTE=0 turns every limit off, failed authentications included', async (t, kind) => {
+  const api = await startTestApp(t, kind, { rateLimitPerMinute: 0 });
   const statuses = new Set<number>();
   for (let i = 0; i < 80; i += 1) statuses.add((await api.call('GET', '/v1/me', { token: `agl_guess_${i}_padding` })).statusCode);
   t.same([...statuses], [401]);

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/app.js';
-import { databaseKinds } from '../helpers/db.js';
+import { databaseKinds, eachDatabase } from '../helpers/db.js';
 import { addMember, makeCommunity, type TestCommunity } from '../helpers/community.js';
 import { codeOf, signIn, type SignedIn } from '../helpers/sessions.js';
 import { expectStatus, issued } from '../../scripts/lib/api-client.js';
@@ -246,8 +246,8 @@ for (const kind of databaseKinds()) {
   });
 }
 
-t.test('rate limits count per session', async (t) => {
-  const api = await startTestApp(t, 'pglite', { rateLimitPerMinute: 10 });
+eachDatabase(t, 'rate limits count per session', async (t, kind) => {
+  const api = await startTestApp(t, kind, { rateLimitPerMinute: 10 });
   const c = await makeCommunity(api, 'limited', 2);
   const one = await signIn(api, c.members[0]!.inviteUrl);
   const two = await signIn(api, c.members[1]!.inviteUrl);

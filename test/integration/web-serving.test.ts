@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { databaseKinds } from '../helpers/db.js';
+import { databaseKinds, eachDatabase } from '../helpers/db.js';
 import { startTestApp } from '../helpers/app.js';
 
 const INDEX = '<!doctype html><html lang="en"><head><title>Agora Ledger</title><script type="module" src="/assets/app-1.js"></script></head><body><div id="app"></div></body></html>';
@@ -74,8 +74,8 @@ for (const kind of databaseKinds()) {
   });
 }
 
-t.test('without a build the API works and / is a plain 404', async (t) => {
-  const api = await startTestApp(t, 'pglite');
+eachDatabase(t, 'without a build the API works and / is a plain 404', async (t, kind) => {
+  const api = await startTestApp(t, kind);
   const res = await api.call('GET', '/');
   t.equal(res.statusCode, 404, 'no app');
   t.match(res.headers['content-type'], /^application\/problem\+json/);

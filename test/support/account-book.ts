@@ -1,7 +1,8 @@
 /**
  * An in-memory account book: balances and recorded transfers, changed only through
- * `decideTransfer`. It is the reference model the funding property tests check the invariants
- * against. Test support only: nothing in src/ or scripts/ imports it.
+ * `decideTransfer`. It is the reference model the funding tests check against: the property tests
+ * (test/unit/funding-model.test.ts) and the flows replayed on real pabulib budgets
+ * (test/unit/funding-flows.test.ts). Test support only: nothing in src/ or scripts/ imports it.
  * Invariant: a refused command or batch leaves the book exactly as it was.
  */
 import { decideTransfer, type AccountBalance, type AccountState, type RecordedTransfer, type TransferCommand, type TransferDecision, type TransferRejection } from '../../src/funding/transfer.js';
