@@ -10,7 +10,7 @@ import { findMember } from '../db/community.repository.js';
 import { ballotTypedData } from '../governance/signed-ballot.js';
 import { recoverBallotSigner } from './ballot-signatures.js';
 import { communityStream } from '../ledger/index.js';
-import { requirePhase, type CycleRecord } from '../governance/cycle.js';
+import { requirePhase, type CycleRecord, type Phase } from '../governance/cycle.js';
 import { validateBallot, type BallotInput, type BallotProposal, type RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot } from '../governance/outcome.js';
 import * as electionRepo from '../db/election.repository.js';
@@ -21,6 +21,9 @@ import type { ElectionKeeper } from './election.js';
 import { timestamp, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 import { batchOnce } from '../db/ledger.repository.js';
 
+/** How long a process believes a cycle it saw voting still votes, before it reads the phase again. */
+const VOTING_SEEN_MS = 1_000;
+
 export interface Receipt {
   stream: string;
   seq: number;
@@ -30,6 +33,10 @@ export interface Receipt {
 export class BallotService {
   private readonly publicKeys = new Map<string, string | null>();
   private readonly frozenBallots = new Map<string, FrozenBallot>();
+  /** voting cycles as last read: their community and when they were seen voting (performance.now) */
+  private readonly votingSeen = new Map<string, { communityId: string; at: number }>();
+  /** `cycleId/memberId` → voter pseudonym (fixed at voting open) */
+  private readonly pseudonyms = new Map<string, string>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -53,6 +60,7 @@ export class BallotService {
     return transactOnStream(this.deps, ctx, ready.stream, async (trx) => {
       const phase = await batchOnce(trx, `cycle-share:${cycleId}`, () => repo.lockCyclePhase(trx, cycleId));
       if (phase === undefined) throw notFound('cycle', cycleId);
+      if (phase !== 'voting') this.votingSeen.delete(cycleId);
       requirePhase({ phase }, ['voting'], 'voting');
       if (ready.signature !== undefined) await this.useNonce(trx, cycleId, memberId, ready.signature.nonce);
       const entry = await this.deps.ledger.appendOne(trx, ready.stream, at, `voter:${ready.pseudonym}`, {
@@ -68,7 +76,7 @@ export class BallotService {
 
   /** Everything about a ballot that needs no lock, in the order its refusals are reported. */
   private async prepareBallot(cycleId: string, memberId: string, input: BallotInput) {
-    const cycle = await repo.findVoterInCycle(this.deps.db, cycleId, memberId);
+    const cycle = await this.voterInCycle(cycleId, memberId);
     if (cycle === undefined) throw notFound('cycle', cycleId);
     requirePhase(cycle, ['voting'], 'voting');
     const frozen = await this.frozenBallot(cycleId);
@@ -82,6 +90,30 @@ export class BallotService {
     // cycles that opened voting before ballots were sealed keep recording them in clear
     const sealed = publicKey === null ? null : await sealBallot(nodeHpke, publicKey, cycleId, pseudonym, content);
     return { stream: communityStream(cycle.communityId), pseudonym, ballot, content, signature, sealed };
+  }
+
+  /**
+   * A cycle's community and phase and the caller's pseudonym in it. A pseudonym never changes once
+   * voting opened (the census is frozen), nor does a cycle's community, so both are kept; that the
+   * cycle votes is believed for VOTING_SEEN_MS after it was last read (the batch re-reads the phase
+   * under lock for every ballot anyway, and forgets it when voting has ended). So while a cycle
+   * votes, a ballot reads nothing before its batch; up to that long after a close (in a process that
+   * has not seen it), a ballot the frozen rules refuse is refused for that rather than for the close.
+   */
+  private async voterInCycle(cycleId: string, memberId: string): Promise<{ communityId: string; phase: Phase; pseudonym: string | undefined } | undefined> {
+    const seen = this.votingSeen.get(cycleId);
+    const pseudonym = this.pseudonyms.get(`${cycleId}/${memberId}`);
+    if (seen !== undefined && pseudonym !== undefined && performance.now() - seen.at < VOTING_SEEN_MS) return { communityId: seen.communityId, phase: 'voting', pseudonym };
+    const found = await repo.findVoterInCycle(this.deps.db, cycleId, memberId);
+    if (found?.phase === 'voting') {
+      if (this.votingSeen.size >= 10_000) this.votingSeen.clear();
+      this.votingSeen.set(cycleId, { communityId: found.communityId, at: performance.now() });
+      if (found.pseudonym !== undefined) {
+        if (this.pseudonyms.size >= 500_000) this.pseudonyms.clear();
+        this.pseudonyms.set(`${cycleId}/${memberId}`, found.pseudonym);
+      }
+    }
+    return found;
   }
 
   /** The ballot a voting cycle froze when voting opened (proposals, rules, budget): it never changes, so it is cached. */
