@@ -3,7 +3,7 @@ import type { Cycle, CycleRecord, Phase } from '../governance/cycle.js';
 import type { Proposal, ProposalStatus } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Queryable } from './database.js';
 import type { BallotsTable, CyclesTable, Database, ProposalsTable } from './tables.js';
 import { deferRows } from './ledger.repository.js';
@@ -172,6 +172,21 @@ export async function insertVoters(db: Queryable, cycleId: string, voters: reado
       .values(chunk.map((v) => ({ cycle_id: cycleId, pseudonym: v.pseudonym, member_id: v.memberId })))
       .execute();
   }
+}
+
+/**
+ * A published outcome as the public reads it, in one round trip: the recorded outcome, the cycle's
+ * currency and its proposals' titles (not the frozen ballot or the proposal rows).
+ */
+export async function findPublishedOutcome(db: Queryable, cycleId: string): Promise<{ cycleId: string; currency: string; outcome: RecordedOutcome; titles: Map<string, string> } | undefined> {
+  const row = await db
+    .selectFrom('cycles')
+    .select(['id', 'currency', 'outcome'])
+    .select((eb) => eb.selectFrom('proposals').select(sql<Record<string, string> | null>`json_object_agg(id, title)`.as('titles')).where('cycle_id', '=', cycleId).as('titles'))
+    .where('id', '=', cycleId)
+    .executeTakeFirst();
+  if (row?.outcome === null || row === undefined) return undefined;
+  return { cycleId: row.id, currency: row.currency, outcome: row.outcome, titles: new Map(Object.entries(row.titles ?? {})) };
 }
 
 /**

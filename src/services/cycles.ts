@@ -251,9 +251,10 @@ export class CycleService {
   }
 
   /** A published outcome never changes, so it is read from the replica (the primary while it lags). */
-  async outcome(cycleId: string): Promise<{ cycle: CycleRecord; outcome: RecordedOutcome }> {
-    const replicated = await repo.findCycle(this.deps.readDb, cycleId);
-    if (replicated !== undefined && replicated.outcome !== null) return { cycle: replicated, outcome: replicated.outcome };
+  /** A closed cycle's published outcome with its proposals' titles (from a replica when there is one). */
+  async outcome(cycleId: string): Promise<{ cycleId: string; currency: string; outcome: RecordedOutcome; titles: Map<string, string> }> {
+    const published = await repo.findPublishedOutcome(this.deps.readDb, cycleId);
+    if (published !== undefined) return published;
     const cycle = await this.getCycle(cycleId);
     if (cycle.outcome === null) {
       const counts = cycle.phase === 'voting' ? await repo.countBallots(this.deps.db, cycleId) : undefined;
@@ -263,7 +264,9 @@ export class CycleService {
         { phase: cycle.phase, ...(counts === undefined ? {} : { ballotsCast: counts.ballots, voters: counts.voters }) },
       );
     }
-    return { cycle, outcome: cycle.outcome };
+    // published on the primary, not yet on the replica
+    const titles = new Map((await repo.listProposals(this.deps.db, cycle.id)).map((p) => [p.id, p.title]));
+    return { cycleId: cycle.id, currency: cycle.currency, outcome: cycle.outcome, titles };
   }
 
   /** The outcome recomputed from the cycle's ledger entries alone, compared with the recorded one. */

@@ -148,7 +148,7 @@ export function presentProposal(p: Proposal) {
   };
 }
 
-export function presentOutcome(cycle: CycleRecord, outcome: RecordedOutcome, titles: Map<string, string>) {
+export function presentOutcome(cycle: Pick<CycleRecord, 'id' | 'currency'>, outcome: RecordedOutcome, titles: Map<string, string>) {
   return {
     cycleId: cycle.id,
     rule: outcome.rule,

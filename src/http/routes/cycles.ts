@@ -83,10 +83,9 @@ export const cycleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
       },
     },
     handler: async (request, reply) => {
-      const { cycle, outcome } = await cycles.outcome(request.params.cycleId);
-      const titles = new Map((await services.proposals.listProposals(cycle.id)).map((p) => [p.id, p.title]));
-      if (wantsCsv(request.query.format, request.headers.accept)) return sendCsv(reply, `outcome-${cycle.id}.csv`, outcomeCsv(outcome, cycle.currency, titles));
-      return presentOutcome(cycle, outcome, titles);
+      const { cycleId, currency, outcome, titles } = await cycles.outcome(request.params.cycleId);
+      if (wantsCsv(request.query.format, request.headers.accept)) return sendCsv(reply, `outcome-${cycleId}.csv`, outcomeCsv(outcome, currency, titles));
+      return presentOutcome({ id: cycleId, currency }, outcome, titles);
     },
   });
 
