@@ -323,9 +323,13 @@ export interface Observation {
   ownBallots: Record<string, string[]>;
 }
 
-/** A later acknowledged ballot of the same member replaced this one. */
+/**
+ * A later ballot of the same member replaced this one, or may have: an acknowledged one, or one
+ * that got no answer (a batch can commit and the process die before it answers; issue 15's group
+ * commit makes that several ballots rather than one).
+ */
 function isReplaced(cast: Cast, casts: readonly Cast[]): boolean {
-  return casts.some((c) => c.member === cast.member && c.receipt !== undefined && c.index > cast.index);
+  return casts.some((c) => c.member === cast.member && c.index > cast.index && (c.receipt !== undefined || c.status === 0));
 }
 
 const ballotEntriesOf = (entries: readonly RecordedEntry[], cycleId: string): RecordedEntry[] =>
