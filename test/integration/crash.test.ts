@@ -132,6 +132,22 @@ for (const kind of databaseKinds()) {
       t.ok(report.checks.some((c) => c.name === expected), `ran: ${expected}`);
     }
 
+    t.test('the judge accepts an acknowledged ballot replaced by a later one that committed without an answer', async (t) => {
+      // A batch can commit and the process die before it answers: make the last acknowledged ballot
+      // of a member that voted twice such a ballot (its entry stays, its answer is gone).
+      const casts = structuredClone(report.casts);
+      const acked = casts.filter((c) => c.receipt !== undefined);
+      const twice = acked.find((c) => acked.some((d) => d.member === c.member && d.index > c.index));
+      if (twice === undefined) {
+        t.fail('no member voted twice with acknowledgement');
+        return;
+      }
+      const last = acked.filter((c) => c.member === twice.member).reduce((a, b) => (b.index > a.index ? b : a));
+      Object.assign(last, { status: 0, receipt: undefined, error: 'no answer: the process died after its batch committed' });
+      const judged = await judgeState(WHEN, seen, casts);
+      t.same(judged.checks.filter((c) => !c.ok).map((c) => c.name), [], 'every check passes: the earlier ballot is present, the later one counts as unanswered');
+    });
+
     t.test('the judge fails exactly the check for each breakage', async (t) => {
       for (const breakage of BREAKAGES) {
         const broken = structuredClone(seen);
