@@ -198,6 +198,54 @@ if (chromiumMissing()) {
     clean(tt, b);
   });
 
+  await t.test('steward and member: a shortlist gathers supports, then the cycle is called off', async (tt) => {
+    const school = await community('meadow', 'Meadow School', 80);
+    await grant(school.id, '2000000');
+    const steward = await member(school, 'Sam Steward', ['member', 'steward']);
+    const mia = await member(school, 'Mia', ['member']);
+    const cycle = await json<{ id: string }>(201, 'POST', `/v1/communities/${school.id}/cycles`, steward.token, {
+      title: 'Shortlisted ideas',
+      budget: '100000',
+      currency: 'EUR',
+      ballot: { type: 'approval' },
+      rule: 'greedy',
+      shortlist: { size: 1 },
+    });
+    const ideas: string[] = [];
+    for (const title of ['Reading corner', 'Chess club']) ideas.push((await json<{ id: string }>(201, 'POST', `/v1/cycles/${cycle.id}/proposals`, steward.token, { title, cost: '30000' })).id);
+    await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'review' });
+    for (const id of ideas) await json(200, 'POST', `/v1/proposals/${id}/review`, steward.token, { decision: 'accept' });
+    const cyclePath = `/c/${school.id}/cycles/${cycle.id}`;
+
+    const s = await openBrowser(tt, origin, steward);
+    await s.page.goto(inviteFor(origin, steward));
+    await s.page.getByRole('heading', { level: 1, name: 'Meadow School' }).waitFor();
+    await s.page.getByRole('link', { name: 'Shortlisted ideas' }).click();
+    await s.page.getByRole('button', { name: 'Move to the next phase: gathering supports' }).click();
+    await s.page.getByRole('button', { name: /Move to the next phase: voting open/ }).waitFor();
+    await s.axe('supports (steward)');
+
+    const m = await openBrowser(tt, origin, mia);
+    await m.page.goto(inviteFor(origin, mia));
+    await m.page.getByRole('heading', { level: 1, name: 'Meadow School' }).waitFor();
+    await m.page.goto(`${origin}${cyclePath}`);
+    await m.page.getByRole('button', { name: 'Support “Chess club” for the ballot' }).click();
+    await m.page.getByRole('status').filter({ hasText: 'You support this proposal; 1 member supports it.' }).waitFor();
+    await m.axe('supports (member)');
+    await m.page.getByRole('button', { name: 'Take back your support of “Chess club”' }).click();
+    await m.page.getByRole('status').filter({ hasText: 'You do not support this proposal; 0 members support it.' }).waitFor();
+    clean(tt, m);
+
+    await s.page.getByLabel('Why (kept in the ledger)', { exact: true }).fill('The school closes for renovation');
+    await s.page.getByRole('button', { name: 'Cancel the cycle and return its budget' }).click();
+    await s.page.getByText(/cancelled/).first().waitFor();
+    tt.equal(await s.page.getByRole('button', { name: /Move to the next phase/ }).count(), 0, 'a cancelled cycle moves no further');
+    const after = await json<{ phase: string }>(200, 'GET', `/v1/cycles/${cycle.id}`, steward.token);
+    tt.equal(after.phase, 'cancelled', 'the service has the cycle cancelled');
+    await s.axe('cancelled (steward)');
+    clean(tt, s);
+  });
+
   await t.test('funder: the equity page and a distribution previewed before it is committed', async (tt) => {
     const north = await community('north', 'North Primary', 300);
     const south = await community('south', 'South Academy', 100);

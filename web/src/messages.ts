@@ -67,7 +67,16 @@ export const en = {
     cycles: 'Budget cycles',
     noCycles: 'No budget cycle has been opened yet.',
   },
-  cycle: { unavailable: 'Cycle not available', back: 'Back to the community', phase: 'Phase', budget: 'Budget', ballot: 'Ballot' },
+  cycle: {
+    unavailable: 'Cycle not available',
+    back: 'Back to the community',
+    phase: 'Phase',
+    budget: 'Budget',
+    ballot: 'Ballot',
+    supportsIntro: (size: number) => `Support the proposals you want on the ballot: the ${plural(size, 'proposal', 'proposals')} with the most supports will be voted on.`,
+    tallying: 'Voting has ended. The results appear once enough trustees have sent their key shares.',
+    cancelled: 'This cycle was called off; its budget went back to the community.',
+  },
   proposals: {
     heading: 'Proposals',
     none: 'No proposals yet.',
@@ -80,6 +89,9 @@ export const en = {
     submit: 'Submit proposal',
     submitted: (title: string) => `Your proposal “${title}” was submitted.`,
     badCost: 'Enter an amount such as 1500 or 1500.50.',
+    support: (title: string) => `Support “${title}” for the ballot`,
+    unsupport: (title: string) => `Take back your support of “${title}”`,
+    supportState: (supported: boolean, supports: number) => `${supported ? 'You support this proposal' : 'You do not support this proposal'}; ${plural(supports, 'member supports', 'members support')} it.`,
   },
   booth: {
     heading: 'Voting booth',
@@ -165,6 +177,10 @@ export const en = {
     progressReport: 'What happened',
     saveProgress: 'Save progress report',
     progressSaved: 'Progress report saved.',
+    waitingForShares: 'Voting has ended. The count starts when enough trustees have sent their key shares.',
+    cancelHeading: 'Call this cycle off',
+    cancelReason: 'Why (kept in the ledger)',
+    cancel: 'Cancel the cycle and return its budget',
   },
   members: {
     heading: 'Members',

@@ -54,6 +54,22 @@ function MemberView(props: { cycle: Cycle; proposals: Proposal[]; memberId: stri
       );
     case 'review':
       return <ProposalList cycle={cycle} proposals={proposals} memberId={memberId} onChange={reload} />;
+    case 'supports':
+      return (
+        <>
+          <p>{t.cycle.supportsIntro(cycle.shortlist?.size ?? 0)}</p>
+          <ProposalList cycle={cycle} proposals={proposals} memberId={isMember ? memberId : undefined} onChange={reload} />
+        </>
+      );
+    case 'tallying':
+      return <p>{t.cycle.tallying}</p>;
+    case 'cancelled':
+      return (
+        <>
+          <p>{t.cycle.cancelled}</p>
+          <ProposalList cycle={cycle} proposals={proposals} memberId={undefined} onChange={reload} />
+        </>
+      );
     case 'voting':
       return isMember ? <Booth cycle={cycle} proposals={proposals.filter((p) => p.status === 'accepted')} /> : <p>{t.booth.stewardOnly}</p>;
     default:

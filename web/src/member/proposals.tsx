@@ -1,4 +1,4 @@
-/** Proposals of a cycle: the list, submitting one, withdrawing your own. */
+/** Proposals of a cycle: the list, submitting one, withdrawing your own, supporting one for the shortlist. */
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api/client.js';
 import { formatMoney, parseMajor } from '../format.js';
@@ -34,6 +34,7 @@ export function ProposalList({ cycle, proposals, memberId, onChange }: { cycle: 
                 {t.proposals.withdraw(p.title)}
               </button>
             )}
+            {cycle.phase === 'supports' && p.status === 'accepted' && memberId !== undefined && <Support proposal={p} />}
           </li>
         ))}
       </ul>
@@ -92,5 +93,31 @@ export function SubmitProposal({ cycle, onSubmitted }: { cycle: Cycle; onSubmitt
       <ErrorNote error={action.error} />
       {done !== undefined && <p role="status">{done}</p>}
     </section>
+  );
+}
+
+/** During a supports phase: back an accepted proposal for the shortlist, or take the support back. */
+function Support({ proposal }: { proposal: Proposal }) {
+  const action = useAction();
+  const [state, setState] = useState<{ supported: boolean; supports: number } | undefined>(undefined);
+  const send = (support: boolean) =>
+    void action.run(async () => {
+      const path = { params: { path: { proposalId: proposal.id } } };
+      setState(ok(support ? await api.PUT('/v1/proposals/{proposalId}/support', path) : await api.DELETE('/v1/proposals/{proposalId}/support', path)));
+    });
+  return (
+    <div class="stack">
+      {state !== undefined && <p role="status">{t.proposals.supportState(state.supported, state.supports)}</p>}
+      {state?.supported === true ? (
+        <button type="button" disabled={action.busy} onClick={() => send(false)}>
+          {t.proposals.unsupport(proposal.title)}
+        </button>
+      ) : (
+        <button type="button" disabled={action.busy} onClick={() => send(true)}>
+          {t.proposals.support(proposal.title)}
+        </button>
+      )}
+      <ErrorNote error={action.error} />
+    </div>
   );
 }

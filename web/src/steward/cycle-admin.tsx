@@ -1,7 +1,8 @@
 /**
- * A steward's controls on a cycle: move it to its next phase, review proposals, watch turnout while
- * voting (the count only), and during implementation record spending with a receipt and report
- * progress on selected proposals.
+ * A steward's controls on a cycle: move it to its next phase (through supports when it has a
+ * shortlist), review proposals, watch turnout while voting (the count only), call it off before its
+ * tally, and during implementation record spending with a receipt and report progress on selected
+ * proposals.
  */
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api/client.js';
@@ -10,22 +11,37 @@ import { t } from '../messages.js';
 import type { Cycle, Proposal } from '../types.js';
 import { ErrorNote, useAction, useLoad } from '../ui.js';
 
-const NEXT: Record<string, Cycle['phase'] | undefined> = {
-  proposals: 'review',
-  review: 'voting',
-  voting: 'closed',
-  closed: 'implementation',
-  implementation: 'completed',
-};
+/** The phase a steward moves the cycle to next (the service's phase machine decides; this only offers it). */
+function nextPhase(cycle: Cycle): Cycle['phase'] | undefined {
+  switch (cycle.phase) {
+    case 'proposals':
+      return 'review';
+    case 'review':
+      return cycle.shortlist === null ? 'voting' : 'supports';
+    case 'supports':
+      return 'voting';
+    case 'voting':
+      return 'closed';
+    case 'closed':
+      return 'implementation';
+    case 'implementation':
+      return 'completed';
+    default:
+      return undefined; // tallying waits for trustees' shares; completed and cancelled are final
+  }
+}
+
+const CANCELLABLE: readonly Cycle['phase'][] = ['proposals', 'review', 'supports', 'voting', 'tallying'];
 
 export function StewardPanel({ cycle, proposals, onChange }: { cycle: Cycle; proposals: Proposal[]; onChange: () => void }) {
-  const next = NEXT[cycle.phase];
+  const next = nextPhase(cycle);
   const action = useAction();
   return (
     <section aria-labelledby="steward-cycle-heading" class="panel">
       <h2 id="steward-cycle-heading">{t.steward.heading}</h2>
       {cycle.phase === 'review' && <Review proposals={proposals} onChange={onChange} />}
       {cycle.phase === 'voting' && <Turnout cycleId={cycle.id} />}
+      {cycle.phase === 'tallying' && <p>{t.steward.waitingForShares}</p>}
       {(cycle.phase === 'implementation' || cycle.phase === 'closed') && <Implementation cycle={cycle} proposals={proposals.filter((p) => p.status === 'selected' || p.status === 'funded' || p.status === 'in_progress' || p.status === 'completed')} onChange={onChange} />}
       {next !== undefined && (
         <p>
@@ -44,7 +60,36 @@ export function StewardPanel({ cycle, proposals, onChange }: { cycle: Cycle; pro
         </p>
       )}
       <ErrorNote error={action.error} />
+      {CANCELLABLE.includes(cycle.phase) && <Cancel cycle={cycle} onChange={onChange} />}
     </section>
+  );
+}
+
+/** Calling the cycle off before its tally: the reserved budget goes back to the community. */
+function Cancel({ cycle, onChange }: { cycle: Cycle; onChange: () => void }) {
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  return (
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(async () => {
+          ok(await api.POST('/v1/cycles/{cycleId}/phase', { params: { path: { cycleId: cycle.id } }, body: { phase: 'cancelled', reason: reason.trim() } }));
+          onChange();
+        });
+      }}
+    >
+      <h3>{t.steward.cancelHeading}</h3>
+      <label>
+        {t.steward.cancelReason}
+        <input required value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="submit" disabled={action.busy}>
+        {t.steward.cancel}
+      </button>
+      <ErrorNote error={action.error} />
+    </form>
   );
 }
 
