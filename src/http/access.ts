@@ -71,6 +71,7 @@ export const ACCESS: Record<string, RouteAccess> = {
   'GET /v1/cycles/:cycleId/proposals': { allow: readers, scope: 'cycle-param', summary: "list a cycle's proposals" },
   'GET /v1/proposals/:proposalId': { allow: readers, scope: 'proposal-param', summary: 'read a proposal' },
   'PATCH /v1/proposals/:proposalId': { allow: ['member'], scope: 'proposal-param', summary: 'edit your own proposal while the cycle takes proposals' },
+  'GET /v1/proposals/:proposalId/support': { allow: ['member'], scope: 'proposal-param', summary: 'read your support of a proposal and its count' },
   'PUT /v1/proposals/:proposalId/support': { allow: ['member'], scope: 'proposal-param', summary: 'support an accepted proposal (supports phase)' },
   'DELETE /v1/proposals/:proposalId/support': { allow: ['member'], scope: 'proposal-param', summary: 'withdraw your support of a proposal' },
   'POST /v1/proposals/:proposalId/review': { allow: ['steward'], scope: 'proposal-param', summary: 'accept or reject a proposal' },

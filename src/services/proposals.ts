@@ -20,6 +20,7 @@ import {
   type SubmitProposalInput,
 } from '../governance/proposal.js';
 import { DomainError } from '../domain-error.js';
+import type { Principal } from '../governance/principal.js';
 import { decideSupport } from '../governance/shortlist.js';
 import { decideProposalEdit, type EditProposalInput } from '../governance/editing.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
@@ -127,6 +128,14 @@ export class ProposalService {
       }
       return { proposalId, supported, supports: (await repo.countSupports(trx, cycle.id)).get(proposalId) ?? 0 };
     });
+  }
+
+  /** Whether the caller supports this proposal, and how many members do (supports are public entries). */
+  async supportOf(principal: Principal, proposalId: string): Promise<{ proposalId: string; supported: boolean; supports: number }> {
+    const proposal = await repo.findProposal(this.deps.db, proposalId);
+    if (proposal === undefined) throw notFound('proposal', proposalId);
+    const supported = principal.kind === 'member' && (await repo.hasSupport(this.deps.db, proposalId, principal.memberId));
+    return { proposalId, supported, supports: (await repo.countSupports(this.deps.db, proposal.cycleId)).get(proposalId) ?? 0 };
   }
 
   async withdrawProposal(ctx: CommandContext, proposalId: string): Promise<Proposal> {

@@ -229,11 +229,16 @@ if (chromiumMissing()) {
     await m.page.goto(inviteFor(origin, mia));
     await m.page.getByRole('heading', { level: 1, name: 'Meadow School' }).waitFor();
     await m.page.goto(`${origin}${cyclePath}`);
+    await m.page.getByRole('status').filter({ hasText: 'You do not support this proposal; 0 members support it.' }).first().waitFor();
     await m.page.getByRole('button', { name: 'Support “Chess club” for the ballot' }).click();
     await m.page.getByRole('status').filter({ hasText: 'You support this proposal; 1 member supports it.' }).waitFor();
     await m.axe('supports (member)');
     await m.page.getByRole('button', { name: 'Take back your support of “Chess club”' }).click();
-    await m.page.getByRole('status').filter({ hasText: 'You do not support this proposal; 0 members support it.' }).waitFor();
+    await m.page.getByRole('status').filter({ hasText: 'You do not support this proposal; 0 members support it.' }).nth(1).waitFor();
+    await m.page.getByRole('button', { name: 'Support “Reading corner” for the ballot' }).click();
+    await m.page.reload();
+    await m.page.getByRole('status').filter({ hasText: 'You support this proposal; 1 member supports it.' }).waitFor();
+    tt.ok(await shown(m.page.getByRole('button', { name: 'Take back your support of “Reading corner”' })), 'after a reload the page knows the member supports it');
     clean(tt, m);
 
     await s.page.getByLabel('Why (kept in the ledger)', { exact: true }).fill('The school closes for renovation');
@@ -284,6 +289,7 @@ if (chromiumMissing()) {
     await json(201, 'POST', '/v1/communities', ADMIN_TOKEN, { slug: 'warsaw', name: 'Warsaw Learning Circle', learners: 50, currency: 'PLN' });
     // the page asks once without a currency and learns the choices from the 400 currency-required
     b.expectFailure('GET', /^\/v1\/reports\/equity$/, 400);
+    await page.waitForLoadState('networkidle'); // the report the commit reloads, before the page is reloaded
     await page.reload();
     const currency = page.getByLabel('Currency', { exact: true });
     await currency.waitFor();

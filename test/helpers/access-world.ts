@@ -234,6 +234,7 @@ export const ROUTE_REQUESTS: Record<string, RequestBuilder> = {
   'POST /v1/proposals/:proposalId/withdraw': none, // 409 phase-closed (member A is the author)
   'POST /v1/proposals/:proposalId/cancel': () => ({ body: { reason: 'Matrix' } }), // 409: a rejected proposal
   'PATCH /v1/proposals/:proposalId': () => ({ body: { title: 'Edited' } }), // 409 phase-closed for the author, 403 not-author for others
+  'GET /v1/proposals/:proposalId/support': none,
   'PUT /v1/proposals/:proposalId/support': none, // 409 phase-closed (the cycle is in implementation)
   'DELETE /v1/proposals/:proposalId/support': none, // 409 phase-closed
   'POST /v1/proposals/:proposalId/progress': () => ({ body: { status: 'in_progress', report: 'Matrix' } }), // 409: a rejected proposal

@@ -133,6 +133,13 @@ for (const kind of databaseKinds()) {
       t.same(problemOf(await api.call('PUT', `/v1/proposals/${a!.id}/support`, { token: c.steward.token })), [403, 'forbidden'], 'a steward without the member role');
       t.same(problemOf(await api.call('PUT', `/v1/proposals/${a!.id}/support`, { token: other.members[0]!.token })), [403, 'forbidden'], "another community's member");
       t.same(problemOf(await api.call('PUT', `/v1/proposals/${a!.id}/support`, { token: funder.token })), [403, 'forbidden'], 'a funder');
+      // Reading a support back: the caller's own state and the public count, members of the community only.
+      const supportOf = (token: string, p: ProposalView) => api.call('GET', `/v1/proposals/${p.id}/support`, { token });
+      t.same(await expectJson(await supportOf(c.members[2]!.token, cc!), 200), { proposalId: cc!.id, supported: true, supports: 2 }, 'a supporter reads their support');
+      t.same(await expectJson(await supportOf(c.members[3]!.token, d!), 200), { proposalId: d!.id, supported: false, supports: 1 }, 'a withdrawn support reads as withdrawn');
+      t.same(problemOf(await supportOf(other.members[0]!.token, a!)), [403, 'forbidden'], "another community's member cannot read it");
+      t.same(problemOf(await api.call('GET', `/v1/proposals/${a!.id}/support`)), [401, 'unauthenticated'], 'nor can the public');
+      t.same(problemOf(await supportOf(c.members[0]!.token, { id: '00000000-0000-4000-8000-000000000000' } as ProposalView)), [404, 'proposal-not-found'], 'an unknown proposal');
       t.same(problemOf(await api.call('DELETE', `/v1/proposals/${a!.id}/support`, { token: other.members[0]!.token })), [403, 'forbidden'], "another community's member withdraws");
       t.same(problemOf(await api.call('PUT', `/v1/proposals/00000000-0000-4000-8000-000000000000/support`, { token: c.members[0]!.token })), [404, 'proposal-not-found']);
       t.equal((await entriesOf(api, c.id, 'proposal.supported')).length, 7, 'each support is a ledger entry');

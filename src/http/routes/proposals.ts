@@ -53,6 +53,11 @@ export const proposalRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { se
     .meta({ id: 'Support' });
   const supportProblems = { 409: '`phase-closed`: the cycle is not in `supports`; `proposal-status`: only accepted proposals are supported' };
 
+  app.get('/v1/proposals/:proposalId/support', {
+    schema: { tags: ['budgeting'], summary: 'Whether you support a proposal, and how many members do (member of its community)', params: ProposalParams, response: { 200: SupportSchema } },
+    handler: (request) => proposals.supportOf(request.principal, request.params.proposalId),
+  });
+
   app.put('/v1/proposals/:proposalId/support', {
     schema: { tags: ['budgeting'], summary: 'Support an accepted proposal during the supports phase (member); once per member, again is a no-op', problems: supportProblems, params: ProposalParams, response: { 200: SupportSchema } },
     handler: (request, reply) => runCommand(services.idempotency, request, reply, 200, (ctx) => proposals.setSupport(ctx, request.params.proposalId, true), (r) => r),

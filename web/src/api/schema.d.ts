@@ -497,7 +497,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Whether you support a proposal, and how many members do (member of its community) */
+        get: operations["readSupportOfProposalAndCount"];
         /** Support an accepted proposal during the supports phase (member); once per member, again is a no-op */
         put: operations["supportAcceptedProposal"];
         post?: never;
@@ -3159,6 +3160,37 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    readSupportOfProposalAndCount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a session cookie holding several memberships: the id of the member, funder or auditor who acts (`GET /v1/session` lists them). Optional with one membership; ignored with a bearer token. */
+                "x-agora-principal"?: components["parameters"]["ActingPrincipal"];
+            };
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Support"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
         };
     };

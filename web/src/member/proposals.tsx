@@ -4,7 +4,7 @@ import { api, ok } from '../api/client.js';
 import { formatMoney, parseMajor } from '../format.js';
 import { t } from '../messages.js';
 import type { Cycle, Proposal } from '../types.js';
-import { ErrorNote, useAction, useId } from '../ui.js';
+import { ErrorNote, useAction, useId, useLoad } from '../ui.js';
 
 export function ProposalList({ cycle, proposals, memberId, onChange }: { cycle: Cycle; proposals: Proposal[]; memberId: string | undefined; onChange: () => void }) {
   const action = useAction();
@@ -99,7 +99,9 @@ export function SubmitProposal({ cycle, onSubmitted }: { cycle: Cycle; onSubmitt
 /** During a supports phase: back an accepted proposal for the shortlist, or take the support back. */
 function Support({ proposal }: { proposal: Proposal }) {
   const action = useAction();
-  const [state, setState] = useState<{ supported: boolean; supports: number } | undefined>(undefined);
+  const [changed, setState] = useState<{ supported: boolean; supports: number } | undefined>(undefined);
+  const loaded = useLoad(() => api.GET('/v1/proposals/{proposalId}/support', { params: { path: { proposalId: proposal.id } } }).then(ok), [proposal.id]);
+  const state = changed ?? loaded.data;
   const send = (support: boolean) =>
     void action.run(async () => {
       const path = { params: { path: { proposalId: proposal.id } } };
@@ -117,7 +119,7 @@ function Support({ proposal }: { proposal: Proposal }) {
           {t.proposals.support(proposal.title)}
         </button>
       )}
-      <ErrorNote error={action.error} />
+      <ErrorNote error={action.error ?? loaded.error} />
     </div>
   );
 }
