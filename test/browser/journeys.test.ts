@@ -167,6 +167,26 @@ if (chromiumMissing()) {
     await page.getByText('0 members have voted so far.').waitFor();
     await b.axe('voting (steward)');
 
+    // Paper ballots, four eyes: Sam enters a batch from the tally sheet, Pat confirms it.
+    await page.getByLabel('Batch name (letters, digits, . _ -)', { exact: true }).fill('box-1');
+    await page.getByLabel('Scan of the tally sheet (its SHA-256 is kept)', { exact: true }).setInputFiles({ name: 'box-1.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 tally sheet of box 1') });
+    await page.getByRole('group', { name: /^Ballot 1:/ }).getByRole('checkbox', { name: 'Garden beds' }).check();
+    await page.getByRole('button', { name: 'Add this ballot to the batch' }).click();
+    await page.getByRole('list', { name: 'Ballots in this batch' }).getByText('Garden beds').waitFor();
+    await b.axe('paper batch being entered (steward)');
+    await page.getByRole('button', { name: 'Enter the batch (1 ballot)' }).click();
+    await page.getByText('Batch box-1 entered with 1 ballot; another steward confirms it.').waitFor();
+    await page.getByText('Another steward confirms or rejects the batches you entered.').waitFor();
+    const pat = await member(school, 'Pat Steward', ['member', 'steward']);
+    const second = await openBrowser(tt, origin, pat);
+    await second.page.goto(inviteFor(origin, pat));
+    await second.page.getByRole('heading', { level: 1, name: 'Hillside Learning Cooperative' }).waitFor();
+    await second.page.getByRole('link', { name: 'Autumn projects' }).click();
+    await second.page.getByRole('button', { name: 'Confirm batch box-1' }).click();
+    await second.page.getByText('1 ballot; confirmed: counted at the close.').waitFor();
+    await second.axe('paper batch confirmed (second steward)');
+    clean(tt, second);
+
     const cycleId = new URL(page.url()).pathname.split('/').pop() ?? '';
     const proposals = await json<{ items: { id: string; title: string }[] }>(200, 'GET', `/v1/cycles/${cycleId}/proposals`, voter.token);
     const garden = proposals.items.find((p) => p.title === 'Garden beds')?.id ?? '';
@@ -215,7 +235,6 @@ if (chromiumMissing()) {
     for (const title of ['Reading corner', 'Chess club']) ideas.push((await json<{ id: string }>(201, 'POST', `/v1/cycles/${cycle.id}/proposals`, steward.token, { title, cost: '30000' })).id);
     await json(200, 'POST', `/v1/cycles/${cycle.id}/phase`, steward.token, { phase: 'review' });
     for (const id of ideas) await json(200, 'POST', `/v1/proposals/${id}/review`, steward.token, { decision: 'accept' });
-    const cyclePath = `/c/${school.id}/cycles/${cycle.id}`;
 
     const s = await openBrowser(tt, origin, steward);
     await s.page.goto(inviteFor(origin, steward));
@@ -228,7 +247,7 @@ if (chromiumMissing()) {
     const m = await openBrowser(tt, origin, mia);
     await m.page.goto(inviteFor(origin, mia));
     await m.page.getByRole('heading', { level: 1, name: 'Meadow School' }).waitFor();
-    await m.page.goto(`${origin}${cyclePath}`);
+    await m.page.getByRole('link', { name: 'Shortlisted ideas' }).click();
     await m.page.getByRole('status').filter({ hasText: 'You do not support this proposal; 0 members support it.' }).first().waitFor();
     await m.page.getByRole('button', { name: 'Support “Chess club” for the ballot' }).click();
     await m.page.getByRole('status').filter({ hasText: 'You support this proposal; 1 member supports it.' }).waitFor();

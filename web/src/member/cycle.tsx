@@ -36,7 +36,7 @@ export function CyclePage({ communityId, cycleId }: { communityId: string; cycle
         <dd>{t.ballotType(cycle.ballot.type)}</dd>
       </dl>
       <MemberView cycle={cycle} proposals={proposals} memberId={me?.id} roles={roles} reload={loaded.reload} communityId={communityId} />
-      {roles.includes('steward') && <StewardPanel cycle={cycle} proposals={proposals} onChange={loaded.reload} />}
+      {roles.includes('steward') && <StewardPanel cycle={cycle} proposals={proposals} memberId={me?.id} onChange={loaded.reload} />}
     </Page>
   );
 }

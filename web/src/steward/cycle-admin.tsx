@@ -10,6 +10,7 @@ import { formatMoney, parseMajor } from '../format.js';
 import { t } from '../messages.js';
 import type { Cycle, Proposal } from '../types.js';
 import { ErrorNote, useAction, useLoad } from '../ui.js';
+import { PaperBatches } from './paper-batches.js';
 
 /** The phase a steward moves the cycle to next (the service's phase machine decides; this only offers it). */
 function nextPhase(cycle: Cycle): Cycle['phase'] | undefined {
@@ -33,7 +34,7 @@ function nextPhase(cycle: Cycle): Cycle['phase'] | undefined {
 
 const CANCELLABLE: readonly Cycle['phase'][] = ['proposals', 'review', 'supports', 'voting', 'tallying'];
 
-export function StewardPanel({ cycle, proposals, onChange }: { cycle: Cycle; proposals: Proposal[]; onChange: () => void }) {
+export function StewardPanel({ cycle, proposals, memberId, onChange }: { cycle: Cycle; proposals: Proposal[]; memberId: string | undefined; onChange: () => void }) {
   const next = nextPhase(cycle);
   const action = useAction();
   return (
@@ -42,6 +43,7 @@ export function StewardPanel({ cycle, proposals, onChange }: { cycle: Cycle; pro
       {cycle.phase === 'review' && <Review proposals={proposals} onChange={onChange} />}
       {cycle.phase === 'voting' && <Turnout cycleId={cycle.id} />}
       {cycle.phase === 'tallying' && <p>{t.steward.waitingForShares}</p>}
+      {(cycle.phase === 'voting' || cycle.phase === 'tallying') && <PaperBatches cycle={cycle} proposals={proposals} memberId={memberId} />}
       {(cycle.phase === 'implementation' || cycle.phase === 'closed') && <Implementation cycle={cycle} proposals={proposals.filter((p) => p.status === 'selected' || p.status === 'funded' || p.status === 'in_progress' || p.status === 'completed')} onChange={onChange} />}
       {next !== undefined && (
         <p>
