@@ -83,6 +83,11 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     HOST: LOOPBACK,
     ADMIN_TOKEN: options.adminToken,
     LOG_LEVEL: 'warn',
+    // Under tap, its processinfo hook joins every child (it puts itself back into NODE_OPTIONS even
+    // when the env leaves it out) and records the child's coverage; a service process's coverage
+    // file, merged in a random order with the test processes', can collapse the whole report to a
+    // few hundred statements. This turns the child's coverage off; it is still tracked as a process.
+    _TAPJS_PROCESSINFO_COVERAGE_: '0',
     ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
     ...options.env,
   };
