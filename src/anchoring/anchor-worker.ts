@@ -100,7 +100,7 @@ export function startAnchorWorker(options: AnchorWorkerOptions): AnchorWorker {
     for (let step = 0; step < maxSteps; step += 1) {
       const action = nextAction(current, clock());
       if (action.kind === 'wait') return 'done';
-      const observation = await observe(action, current, client, chainIds);
+      const observation = await observe(action, current, client, store, chainIds);
       let next: AnchorRecord;
       try {
         next = applyObservation(current, observation, clock(), policy);
@@ -191,6 +191,7 @@ async function observe(
   action: Exclude<AnchorAction, { kind: 'wait' }>,
   record: AnchorRecord,
   client: ChainClient,
+  store: AnchorStore,
   chainIds: () => Promise<number>,
 ): Promise<AnchorObservation> {
   try {
@@ -209,7 +210,12 @@ async function observe(
       const earlier = await client.getAnchorTransaction(txHash);
       if (earlier.found && anchorMismatch(record, earlier, client.senderAddress) === null) return { kind: 'earlier-landed', txHash };
     }
-    const { txHash } = await client.submitAnchor({ checkpointNumber: record.checkpointNumber, root: record.root });
+    // Write-ahead: the hash is on the record before the transaction leaves, so whoever leads next
+    // (this process dies between the broadcast and saving its answer) looks it up instead of sending
+    // the anchor a second time.
+    const { txHash } = await client.submitAnchor({ checkpointNumber: record.checkpointNumber, root: record.root }, async (hash) => {
+      if (!record.txHashes.includes(hash)) await store.save({ ...record, txHashes: [...record.txHashes, hash] });
+    });
     return { kind: 'submitted', txHash };
   } catch (err) {
     if (isChainError(err)) {

@@ -86,8 +86,12 @@ export interface ChainClient extends ChainReader {
   readonly senderAddress: string;
   /** Where anchors are sent (checksummed); by default the sender itself. */
   readonly toAddress: string;
-  /** Signs and broadcasts one anchor transaction with the node's pending nonce; does not wait for mining. */
-  submitAnchor(request: AnchorRequest): Promise<SubmittedAnchor>;
+  /**
+   * Signs and broadcasts one anchor transaction with the node's pending nonce; does not wait for
+   * mining. `beforeBroadcast` gets the signed transaction's hash before it leaves this process (the
+   * caller records it first, so a process that dies mid-broadcast leaves the hash to look up).
+   */
+  submitAnchor(request: AnchorRequest, beforeBroadcast?: (txHash: string) => Promise<void>): Promise<SubmittedAnchor>;
   /** The highest block the chain calls final; see the adapter for chains without a `finalized` tag. */
   getFinalizedBlockNumber(): Promise<number>;
   /** Releases connections; the client is unusable afterwards. */

@@ -122,7 +122,7 @@ function build(options: Omit<EthersChainClientOptions, 'privateKey'>, signer: Wa
 
     chainId: () => run('chainId', ({ provider }) => readChainId(provider)),
 
-    submitAnchor(request: AnchorRequest): Promise<SubmittedAnchor> {
+    submitAnchor(request: AnchorRequest, beforeBroadcast?: (txHash: string) => Promise<void>): Promise<SubmittedAnchor> {
       // Outside `run`: a malformed request is the caller's bug (AnchorPayloadError), not a chain failure.
       const data = encodeAnchorPayload(request);
       return run('submitAnchor', async ({ provider, wallet, chainId }, sent) => {
@@ -136,6 +136,7 @@ function build(options: Omit<EthersChainClientOptions, 'privateKey'>, signer: Wa
         const signed = await wallet.signTransaction(populated);
         const txHash = Transaction.from(signed).hash;
         if (txHash === null) throw new ChainError('unexpected', 'a signed transaction has no hash');
+        await beforeBroadcast?.(txHash);
         sent(txHash);
         const answered: unknown = await provider.send('eth_sendRawTransaction', [signed]);
         if (typeof answered !== 'string' || answered.toLowerCase() !== txHash.toLowerCase()) {

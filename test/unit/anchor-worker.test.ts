@@ -42,7 +42,7 @@ class FakeChain implements ChainClient {
   /** Every call fails with this code while set. */
   down: ChainErrorCode | null = null;
   /** The next submitAnchor lands (or not) and then reports a timeout with its hash. */
-  nextSubmit: 'ok' | 'timeout-landed' | 'timeout-lost' = 'ok';
+  nextSubmit: 'ok' | 'timeout-landed' | 'timeout-lost' | 'dies-after-broadcast' = 'ok';
   /** Resolves a held submitAnchor (for the overlap test). */
   hold: Promise<void> | null = null;
   calls = 0;
@@ -55,15 +55,17 @@ class FakeChain implements ChainClient {
     this.check();
     return this.servedChainId;
   }
-  async submitAnchor(request: AnchorRequest): Promise<SubmittedAnchor> {
+  async submitAnchor(request: AnchorRequest, beforeBroadcast?: (txHash: string) => Promise<void>): Promise<SubmittedAnchor> {
     this.check();
     if (this.hold !== null) await this.hold;
     const nonce = this.submissions.length;
-    this.submissions.push(request);
     const txHash = `0x${createHash('sha256').update(`${nonce}:${request.checkpointNumber}:${request.root}`).digest('hex')}`;
+    await beforeBroadcast?.(txHash);
+    this.submissions.push(request);
     const outcome = this.nextSubmit;
     this.nextSubmit = 'ok';
     if (outcome !== 'timeout-lost') this.mine(txHash, encodeAnchorPayload(request));
+    if (outcome === 'dies-after-broadcast') return new Promise<never>(() => undefined); // the process is gone: no answer, ever
     if (outcome !== 'ok') throw new ChainError('timeout', 'submitAnchor: no answer', txHash);
     return { txHash, nonce };
   }
@@ -189,6 +191,23 @@ t.test('a timed-out broadcast that landed is adopted, not sent again', async (t)
   t.equal(chain.submissions.length, 1, 'no second transaction');
   t.match(store.get('a'), { status: 'final', txHash: afterTimeout?.txHashes[0], blockNumber: 1 });
   await worker.stop();
+});
+
+t.test('a leader that dies between the broadcast and saving its answer: the next one adopts the transaction, sends nothing', async (t) => {
+  const { chain, store } = setup([anchorA]);
+  chain.nextSubmit = 'dies-after-broadcast';
+  const first = startAnchorWorker({ store, client: chain, clock: () => 1_000_000, intervalMs: 3_600_000, logger: recordingLogger(), policy });
+  void first.tick(); // never settles: the process died inside submitAnchor, after the broadcast
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(chain.submissions.length, 1, 'broadcast once');
+  t.equal(store.get('a')?.txHashes.length, 1, 'its hash was recorded before it left');
+  t.equal(store.get('a')?.status, 'pending', 'and nothing else: the answer was never saved');
+
+  const next = startAnchorWorker({ store, client: chain, clock: () => 1_000_000 + policy.backoffBaseMs, intervalMs: 3_600_000, logger: recordingLogger(), policy });
+  await next.tick();
+  t.equal(chain.submissions.length, 1, 'the survivor found the transaction on chain: no second anchor');
+  t.match(store.get('a'), { status: 'final', txHash: store.get('a')?.txHashes[0], blockNumber: 1 });
+  await next.stop();
 });
 
 t.test('a timed-out broadcast that never landed is sent again', async (t) => {
