@@ -58,8 +58,6 @@ export interface StreamCommitterStats {
 export class StreamCommitter {
   /** A stream has an entry while its writer runs; commands queue in it. */
   private readonly queues = new Map<string, QueuedCommand[]>();
-  /** streams whose previous batch is committing right now */
-  private readonly committing = new Set<string>();
   readonly stats: StreamCommitterStats = { batches: 0, commands: 0, largestBatch: 0, overlapped: 0 };
 
   constructor(
@@ -90,20 +88,19 @@ export class StreamCommitter {
    */
   private async drain(stream: string, queue: QueuedCommand[]): Promise<void> {
     let committing: Promise<void> = Promise.resolve();
+    let commitInFlight = false;
     try {
       for (;;) {
         if (queue.length === 0) {
           await committing; // a commit that failed may have queued its commands again
           if (queue.length === 0) break;
         }
-        if (this.committing.has(stream)) this.stats.overlapped += 1;
+        if (commitInFlight) this.stats.overlapped += 1;
         const ran = await this.runBatch(stream, queue);
         await committing;
-        committing = ran === undefined ? Promise.resolve() : this.commitBatch(ran, queue);
-        if (ran !== undefined) {
-          this.committing.add(stream);
-          void committing.finally(() => this.committing.delete(stream));
-        }
+        if (ran === undefined) continue;
+        commitInFlight = true;
+        committing = this.commitBatch(ran, queue).finally(() => (commitInFlight = false));
       }
     } catch (err) {
       for (const command of queue.splice(0)) command.reject(err);
