@@ -14,6 +14,7 @@ import * as m0018 from './0018_webhooks.js';
 import * as m0017 from './0017_governance_lifecycle.js';
 import * as m0016 from './0016_sealed_ballots.js';
 import * as m0019 from './0019_points_as_strings.js';
+import * as m0020 from './0020_ledger_append_batch.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0017_governance_lifecycle': m0017,
   '0016_sealed_ballots': m0016,
   '0019_points_as_strings': m0019,
+  '0020_ledger_append_batch': m0020,
 };

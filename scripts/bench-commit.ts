@@ -76,7 +76,7 @@ async function appendsOnOneStream(serverUrl: string, dbPrefix: string, seconds: 
     const ctx = { principal: { kind: 'admin' as const } };
     const grouped = await appendRate(seconds, clients, (i) => committer.run('bench:grouped', ctx, (trx) => appendEntry(trx, 'bench:grouped', new Date().toISOString(), entry(i))));
     const s = committer.stats;
-    return { own, grouped, batches: `${s.commands} appends in ${s.batches} transactions (mean ${(s.commands / Math.max(1, s.batches)).toFixed(1)}, largest ${s.largestBatch})` };
+    return { own, grouped, batches: `${s.commands} appends in ${s.batches} batches (mean ${(s.commands / Math.max(1, s.batches)).toFixed(1)}, largest ${s.largestBatch}; ${s.oneStatement} stored by one statement with no transaction block, ${s.staleHeads} stale heads)` };
   } finally {
     await handle?.close();
     await scratch.drop();

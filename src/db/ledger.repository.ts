@@ -4,7 +4,7 @@
  * different streams never wait for each other; entries are read per stream by `seq`, never by a
  * global order (a late commit would be skipped).
  */
-import { CompiledQuery, sql, Transaction, type ConnectionProvider, type DatabaseConnection, type Selectable } from 'kysely';
+import { CompiledQuery, sql, Transaction, type ConnectionProvider, type DatabaseConnection, type Kysely, type QueryExecutor, type Selectable } from 'kysely';
 import { GENESIS_PREV, joinSealParts, seal, sealParts, sha256Hex, type JsonObject, type SealedEntry } from '../ledger/index.js';
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
@@ -75,56 +75,76 @@ function entryRow(e: SealedEntry) {
 const BATCH_SAVEPOINT = 'stream_command';
 const batches = new WeakMap<Transaction<Database>, StreamBatch>();
 
+/** SQLSTATE of `ledger_append_batch` when the stream's head is not the one the batch sealed after. */
+export const STALE_HEAD = 'AGL01';
+
 function batchOf(trx: Transaction<Database>): StreamBatch | undefined {
   return batches.get(trx);
 }
 
 /**
- * One group-commit batch of a stream (services/stream-committer.ts) inside its transaction: every
- * command runs in its own savepoint, and the stream's head row is locked once (by the batch's first
- * append) and moved once (`finish`, just before COMMIT) instead of once per entry. Appends to this
- * stream through this transaction (appendEntries) seal after the head kept here (same bytes and
- * hashes as ever) and are inserted by `finish` in one multi-row statement, in the same transaction
- * as every command's projection; a command rolled back drops its entries and restores the head it
- * started from (or forgets the lock when it took it: rolling back its savepoint released it).
+ * One group-commit batch of a stream (services/stream-committer.ts) on one connection of its own.
+ * Every command runs in its own savepoint; appends to this stream through the batch's handle
+ * (appendEntries) seal after the head kept here (same bytes and hashes as ever) and are stored at
+ * `commit` by ONE call of `ledger_append_batch`, which locks the head row, refuses (AGL01) unless it
+ * is still the head the batch sealed after, inserts the entries and moves the head.
+ *
+ * - The head sealed after is either `expected` (the head this process's previous batch of the stream
+ *   left: no lock is taken while commands run, the function checks it at the end) or, when there is
+ *   none, the head row locked by the batch's first append (as a single append always did).
+ * - BEGIN is lazy: sent with the first savepoint, just before a command's first statement. A batch
+ *   whose commands sent no statement at all (plain appends) is stored by that one call outside any
+ *   transaction block: one round trip and its own commit.
+ * - A command rolled back drops its entries and restores the head it started from (or forgets the
+ *   lock when it took it: rolling back its savepoint released it), its memos and deferred rows.
  * While a batch runs, its own stream's new entries are not yet in ledger_entries nor in the head row
  * (a command must not read them back; commands read projections, which they write themselves).
  */
 export class StreamBatch {
-  /** the handle the batch's commands run on: the batch's transaction, with lazy savepoints */
+  /** the handle the batch's commands run on: its connection, with lazy BEGIN and savepoints */
   readonly handle: Transaction<Database>;
+  /** the same connection for the batch's own statements (deferred rows, the append, COMMIT) */
+  private readonly direct: Transaction<Database>;
+  private begun = false;
   private head: StreamHead | undefined;
+  /** the head the pending entries were sealed after, which must still be the stream's at commit */
+  private from: StreamHead | undefined;
   private headAtCommandStart: StreamHead | undefined;
   private commands = 0;
   /** the command whose savepoint took the head lock */
   private lockedIn = -1;
-  /** sealed entries of the commands kept so far, inserted by `finish` in one statement */
+  /** sealed entries of the commands kept so far, stored by `commit` in one statement */
   private readonly pending: SealedEntry[] = [];
   private pendingAtCommandStart = 0;
   private savepointDue = false;
   private savepointOf = 0;
   /** facts a command loaded for the whole batch (batchOnce), with the command that loaded them */
   private readonly memos = new Map<string, { value: Promise<unknown>; command: number }>();
-  /** projection rows kept for one multi-row statement each at `finish` (deferRows) */
+  /** projection rows kept for one multi-row statement each (deferRows) */
   private readonly deferred = new Map<string, { flush: (trx: Transaction<Database>, rows: unknown[]) => Promise<void>; rows: { row: unknown; command: number }[] }>();
 
   private constructor(
-    private readonly trx: Transaction<Database>,
+    connection: Kysely<Database>,
     readonly stream: string,
+    expected: StreamHead | undefined,
   ) {
-    this.handle = withLazySavepoint(trx, (connection) => this.setSavepoint(connection));
+    this.direct = transactionOver(connection.getExecutor());
+    this.handle = withLazySavepoint(connection, (conn) => this.beforeStatement(conn));
+    this.head = expected;
+    this.from = expected;
   }
 
-  static open(trx: Transaction<Database>, stream: string): StreamBatch {
-    const batch = new StreamBatch(trx, stream);
+  /** A batch on `connection` (held for the batch alone, no transaction open on it yet). */
+  static open(connection: Kysely<Database>, stream: string, expected?: StreamHead): StreamBatch {
+    const batch = new StreamBatch(connection, stream, expected);
     batches.set(batch.handle, batch);
     return batch;
   }
 
   /**
    * The next command starts. Its savepoint is set just before its first statement (in the same
-   * round trip that releases the previous one's): a command that only appends to the batch's
-   * stream sends no statement of its own at all.
+   * round trip that releases the previous one's, or that begins the transaction): a command that
+   * only appends to the batch's stream sends no statement of its own at all.
    */
   beginCommand(): void {
     this.commands += 1;
@@ -133,19 +153,36 @@ export class StreamBatch {
     this.pendingAtCommandStart = this.pending.length;
   }
 
-  private async setSavepoint(connection: DatabaseConnection): Promise<void> {
-    if (!this.savepointDue) return;
-    this.savepointDue = false;
-    const statement = this.savepointOf === 0 ? `savepoint ${BATCH_SAVEPOINT}` : `release savepoint ${BATCH_SAVEPOINT}; savepoint ${BATCH_SAVEPOINT}`;
-    await connection.executeQuery(CompiledQuery.raw(statement));
-    this.savepointOf = this.commands;
+  private async beforeStatement(connection: DatabaseConnection): Promise<void> {
+    const statements: string[] = [];
+    if (!this.begun) statements.push('begin');
+    if (this.savepointDue) {
+      statements.push(this.savepointOf === 0 ? `savepoint ${BATCH_SAVEPOINT}` : `release savepoint ${BATCH_SAVEPOINT}; savepoint ${BATCH_SAVEPOINT}`);
+      this.savepointDue = false;
+      this.savepointOf = this.commands;
+    }
+    if (statements.length === 0) return;
+    this.begun = true;
+    await connection.executeQuery(CompiledQuery.raw(statements.join('; ')));
+  }
+
+  private async ensureBegun(): Promise<void> {
+    if (this.begun) return;
+    this.begun = true;
+    await sql.raw('begin').execute(this.direct);
   }
 
   /** Undoes the current command's effects (its statements, its entries, a lock it took). */
   async rollbackCommand(): Promise<void> {
     this.savepointDue = false;
-    if (this.savepointOf === this.commands) await sql.raw(`rollback to savepoint ${BATCH_SAVEPOINT}`).execute(this.trx);
-    this.head = this.lockedIn === this.commands ? undefined : this.headAtCommandStart;
+    if (this.savepointOf === this.commands) await sql.raw(`rollback to savepoint ${BATCH_SAVEPOINT}`).execute(this.direct);
+    if (this.lockedIn === this.commands) {
+      this.head = undefined;
+      this.from = undefined;
+      this.lockedIn = -1;
+    } else {
+      this.head = this.headAtCommandStart;
+    }
     this.pending.length = this.pendingAtCommandStart;
     // What this command loaded (and locked) is undone with it; its deferred rows are dropped.
     for (const [key, memo] of this.memos) if (memo.command === this.commands) this.memos.delete(key);
@@ -174,6 +211,7 @@ export class StreamBatch {
       // Through the handle, so inside this command's savepoint: a lock that fails (a deadlock, a
       // timeout) then fails this command alone. If the command is rolled back, so is the lock.
       this.head = await lockStreamHead(this.handle, this.stream);
+      this.from = this.head;
       this.lockedIn = this.commands;
     }
     const { sealed, seq, prev } = sealAfter(this.head, this.stream, at, entries);
@@ -182,29 +220,50 @@ export class StreamBatch {
     return sealed;
   }
 
-  /** Inserts the batch's entries and moves the head row to the last; call just before COMMIT. */
-  async finish(): Promise<void> {
-    batches.delete(this.handle);
-    await this.insertEntries();
-    for (const group of this.deferred.values()) if (group.rows.length > 0) await group.flush(this.trx, group.rows.map((r) => r.row));
+  /** The head the stream has once this batch commits (undefined: unknown, nothing appended under lock). */
+  get headAfter(): StreamHead | undefined {
+    return this.head;
   }
 
-  private async insertEntries(): Promise<void> {
-    if (this.pending.length === 0 || this.head === undefined) return;
-    // Inside the last command's savepoint, which COMMIT releases with the rest (no round trip for it);
-    // entries and head move in one statement (a data-modifying WITH) when they fit one insert.
-    const moveHead = { size: this.head.size, head_hash: this.head.headHash };
-    if (this.pending.length > INSERT_CHUNK) {
-      await insertSealed(this.trx, this.pending);
-      await this.trx.updateTable('ledger_streams').set(moveHead).where('stream', '=', this.stream).execute();
-      return;
+  /**
+   * Writes the commands' deferred rows (one statement per kind), in the batch's transaction. Needs
+   * no head lock, so the committer calls it while the previous batch of the stream still commits.
+   */
+  async writeDeferred(): Promise<void> {
+    batches.delete(this.handle);
+    for (const group of this.deferred.values()) {
+      if (group.rows.length === 0) continue;
+      await this.ensureBegun();
+      await group.flush(this.direct, group.rows.map((r) => r.row));
     }
-    await this.trx
-      .with('inserted', (db) => db.insertInto('ledger_entries').values(this.pending.map(entryRow)).returning('seq'))
-      .updateTable('ledger_streams')
-      .set(moveHead)
-      .where('stream', '=', this.stream)
-      .execute();
+    this.deferred.clear();
+  }
+
+  /**
+   * Stores the entries and commits. Returns 'one statement' when the batch needed no transaction
+   * block (its commands sent no statement): the append was its own transaction.
+   */
+  async commit(): Promise<'one statement' | 'transaction'> {
+    await this.writeDeferred();
+    if (!this.begun) {
+      await this.appendPending();
+      return 'one statement';
+    }
+    await this.appendPending();
+    await sql.raw('commit').execute(this.direct);
+    return 'transaction';
+  }
+
+  /** Rolls back what the batch wrote, if it began a transaction; never throws. */
+  async rollback(): Promise<void> {
+    if (this.begun) await sql.raw('rollback').execute(this.direct).catch(() => undefined);
+  }
+
+  private async appendPending(): Promise<void> {
+    const { from, head } = this;
+    if (this.pending.length === 0 || from === undefined || head === undefined) return;
+    const rows = this.pending.map((e) => ({ seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload: e.payload, prev_hash: e.prev, hash: e.hash, body: e.body }));
+    await sql`select ledger_append_batch(${this.stream}, ${from.size}, ${from.headHash}, ${head.size}, ${head.headHash}, ${JSON.stringify(rows)}::jsonb)`.execute(this.direct);
   }
 }
 
@@ -233,29 +292,37 @@ export async function deferRows<R>(trx: Transaction<Database>, kind: string, row
 }
 
 /**
- * A transaction handle over the same connection that runs `before` ahead of every statement. Built
- * from kysely's public executor API (getExecutor / withConnectionProvider); the props kysely only
- * uses to open connections and transactions are never reached from a Transaction.
+ * A handle over one held connection that runs `before` ahead of every statement. Built from kysely's
+ * public executor API (getExecutor / withConnectionProvider).
  */
-function withLazySavepoint(trx: Transaction<Database>, before: (connection: DatabaseConnection) => Promise<void>): Transaction<Database> {
-  const executor = trx.getExecutor();
+function withLazySavepoint(connection: Kysely<Database>, before: (connection: DatabaseConnection) => Promise<void>): Transaction<Database> {
+  const executor = connection.getExecutor();
   const provider: ConnectionProvider = {
     provideConnection: (consumer) =>
-      executor.provideConnection((connection) =>
+      executor.provideConnection((conn) =>
         consumer({
           executeQuery: async (query) => {
-            await before(connection);
-            return connection.executeQuery(query);
+            await before(conn);
+            return conn.executeQuery(query);
           },
           streamQuery: async function* (query, chunkSize) {
-            await before(connection);
-            yield* connection.streamQuery(query, chunkSize);
+            await before(conn);
+            yield* conn.streamQuery(query, chunkSize);
           },
         }),
       ),
   };
+  return transactionOver(executor.withConnectionProvider(provider));
+}
+
+/**
+ * A Transaction handle running on `executor` (a held connection whose transaction the batch opens and
+ * ends itself): the type commands are written against. The props kysely only uses to open
+ * connections and transactions are never reached from a Transaction.
+ */
+function transactionOver(executor: QueryExecutor): Transaction<Database> {
   const unreachable = {};
-  return new Transaction<Database>({ config: {}, driver: unreachable, dialect: unreachable, executor: executor.withConnectionProvider(provider) } as unknown as ConstructorParameters<typeof Transaction<Database>>[0]);
+  return new Transaction<Database>({ config: {}, driver: unreachable, dialect: unreachable, executor } as unknown as ConstructorParameters<typeof Transaction<Database>>[0]);
 }
 
 /**

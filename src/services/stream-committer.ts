@@ -1,6 +1,6 @@
 /**
  * Group commit per stream: one writer per stream in this process. Commands that append to the same
- * stream are queued; the writer opens ONE transaction, runs every queued command in it (and those
+ * stream are queued; the writer takes ONE connection, runs every queued command on it (and those
  * that arrive while it works, up to `maxBatch`), each inside its own SAVEPOINT, and commits once.
  *
  * - Each command still runs its whole load → decide → append → projection → beforeCommit in the
@@ -8,22 +8,26 @@
  *   so its batch neighbours are unaffected and the stream's seqs stay dense.
  * - Nothing is acknowledged before the COMMIT that holds it: every promise settles after the
  *   commit; if the commit fails, every command of the batch fails (a retryable failure — deadlock,
- *   serialization — runs the batch's commands again in the next batch instead).
- * - Batches overlap by one: the next runs its commands while the previous commits; its first
- *   append waits for the head row until that COMMIT, so entries commit in batch order.
- * - Across processes, the stream's head row (locked by the first append of a batch, held until its
- *   commit) still serializes batches, exactly as it serialized single appends.
+ *   serialization, a stale head — runs the batch's commands again in the next batch instead).
+ * - The entries are sealed after the head this process's previous batch of the stream left and
+ *   stored at the end by one `ledger_append_batch`, which locks the head row and refuses (AGL01)
+ *   if another writer moved it meanwhile; the commands then run again, sealing under the head lock
+ *   (see StreamBatch), and the stream stays under lock for CONTENDED_MS. With no previous batch
+ *   known (a fresh process, after a failure) the first append locks the head, as a single append does.
+ * - BEGIN is sent with the first statement a command sends; a batch of plain appends is that one
+ *   call, committed on its own, with no BEGIN or COMMIT around it.
+ * - Batches overlap by one: the next runs its commands (and writes its deferred rows) while the
+ *   previous commits; its append waits for the head row until that COMMIT, so entries commit in
+ *   batch order. At most one commit is in flight.
  * - The savepoints are plain SQL (StreamBatch in db/ledger.repository.ts) rather than kysely's
- *   savepoint(): releasing one command's and setting the next one's is then ONE round trip, and the
- *   batch moves the stream's head row once instead of once per entry (no multixacts from locking a
- *   row again in each subtransaction).
+ *   savepoint(): releasing one command's and setting the next one's is then ONE round trip.
  * - `maxBatch` defaults to 64: PostgreSQL caches 64 subtransaction ids per backend; a transaction
  *   with more written savepoints "overflows" and makes every other session's snapshots slower.
  */
-import type { ControlledTransaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
-import { StreamBatch } from '../db/ledger.repository.js';
+import { STALE_HEAD, StreamBatch, type StreamHead } from '../db/ledger.repository.js';
 import type { CommandContext, Trx } from './context.js';
 
 interface QueuedCommand {
@@ -35,7 +39,8 @@ interface QueuedCommand {
 }
 
 interface RanBatch {
-  trx: ControlledTransaction<Database>;
+  stream: string;
+  connection: HeldConnection;
   batch: StreamBatch;
   outcomes: Outcome[];
   /** set when a savepoint could not be set or rolled back to: the batch cannot commit */
@@ -44,8 +49,10 @@ interface RanBatch {
 
 type Outcome = { command: QueuedCommand; ok: true; value: unknown } | { command: QueuedCommand; ok: false; error: unknown };
 
-const RETRYABLE = new Set(['40001', '40P01']);
+const RETRYABLE = new Set(['40001', '40P01', STALE_HEAD]);
 const MAX_ATTEMPTS = 4;
+/** after a stale head, how long a stream's batches lock its head from their first append */
+const CONTENDED_MS = 1000;
 
 export interface StreamCommitterStats {
   batches: number;
@@ -53,12 +60,22 @@ export interface StreamCommitterStats {
   largestBatch: number;
   /** batches that started while the previous one of their stream was still committing */
   overlapped: number;
+  /** batches stored by one statement, with no transaction block around it */
+  oneStatement: number;
+  /** batches refused because another writer had moved their stream's head (run again under lock) */
+  staleHeads: number;
 }
 
 export class StreamCommitter {
   /** A stream has an entry while its writer runs; commands queue in it. */
   private readonly queues = new Map<string, QueuedCommand[]>();
-  readonly stats: StreamCommitterStats = { batches: 0, commands: 0, largestBatch: 0, overlapped: 0 };
+  readonly stats: StreamCommitterStats = { batches: 0, commands: 0, largestBatch: 0, overlapped: 0, oneStatement: 0, staleHeads: 0 };
+  /** per stream, the head its last batch leaves (if that batch commits): the next batch seals after it */
+  private readonly heads = new Map<string, StreamHead>();
+  /** streams another writer moved lately, until when their batches lock the head instead */
+  private readonly contendedUntil = new Map<string, number>();
+  /** moves on every failed batch: a batch that ran meanwhile must not leave its head as expected */
+  private failures = 0;
 
   constructor(
     private readonly db: Db,
@@ -109,17 +126,18 @@ export class StreamCommitter {
     }
   }
 
-  /** Opens a transaction and runs the queued commands in it, each in its own savepoint. */
+  /** Takes a connection and runs the queued commands on it, each in its own savepoint. */
   private async runBatch(stream: string, queue: QueuedCommand[]): Promise<RanBatch | undefined> {
-    let trx: ControlledTransaction<Database>;
+    let connection: HeldConnection;
     try {
       // Commands are taken only once the connection is ours: whatever queued meanwhile joins.
-      trx = await this.db.startTransaction().execute();
+      connection = await holdConnection(this.db);
     } catch (err) {
       for (const command of queue.splice(0, this.maxBatch)) command.reject(err);
       return undefined;
     }
-    const batch = StreamBatch.open(trx, stream);
+    const failuresBefore = this.failures;
+    const batch = StreamBatch.open(connection.db, stream, this.expectedHead(stream));
     const outcomes: Outcome[] = [];
     let broken: unknown;
     while (outcomes.length < this.maxBatch) {
@@ -134,27 +152,51 @@ export class StreamCommitter {
         break;
       }
     }
+    if (broken === undefined) {
+      try {
+        await batch.writeDeferred();
+      } catch (err) {
+        broken = err;
+      }
+    }
+    const after = batch.headAfter;
+    if (broken === undefined && after !== undefined && this.failures === failuresBefore) this.heads.set(stream, after);
     this.stats.batches += 1;
     this.stats.commands += outcomes.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, outcomes.length);
-    return { trx, batch, outcomes, broken };
+    return { stream, connection, batch, outcomes, broken };
+  }
+
+  /** The head a new batch of `stream` seals after without locking, if this process knows it. */
+  private expectedHead(stream: string): StreamHead | undefined {
+    const until = this.contendedUntil.get(stream);
+    if (until !== undefined) {
+      if (performance.now() < until) return undefined;
+      this.contendedUntil.delete(stream);
+    }
+    return this.heads.get(stream);
   }
 
   /** Commits a batch and only then settles its commands; never rejects. */
-  private async commitBatch({ trx, batch, outcomes, broken }: RanBatch, queue: QueuedCommand[]): Promise<void> {
-    let commitError: unknown;
+  private async commitBatch({ stream, connection, batch, outcomes, broken }: RanBatch, queue: QueuedCommand[]): Promise<void> {
+    let commitError: unknown = broken;
     if (broken === undefined) {
       try {
-        await batch.finish();
-        await trx.commit().execute();
+        if ((await batch.commit()) === 'one statement') this.stats.oneStatement += 1;
       } catch (err) {
         commitError = err;
       }
-    } else {
-      commitError = broken;
     }
+    if (commitError !== undefined) await batch.rollback();
+    connection.release();
     if (commitError !== undefined) {
-      await trx.rollback().execute().catch(() => undefined);
+      // What this process expected of the stream's head is no longer known.
+      this.failures += 1;
+      this.heads.delete(stream);
+      if (pgCodeOf(commitError) === STALE_HEAD) {
+        this.stats.staleHeads += 1;
+        this.contendedUntil.set(stream, performance.now() + CONTENDED_MS);
+      }
       const again: QueuedCommand[] = [];
       for (const outcome of outcomes) {
         if (!outcome.ok) outcome.command.reject(outcome.error);
@@ -172,6 +214,25 @@ export class StreamCommitter {
     }
     requeue(queue, again);
   }
+}
+
+/** A pool connection held for one batch until `release` (kysely's connection(), kept open across awaits). */
+interface HeldConnection {
+  db: Kysely<Database>;
+  release: () => void;
+}
+
+function holdConnection(db: Db): Promise<HeldConnection> {
+  return new Promise<HeldConnection>((resolve, reject) => {
+    let release!: () => void;
+    const released = new Promise<void>((done) => (release = done));
+    db.connection()
+      .execute((held) => {
+        resolve({ db: held, release });
+        return released;
+      })
+      .catch(reject);
+  });
 }
 
 /** One command inside its own savepoint: its effect is kept (released) or undone (rolled back to). */
@@ -193,7 +254,11 @@ function requeue(queue: QueuedCommand[], again: QueuedCommand[]): void {
   queue.unshift(...again);
 }
 
-function isRetryable(err: unknown): boolean {
+function pgCodeOf(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && RETRYABLE.has(code);
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isRetryable(err: unknown): boolean {
+  return RETRYABLE.has(pgCodeOf(err) ?? '');
 }
