@@ -12,7 +12,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function ledger_append_batch(p_stream text, p_from_size bigint, p_from_hash text, p_to_size bigint, p_to_hash text, p_entries jsonb)
     returns void
-    language plpgsql as $$
+    language plpgsql
+    -- a safety net: no batch waits for the head row forever (the committer never lets one wait on itself)
+    set lock_timeout = '30s'
+    as $$
     declare
       v_size bigint;
       v_head text;

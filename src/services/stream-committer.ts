@@ -18,7 +18,9 @@
  *   call, committed on its own, with no BEGIN or COMMIT around it.
  * - Batches overlap by one: the next runs its commands (and writes its deferred rows) while the
  *   previous commits; its append waits for the head row until that COMMIT, so entries commit in
- *   batch order. At most one commit is in flight.
+ *   batch order. At most one commit is in flight. A batch that will lock the head from its first
+ *   append does not overlap: it would hold the lock the previous batch's append waits for while it
+ *   waits for that commit itself. For the same reason commands never lock their stream's head row.
  * - The savepoints are plain SQL (StreamBatch in db/ledger.repository.ts) rather than kysely's
  *   savepoint(): releasing one command's and setting the next one's is then ONE round trip.
  * - `maxBatch` defaults to 64: PostgreSQL caches 64 subtransaction ids per backend; a transaction
@@ -112,8 +114,15 @@ export class StreamCommitter {
           await committing; // a commit that failed may have queued its commands again
           if (queue.length === 0) break;
         }
+        let expected = this.expectedHead(stream);
+        if (expected === undefined) {
+          // A batch that locks the head from its first append must not take it before the previous
+          // batch has stored its entries (which needs that lock): it waits for that commit.
+          await committing;
+          expected = this.expectedHead(stream);
+        }
         if (commitInFlight) this.stats.overlapped += 1;
-        const ran = await this.runBatch(stream, queue);
+        const ran = await this.runBatch(stream, queue, expected);
         await committing;
         if (ran === undefined) continue;
         commitInFlight = true;
@@ -127,7 +136,7 @@ export class StreamCommitter {
   }
 
   /** Takes a connection and runs the queued commands on it, each in its own savepoint. */
-  private async runBatch(stream: string, queue: QueuedCommand[]): Promise<RanBatch | undefined> {
+  private async runBatch(stream: string, queue: QueuedCommand[], expected: StreamHead | undefined): Promise<RanBatch | undefined> {
     let connection: HeldConnection;
     try {
       // Commands are taken only once the connection is ours: whatever queued meanwhile joins.
@@ -137,7 +146,7 @@ export class StreamCommitter {
       return undefined;
     }
     const failuresBefore = this.failures;
-    const batch = StreamBatch.open(connection.db, stream, this.expectedHead(stream));
+    const batch = StreamBatch.open(connection.db, stream, expected);
     const outcomes: Outcome[] = [];
     let broken: unknown;
     while (outcomes.length < this.maxBatch) {

@@ -5,7 +5,9 @@
  */
 import t from 'tap';
 import { sql } from 'kysely';
-import { appendEntry, batchOnce, deferRows } from '../../src/db/ledger.repository.js';
+import { appendEntry, appendStandalone, batchOnce, deferRows, STALE_HEAD } from '../../src/db/ledger.repository.js';
+import { GENESIS_PREV, seal } from '../../src/ledger/index.js';
+import { StreamCommitter } from '../../src/services/stream-committer.js';
 import { DomainError } from '../../src/domain-error.js';
 import { createServices, defaultDeps, serviceOptions } from '../../src/services/index.js';
 import type { Trx } from '../../src/services/context.js';
@@ -97,6 +99,8 @@ for (const kind of databaseKinds()) {
 
     await t.test('facts loaded once per batch and rows deferred to its commit; a refused command takes both back', async (t) => {
       await sql`create table gc_deferred (i integer primary key)`.execute(db);
+      await sql`create table gc_cycle (id integer primary key, phase text not null)`.execute(db);
+      await sql`insert into gc_cycle (id, phase) values (1, 'voting')`.execute(db);
       let loads = 0;
       let flushes = 0;
       const flush = async (trx: Trx, rows: { i: number }[]) => {
@@ -106,11 +110,11 @@ for (const kind of databaseKinds()) {
       const deferring = (i: number, refuse = false) =>
         deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
           // what a ballot does with its cycle: share-lock a row once for the whole batch
-          const head = await batchOnce(trx, 'head-row', async () => {
+          const cycle = await batchOnce(trx, 'cycle-row', async () => {
             loads += 1;
-            return (await sql<{ size: string }>`select size from ledger_streams where stream = ${STREAM} for share`.execute(trx)).rows[0];
+            return (await sql<{ phase: string }>`select phase from gc_cycle where id = 1 for share`.execute(trx)).rows[0];
           });
-          t.ok(head !== undefined);
+          t.equal(cycle?.phase, 'voting');
           const entry = await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i } });
           await deferRows(trx, 'gc_deferred', [{ i }], flush);
           if (refuse) throw new DomainError('not-eligible', `command ${i} refused after deferring its row`);
@@ -137,6 +141,87 @@ for (const kind of databaseKinds()) {
       const next = await run(3004);
       t.equal(next.seq, before.length + 1, 'the stream continues densely after a failed batch');
       t.ok((await services.ledger.verify(STREAM)).ok);
+    });
+  });
+
+  t.test(`the head a batch sealed after, checked where it is stored, on ${kind}`, async (t) => {
+    const handle = await openTestDatabase(kind);
+    t.teardown(() => handle.close());
+    const { db } = handle;
+    const deps = defaultDeps(db);
+    const services = createServices(deps, serviceOptions(TEST_ORIGIN, TEST_SIGNING_SEED));
+    const plain = (committer: StreamCommitter, stream: string, i: number) =>
+      committer.run(stream, { principal: { kind: 'admin' } } as never, (trx) => appendEntry(trx, stream, AT, { type: 'test.group', actor: 'system', payload: { i } }));
+    const chainOf = async (stream: string) =>
+      (await db.selectFrom('ledger_entries').select(['seq', 'prev_hash', 'hash']).where('stream', '=', stream).orderBy('seq').execute()).map((r) => ({ seq: Number(r.seq), prev: r.prev_hash, hash: r.hash }));
+
+    await t.test('plain appends: after the first batch, each batch is one statement with no transaction block', async (t) => {
+      const stream = 'community:plain-appends';
+      const before = { ...deps.streams.stats };
+      await plain(deps.streams, stream, 0); // the first batch knows no head: it locks it
+      const receipts = await Promise.all(Array.from({ length: 300 }, (_, i) => plain(deps.streams, stream, i + 1)));
+      const stats = deps.streams.stats;
+      t.ok(stats.oneStatement - before.oneStatement > 0, `${stats.oneStatement - before.oneStatement} of ${stats.batches - before.batches} batches stored by one statement`);
+      t.equal(stats.staleHeads, before.staleHeads, 'one writer: its expected head was never stale');
+      const chain = await chainOf(stream);
+      t.same(chain.map((e) => e.seq), Array.from({ length: 301 }, (_, k) => k + 1), 'dense seqs');
+      t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
+      t.ok(receipts.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
+      t.ok((await services.ledger.verify(stream)).ok);
+    });
+
+    await t.test('another writer moved the head since the last batch: the batch is refused where it is stored and runs again under the lock', async (t) => {
+      const stream = 'community:moved-head';
+      const first = await plain(deps.streams, stream, 1);
+      // Another process (or a command outside the committer) appends in between.
+      const outside = await appendStandalone(db, stream, AT, { type: 'test.group', actor: 'system', payload: { i: 'outside' } });
+      const stale = deps.streams.stats.staleHeads;
+      const second = await plain(deps.streams, stream, 2);
+      t.equal(deps.streams.stats.staleHeads - stale, 1, 'the batch sealed after the old head was refused once');
+      t.same([first.seq, outside.seq, second.seq], [1, 2, 3], 'and then sealed after the moved head');
+      t.equal(second.prev, outside.hash, 'linked to the entry the other writer appended');
+      const chain = await chainOf(stream);
+      t.same(chain.map((e) => e.hash), [first.hash, outside.hash, second.hash], 'nothing else stored');
+      t.ok((await services.ledger.verify(stream)).ok);
+    });
+
+    await t.test('two processes appending to one stream at once: dense seqs, one chain, nothing acknowledged lost', async (t) => {
+      const stream = 'community:two-writers';
+      const other = new StreamCommitter(db); // a second service process: its own queue and heads
+      const settled = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => plain(i % 2 === 0 ? deps.streams : other, stream, i)));
+      const acknowledged = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      t.equal(acknowledged.length, 400, `every append acknowledged (${deps.streams.stats.staleHeads + other.stats.staleHeads} stale heads ran again)`);
+      const chain = await chainOf(stream);
+      t.same(chain.map((e) => e.seq), Array.from({ length: 400 }, (_, k) => k + 1), 'dense seqs');
+      t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
+      t.ok(acknowledged.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
+      t.ok((await services.ledger.verify(stream)).ok);
+    });
+
+    await t.test('ledger_append_batch stores nothing sealed after another head, nor entries that do not continue it', async (t) => {
+      const stream = 'community:append-batch-guard';
+      const head = await appendStandalone(db, stream, AT, { type: 'test.group', actor: 'system', payload: { i: 0 } });
+      const next = seal({ stream, seq: 2, type: 'test.group', at: AT, actor: 'system', payload: { i: 1 }, prev: head.hash });
+      const after = seal({ stream, seq: 3, type: 'test.group', at: AT, actor: 'system', payload: { i: 2 }, prev: next.hash });
+      const row = (e: typeof next) => ({ seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload: e.payload, prev_hash: e.prev, hash: e.hash, body: e.body });
+      const call = (fromSize: number, fromHash: string, to: typeof next, rows: (typeof next)[]) =>
+        sql`select ledger_append_batch(${stream}, ${fromSize}, ${fromHash}, ${to.seq}, ${to.hash}, ${JSON.stringify(rows.map(row))}::jsonb)`.execute(db);
+      const refusal = async (promise: Promise<unknown>) => {
+        try {
+          await promise;
+          return 'stored';
+        } catch (err) {
+          return (err as { code?: string }).code;
+        }
+      };
+      t.equal(await refusal(call(0, GENESIS_PREV, next, [next])), STALE_HEAD, 'an older head: stale');
+      t.equal(await refusal(call(1, next.hash, next, [next])), STALE_HEAD, 'the right size with another hash: stale');
+      t.equal(await refusal(call(1, head.hash, after, [after])), 'AGL02', 'a gap after the head');
+      t.equal(await refusal(call(1, head.hash, after, [next])), 'AGL02', 'a last entry that is not the new head');
+      t.equal((await chainOf(stream)).length, 1, 'nothing stored by the refused calls');
+      t.equal(await refusal(call(1, head.hash, after, [next, after])), 'stored', 'the entries that continue the head are stored');
+      t.same((await chainOf(stream)).map((e) => e.hash), [head.hash, next.hash, after.hash]);
+      t.ok((await services.ledger.verify(stream)).ok);
     });
   });
 
