@@ -78,6 +78,8 @@ export class StreamCommitter {
   private readonly contendedUntil = new Map<string, number>();
   /** moves on every failed batch: a batch that ran meanwhile must not leave its head as expected */
   private failures = 0;
+  /** per stream, wakes a batch waiting for commands while the previous batch commits */
+  private readonly wakers = new Map<string, () => void>();
 
   constructor(
     private readonly db: Db,
@@ -91,6 +93,7 @@ export class StreamCommitter {
       const queue = this.queues.get(stream);
       if (queue !== undefined) {
         queue.push(command);
+        this.wakers.get(stream)?.();
         return;
       }
       const fresh = [command];
@@ -122,7 +125,7 @@ export class StreamCommitter {
           expected = this.expectedHead(stream);
         }
         if (commitInFlight) this.stats.overlapped += 1;
-        const ran = await this.runBatch(stream, queue, expected);
+        const ran = await this.runBatch(stream, queue, expected, committing);
         await committing;
         if (ran === undefined) continue;
         commitInFlight = true;
@@ -135,8 +138,12 @@ export class StreamCommitter {
     }
   }
 
-  /** Takes a connection and runs the queued commands on it, each in its own savepoint. */
-  private async runBatch(stream: string, queue: QueuedCommand[], expected: StreamHead | undefined): Promise<RanBatch | undefined> {
+  /**
+   * Takes a connection and runs the queued commands on it, each in its own savepoint. While the
+   * previous batch still commits (`previous`), commands that arrive meanwhile join this batch too:
+   * it could not commit before then anyway, and fewer, larger batches cost fewer round trips.
+   */
+  private async runBatch(stream: string, queue: QueuedCommand[], expected: StreamHead | undefined, previous: Promise<void>): Promise<RanBatch | undefined> {
     let connection: HeldConnection;
     try {
       // Commands are taken only once the connection is ours: whatever queued meanwhile joins.
@@ -149,9 +156,19 @@ export class StreamCommitter {
     const batch = StreamBatch.open(connection.db, stream, expected);
     const outcomes: Outcome[] = [];
     let broken: unknown;
+    let previousCommitted = false;
+    void previous.then(() => (previousCommitted = true));
     while (outcomes.length < this.maxBatch) {
       const command = queue.shift();
-      if (command === undefined) break;
+      if (command === undefined) {
+        if (previousCommitted) break;
+        await new Promise<void>((wake) => {
+          this.wakers.set(stream, wake);
+          void previous.then(wake);
+        });
+        this.wakers.delete(stream);
+        continue;
+      }
       try {
         outcomes.push(await runInSavepoint(batch, command));
       } catch (err) {
