@@ -3,8 +3,9 @@
  * head it expects, inserted and the head moved in ONE statement. The function locks the head row and
  * raises SQLSTATE AGL01 (`stale head`) unless the head is exactly the one the entries were sealed
  * after, so a batch sealed against a head another process has moved since can never be stored: the
- * statement fails and the service runs the batch again under the head lock. Checked here too: the
- * entries are exactly the seqs after that head, the first links to it and the last is the new head. PostgreSQL 15 features only.
+ * statement fails and the service runs the batch again under the head lock. Checked here too
+ * (AGL02): the entries are exactly the seqs after that head, the first links to it and the last is
+ * the new head. PostgreSQL 15 features only.
  */
 import { sql, type Kysely } from 'kysely';
 
