@@ -220,6 +220,11 @@ export class StreamBatch {
     return sealed;
   }
 
+  /** Whether `commit` takes the head lock (sealed after an expected head), rather than holding it already. */
+  get locksHeadAtCommit(): boolean {
+    return this.pending.length > 0 && this.lockedIn === -1;
+  }
+
   /** The head the stream has once this batch commits (undefined: unknown, nothing appended under lock). */
   get headAfter(): StreamHead | undefined {
     return this.head;

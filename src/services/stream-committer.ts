@@ -19,8 +19,9 @@
  * - Batches overlap by one: the next runs its commands (and writes its deferred rows) while the
  *   previous commits; its append waits for the head row until that COMMIT, so entries commit in
  *   batch order. At most one commit is in flight. A batch that will lock the head from its first
- *   append does not overlap: it would hold the lock the previous batch's append waits for while it
- *   waits for that commit itself. For the same reason commands never lock their stream's head row.
+ *   append does not overlap one that takes the lock only in its final append: it would hold the
+ *   lock that append waits for while waiting for that commit itself. For the same reason commands
+ *   never lock their stream's head row.
  * - The savepoints are plain SQL (StreamBatch in db/ledger.repository.ts) rather than kysely's
  *   savepoint(): releasing one command's and setting the next one's is then ONE round trip.
  * - `maxBatch` defaults to 64: PostgreSQL caches 64 subtransaction ids per backend; a transaction
@@ -111,6 +112,8 @@ export class StreamCommitter {
   private async drain(stream: string, queue: QueuedCommand[]): Promise<void> {
     let committing: Promise<void> = Promise.resolve();
     let commitInFlight = false;
+    /** the batch committing now takes the head lock only in its final append */
+    let previousLocksLate = false;
     try {
       for (;;) {
         if (queue.length === 0) {
@@ -118,9 +121,9 @@ export class StreamCommitter {
           if (queue.length === 0) break;
         }
         let expected = this.expectedHead(stream);
-        if (expected === undefined) {
-          // A batch that locks the head from its first append must not take it before the previous
-          // batch has stored its entries (which needs that lock): it waits for that commit.
+        if (expected === undefined && previousLocksLate) {
+          // A batch that locks the head from its first append must not take it while the previous
+          // batch still has to take it to store its entries: it waits for that commit.
           await committing;
           expected = this.expectedHead(stream);
         }
@@ -128,6 +131,7 @@ export class StreamCommitter {
         const ran = await this.runBatch(stream, queue, expected, committing);
         await committing;
         if (ran === undefined) continue;
+        previousLocksLate = ran.batch.locksHeadAtCommit;
         commitInFlight = true;
         committing = this.commitBatch(ran, queue).finally(() => (commitInFlight = false));
       }

@@ -185,14 +185,17 @@ for (const kind of databaseKinds()) {
       t.ok((await services.ledger.verify(stream)).ok);
     });
 
-    await t.test('two processes appending to one stream at once: dense seqs, one chain, nothing acknowledged lost', async (t) => {
-      const stream = 'community:two-writers';
-      const other = new StreamCommitter(db); // a second service process: its own queue and heads
-      const settled = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => plain(i % 2 === 0 ? deps.streams : other, stream, i)));
+    await t.test('three processes appending to one stream at once: dense seqs, one chain, nothing acknowledged lost', async (t) => {
+      const stream = 'community:three-writers';
+      // two more service processes: each its own queues and expected heads, on its own connections
+      const writers = [deps.streams, new StreamCommitter(db), new StreamCommitter(db)];
+      const staleBefore = deps.streams.stats.staleHeads;
+      const settled = await Promise.allSettled(Array.from({ length: 900 }, (_, i) => plain(writers[i % 3]!, stream, i)));
       const acknowledged = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-      t.equal(acknowledged.length, 400, `every append acknowledged (${deps.streams.stats.staleHeads + other.stats.staleHeads} stale heads ran again)`);
+      const stale = writers.reduce((n, w) => n + w.stats.staleHeads, 0) - staleBefore;
+      t.equal(acknowledged.length, 900, `every append acknowledged (${stale} stale heads ran again)`);
       const chain = await chainOf(stream);
-      t.same(chain.map((e) => e.seq), Array.from({ length: 400 }, (_, k) => k + 1), 'dense seqs');
+      t.same(chain.map((e) => e.seq), Array.from({ length: 900 }, (_, k) => k + 1), 'dense seqs');
       t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
       t.ok(acknowledged.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
       t.ok((await services.ledger.verify(stream)).ok);
