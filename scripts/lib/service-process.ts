@@ -9,6 +9,17 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 
+/**
+ * Env for a child process (a service, a script) started under tap. Tap's processinfo hook joins
+ * every child (it puts itself back into NODE_OPTIONS even when the env leaves it out) and records the
+ * child's coverage. A child runs our sources through tsx, whose transform maps differently from the
+ * test processes' (a file of three generated lines), and whichever coverage file is merged first for
+ * a source decides its statements: merged in a random order, a child's file collapses that source
+ * to one statement (a quarter of the report, in one run of this round). This turns the child's
+ * coverage off; it is still tracked as a process.
+ */
+export const CHILD_WITHOUT_COVERAGE = { _TAPJS_PROCESSINFO_COVERAGE_: '0' } as const;
+
 export interface ServiceOptions {
   /** `postgres://…` (PostgreSQL) or undefined (embedded PGlite in `dataDir`). */
   databaseUrl: string | undefined;
@@ -83,11 +94,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     HOST: LOOPBACK,
     ADMIN_TOKEN: options.adminToken,
     LOG_LEVEL: 'warn',
-    // Under tap, its processinfo hook joins every child (it puts itself back into NODE_OPTIONS even
-    // when the env leaves it out) and records the child's coverage; a service process's coverage
-    // file, merged in a random order with the test processes', can collapse the whole report to a
-    // few hundred statements. This turns the child's coverage off; it is still tracked as a process.
-    _TAPJS_PROCESSINFO_COVERAGE_: '0',
+    ...CHILD_WITHOUT_COVERAGE,
     ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
     ...options.env,
   };

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
+import { CHILD_WITHOUT_COVERAGE } from '../../scripts/lib/service-process.js';
 
 export interface ScriptResult {
   code: number | null;
@@ -13,7 +14,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', script), ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...CHILD_WITHOUT_COVERAGE, ...env },
     });
     let stdout = '';
     let stderr = '';
