@@ -90,7 +90,12 @@ export function useAction() {
       setBusy(false);
     }
   }, []);
-  return { busy, error, run, setError };
+  /** A form's onSubmit: the browser's own submit is stopped, `action` runs as with `run`. */
+  const submit = useCallback((action: () => Promise<void>) => (e: Event) => {
+    e.preventDefault();
+    void run(action);
+  }, [run]);
+  return { busy, error, run, submit, setError };
 }
 
 /** Unique ids for label/description pairs. */

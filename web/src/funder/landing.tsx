@@ -27,17 +27,14 @@ export function FunderPage() {
         <h2 id="grant-heading">{t.funder.grant}</h2>
         <form
           class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action.run(async () => {
-              const minor = parseMajor(amount, currency);
-              if (minor === undefined || me === undefined) throw new Error(t.proposals.badCost);
-              const transfer = ok(await api.POST('/v1/transfers', { body: { transferId: crypto.randomUUID(), from: `external:${me.id}`, to: 'pool', amount: minor, currency } }));
-              setDone(t.funder.granted(formatMoney(transfer.amount, transfer.currency)));
-              setAmount('');
-              pool.reload();
-            });
-          }}
+          onSubmit={action.submit(async () => {
+            const minor = parseMajor(amount, currency);
+            if (minor === undefined || me === undefined) throw new Error(t.proposals.badCost);
+            const transfer = ok(await api.POST('/v1/transfers', { body: { transferId: crypto.randomUUID(), from: `external:${me.id}`, to: 'pool', amount: minor, currency } }));
+            setDone(t.funder.granted(formatMoney(transfer.amount, transfer.currency)));
+            setAmount('');
+            pool.reload();
+          })}
         >
           <label>
             {t.steward.currency}

@@ -74,13 +74,10 @@ function Cancel({ cycle, onChange }: { cycle: Cycle; onChange: () => void }) {
   return (
     <form
       class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          ok(await api.POST('/v1/cycles/{cycleId}/phase', { params: { path: { cycleId: cycle.id } }, body: { phase: 'cancelled', reason: reason.trim() } }));
-          onChange();
-        });
-      }}
+      onSubmit={action.submit(async () => {
+        ok(await api.POST('/v1/cycles/{cycleId}/phase', { params: { path: { cycleId: cycle.id } }, body: { phase: 'cancelled', reason: reason.trim() } }));
+        onChange();
+      })}
     >
       <h3>{t.steward.cancelHeading}</h3>
       <label>
@@ -192,23 +189,20 @@ function Spending({ proposal, currency, onChange }: { proposal: Proposal; curren
   return (
     <form
       class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          const minor = parseMajor(amount, currency);
-          if (minor === undefined) throw new Error(t.proposals.badCost);
-          const result = ok(
-            await api.POST('/v1/proposals/{proposalId}/spending', {
-              params: { path: { proposalId: proposal.id } },
-              body: { transferId: crypto.randomUUID(), amount: minor, receiptRef, spentOn },
-            }),
-          );
-          setDone(t.steward.spendingRecorded(formatMoney(result.amount, currency), result.receiptRef ?? ''));
-          setAmount('');
-          setReceiptRef('');
-          onChange();
-        });
-      }}
+      onSubmit={action.submit(async () => {
+        const minor = parseMajor(amount, currency);
+        if (minor === undefined) throw new Error(t.proposals.badCost);
+        const result = ok(
+          await api.POST('/v1/proposals/{proposalId}/spending', {
+            params: { path: { proposalId: proposal.id } },
+            body: { transferId: crypto.randomUUID(), amount: minor, receiptRef, spentOn },
+          }),
+        );
+        setDone(t.steward.spendingRecorded(formatMoney(result.amount, currency), result.receiptRef ?? ''));
+        setAmount('');
+        setReceiptRef('');
+        onChange();
+      })}
     >
       <h5>{t.steward.recordSpending(proposal.title)}</h5>
       <label>
@@ -240,15 +234,12 @@ function Progress({ proposal, onChange }: { proposal: Proposal; onChange: () => 
   return (
     <form
       class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          ok(await api.POST('/v1/proposals/{proposalId}/progress', { params: { path: { proposalId: proposal.id } }, body: { status, report } }));
-          setDone(t.steward.progressSaved);
-          setReport('');
-          onChange();
-        });
-      }}
+      onSubmit={action.submit(async () => {
+        ok(await api.POST('/v1/proposals/{proposalId}/progress', { params: { path: { proposalId: proposal.id } }, body: { status, report } }));
+        setDone(t.steward.progressSaved);
+        setReport('');
+        onChange();
+      })}
     >
       <h5>{t.steward.reportProgress(proposal.title)}</h5>
       <div class="field">

@@ -26,16 +26,13 @@ export function MembersPage({ communityId }: { communityId: string }) {
         <h2 id="invite-heading">{t.members.invite}</h2>
         <form
           class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action.run(async () => {
-              const created = ok(await api.POST('/v1/communities/{communityId}/members', { params: { path: { communityId } }, body: { name } }));
-              const path = (created as { inviteUrl?: string }).inviteUrl;
-              setInvite({ name: created.name, url: path === undefined ? undefined : new URL(path, location.origin).href });
-              setName('');
-              loaded.reload();
-            });
-          }}
+          onSubmit={action.submit(async () => {
+            const created = ok(await api.POST('/v1/communities/{communityId}/members', { params: { path: { communityId } }, body: { name } }));
+            const path = (created as { inviteUrl?: string }).inviteUrl;
+            setInvite({ name: created.name, url: path === undefined ? undefined : new URL(path, location.origin).href });
+            setName('');
+            loaded.reload();
+          })}
         >
           <label>
             {t.members.name}

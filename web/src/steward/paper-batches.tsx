@@ -80,18 +80,15 @@ function EnterBatch({ cycle, onBallot, onEntered }: { cycle: Cycle; onBallot: Pr
   return (
     <form
       class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          if (sheet === undefined) throw new Error(t.paper.sheetMissing);
-          const id = batchId.trim();
-          ok(await api.POST('/v1/cycles/{cycleId}/paper-batches', { params: { path: { cycleId: cycle.id } }, body: { batchId: id, ballots: ballots.map((approvals) => ({ approvals })), sheetSha256: await sha256Hex(sheet) } }));
-          setEntered(t.paper.entered(id, ballots.length));
-          setBallots([]);
-          setBatchId('');
-          onEntered();
-        });
-      }}
+      onSubmit={action.submit(async () => {
+        if (sheet === undefined) throw new Error(t.paper.sheetMissing);
+        const id = batchId.trim();
+        ok(await api.POST('/v1/cycles/{cycleId}/paper-batches', { params: { path: { cycleId: cycle.id } }, body: { batchId: id, ballots: ballots.map((approvals) => ({ approvals })), sheetSha256: await sha256Hex(sheet) } }));
+        setEntered(t.paper.entered(id, ballots.length));
+        setBallots([]);
+        setBatchId('');
+        onEntered();
+      })}
     >
       <h4>{t.paper.enterHeading}</h4>
       <label>
