@@ -336,7 +336,10 @@ if (chromiumMissing()) {
     await page.getByLabel('Closed cycle', { exact: true }).selectOption({ label: 'Riverside School: Spring budget' });
     await page.getByRole('button', { name: 'Recount' }).click();
     await page.getByText(/The recount of 1 ballot equals the published outcome/).waitFor({ timeout: 60_000 });
-    tt.match(await page.getByRole('status').filter({ hasText: 'Selected by the recount' }).textContent(), /Garden beds/, 'the recount names the selected proposals');
+    const recounted = page.getByRole('status').filter({ hasText: 'Selected by the recount' });
+    await recounted.getByRole('listitem').first().waitFor(); // listed once the cycle's titles are loaded
+    tt.match(await recounted.textContent(), /Garden beds/, 'the recount names the selected proposals');
+    await b.axe('audit, recounted');
 
     // A tampered export: one ballot's choice changed after the fact.
     const exported = (await api.call('GET', '/v1/ledger/export', { token: auditor.token })).body;

@@ -158,10 +158,13 @@ function Recount({ communityId, onRecount, verifier }: { communityId: string | u
     return cycles.flat().filter((c) => c.phase === 'closed' || c.phase === 'implementation' || c.phase === 'completed');
   }, [communityId]);
   const [cycleId, setCycleId] = useState('');
+  // The titles of the recounted cycle's proposals, named by that cycle: until they are loaded for it,
+  // the selected proposals are not listed (never their bare ids, nor another recount's titles).
   const titles = useLoad(async () => {
-    if (verifier.result?.recount === undefined) return new Map<string, string>();
-    const proposals = await api.GET('/v1/cycles/{cycleId}/proposals', { params: { path: { cycleId: verifier.result.recount.cycleId } } }).then(ok);
-    return new Map(proposals.items.map((p) => [p.id, p.title]));
+    const recounted = verifier.result?.recount?.cycleId;
+    if (recounted === undefined) return undefined;
+    const proposals = await api.GET('/v1/cycles/{cycleId}/proposals', { params: { path: { cycleId: recounted } } }).then(ok);
+    return { cycleId: recounted, byId: new Map(proposals.items.map((p) => [p.id, p.title])) };
   }, [verifier.result]);
   if (loaded.data === undefined) return loaded.error === undefined ? <Loading /> : <ErrorNote error={loaded.error} />;
   const recount = verifier.result?.recount;
@@ -205,11 +208,17 @@ function Recount({ communityId, onRecount, verifier }: { communityId: string | u
               <strong>{recount.equal ? t.auditor.recountEqual(recount.ballotsCounted) : t.auditor.recountDiffers}</strong>
             </p>
             <p>{t.auditor.recountSelected}</p>
-            <ul>
-              {recount.selected.map((id) => (
-                <li key={id}>{titles.data?.get(id) ?? id}</li>
-              ))}
-            </ul>
+            {titles.data?.cycleId === recount.cycleId ? (
+              <ul>
+                {recount.selected.map((id) => (
+                  <li key={id}>{titles.data?.byId.get(id) ?? id}</li>
+                ))}
+              </ul>
+            ) : titles.error === undefined ? (
+              <Loading />
+            ) : (
+              <ErrorNote error={titles.error} />
+            )}
           </div>
         ))}
     </section>
