@@ -3,7 +3,7 @@
  * share transactions yet keep dense seqs and one chain; a refusal rolls back only its own savepoint;
  * a failed commit fails every command of its batch and acknowledges none; ballots over HTTP.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import { appendEntry, appendStandalone, batchOnce, deferRows, STALE_HEAD } from '../../src/db/ledger.repository.js';
 import { GENESIS_PREV, seal } from '../../src/ledger/index.js';
@@ -154,6 +154,14 @@ for (const kind of databaseKinds()) {
       committer.run(stream, { principal: { kind: 'admin' } } as never, (trx) => appendEntry(trx, stream, AT, { type: 'test.group', actor: 'system', payload: { i } }));
     const chainOf = async (stream: string) =>
       (await db.selectFrom('ledger_entries').select(['seq', 'prev_hash', 'hash']).where('stream', '=', stream).orderBy('seq').execute()).map((r) => ({ seq: Number(r.seq), prev: r.prev_hash, hash: r.hash }));
+    /** The stream holds seqs 1..size in one chain, every receipt names its stored entry, and it verifies. */
+    const expectOneDenseChain = async (t: Test, stream: string, size: number, receipts: { seq: number; hash: string }[]) => {
+      const chain = await chainOf(stream);
+      t.same(chain.map((e) => e.seq), Array.from({ length: size }, (_, k) => k + 1), 'dense seqs');
+      t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
+      t.ok(receipts.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
+      t.ok((await services.ledger.verify(stream)).ok);
+    };
 
     await t.test('plain appends: after the first batch, each batch is one statement with no transaction block', async (t) => {
       const stream = 'community:plain-appends';
@@ -163,11 +171,7 @@ for (const kind of databaseKinds()) {
       const stats = deps.streams.stats;
       t.ok(stats.oneStatement - before.oneStatement > 0, `${stats.oneStatement - before.oneStatement} of ${stats.batches - before.batches} batches stored by one statement`);
       t.equal(stats.staleHeads, before.staleHeads, 'one writer: its expected head was never stale');
-      const chain = await chainOf(stream);
-      t.same(chain.map((e) => e.seq), Array.from({ length: 301 }, (_, k) => k + 1), 'dense seqs');
-      t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
-      t.ok(receipts.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
-      t.ok((await services.ledger.verify(stream)).ok);
+      await expectOneDenseChain(t, stream, 301, receipts);
     });
 
     await t.test('another writer moved the head since the last batch: the batch is refused where it is stored and runs again under the lock', async (t) => {
@@ -194,11 +198,7 @@ for (const kind of databaseKinds()) {
       const acknowledged = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const stale = writers.reduce((n, w) => n + w.stats.staleHeads, 0) - staleBefore;
       t.equal(acknowledged.length, 900, `every append acknowledged (${stale} stale heads ran again)`);
-      const chain = await chainOf(stream);
-      t.same(chain.map((e) => e.seq), Array.from({ length: 900 }, (_, k) => k + 1), 'dense seqs');
-      t.ok(chain.every((e, k) => k === 0 || e.prev === chain[k - 1]!.hash), 'one chain');
-      t.ok(acknowledged.every((r) => chain[r.seq - 1]?.hash === r.hash), 'every receipt names its stored entry');
-      t.ok((await services.ledger.verify(stream)).ok);
+      await expectOneDenseChain(t, stream, 900, acknowledged);
     });
 
     await t.test('ledger_append_batch stores nothing sealed after another head, nor entries that do not continue it', async (t) => {
