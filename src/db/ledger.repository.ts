@@ -9,6 +9,7 @@ import { GENESIS_PREV, joinSealParts, seal, sealParts, sha256Hex, type JsonObjec
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
 import type { Queryable } from './database.js';
+import { pgCode } from './pg-errors.js';
 
 export interface NewEntry {
   type: string;
@@ -499,8 +500,7 @@ async function verifyPageQuery(db: Queryable, stream: string, afterSeq: number, 
 
 /** invalid_text_representation (22P02) and the JSON input errors of class 22 PostgreSQL raises for a bad body. */
 function isJsonInputError(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('22');
+  return pgCode(err)?.startsWith('22') === true;
 }
 
 /** Every entry of a stream for verification, in seq order, fetching the next page while the caller works. */

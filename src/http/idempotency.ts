@@ -16,7 +16,8 @@ import type { IdempotencyRecord, IdempotencyService } from '../services/idempote
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { sha256Hex } from '../ledger/hash.js';
 import { actorOf } from '../governance/principal.js';
-import { pgCode, type CommandContext } from '../services/context.js';
+import type { CommandContext } from '../services/context.js';
+import { pgCode } from '../db/pg-errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
+import { pgCode, RUN_AGAIN } from '../db/pg-errors.js';
 import { actorOf, type Principal } from '../governance/principal.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { StreamCommitter } from './stream-committer.js';
@@ -64,8 +65,6 @@ export function timestamp(deps: ServiceDeps): string {
   return deps.clock.now().toISOString();
 }
 
-const RETRYABLE = new Set(['40001', '40P01']);
-
 export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: (trx: Trx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -76,7 +75,7 @@ export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: 
       });
     } catch (err) {
       // Serialization failures and deadlocks are the database asking us to try again.
-      if (attempt < 4 && RETRYABLE.has(pgCode(err) ?? '')) continue;
+      if (attempt < 4 && RUN_AGAIN.has(pgCode(err) ?? '')) continue;
       throw err;
     }
   }
@@ -89,11 +88,4 @@ export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: 
  */
 export function transactOnStream<T>(deps: ServiceDeps, ctx: CommandContext, stream: string, work: (trx: Trx) => Promise<T>): Promise<T> {
   return deps.streams.run(stream, ctx, work);
-}
-
-export function pgCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err).code === 'string') {
-    return (err as { code: string }).code;
-  }
-  return undefined;
 }

@@ -22,7 +22,8 @@ import { communityStream, NETWORK_STREAM, sha256Hex } from '../ledger/index.js';
 import { findMember, insertToken, setMemberAddress } from '../db/community.repository.js';
 import * as repo from '../db/identity.repository.js';
 import type { SessionPrincipalKind } from '../db/tables.js';
-import { pgCode, actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
+import { pgCode } from '../db/pg-errors.js';
 import type { SessionService } from './sessions.js';
 
 const MINUTE_MS = 60 * 1000;

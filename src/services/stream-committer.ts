@@ -31,6 +31,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { STALE_HEAD, StreamBatch, type StreamHead } from '../db/ledger.repository.js';
+import { pgCode, RUN_AGAIN } from '../db/pg-errors.js';
 import type { CommandContext, Trx } from './context.js';
 
 interface QueuedCommand {
@@ -52,7 +53,7 @@ interface RanBatch {
 
 type Outcome = { command: QueuedCommand; ok: true; value: unknown } | { command: QueuedCommand; ok: false; error: unknown };
 
-const RETRYABLE = new Set(['40001', '40P01', STALE_HEAD]);
+const RETRYABLE = new Set([...RUN_AGAIN, STALE_HEAD]);
 const MAX_ATTEMPTS = 4;
 /** after a stale head, how long a stream's batches lock its head from their first append */
 const CONTENDED_MS = 1000;
@@ -223,7 +224,7 @@ export class StreamCommitter {
       // What this process expected of the stream's head is no longer known.
       this.failures += 1;
       this.heads.delete(stream);
-      if (pgCodeOf(commitError) === STALE_HEAD) {
+      if (pgCode(commitError) === STALE_HEAD) {
         this.stats.staleHeads += 1;
         this.contendedUntil.set(stream, performance.now() + CONTENDED_MS);
       }
@@ -284,11 +285,6 @@ function requeue(queue: QueuedCommand[], again: QueuedCommand[]): void {
   queue.unshift(...again);
 }
 
-function pgCodeOf(err: unknown): string | undefined {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
 function isRetryable(err: unknown): boolean {
-  return RETRYABLE.has(pgCodeOf(err) ?? '');
+  return RETRYABLE.has(pgCode(err) ?? '');
 }
