@@ -9,7 +9,7 @@ import { GENESIS_PREV, joinSealParts, seal, sealParts, sha256Hex, type JsonObjec
 import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
 import type { Queryable } from './database.js';
-import { pgCode } from './pg-errors.js';
+import { pgCode } from '../pg-errors.js';
 
 export interface NewEntry {
   type: string;

@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isDomainError, type ErrorCode } from '../domain-error.js';
-import { pgCode } from '../db/pg-errors.js';
+import { pgCode } from '../pg-errors.js';
 import { problem } from './problem.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {

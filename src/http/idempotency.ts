@@ -17,7 +17,7 @@ import { canonicalJson } from '../ledger/canonical-json.js';
 import { sha256Hex } from '../ledger/hash.js';
 import { actorOf } from '../governance/principal.js';
 import type { CommandContext } from '../services/context.js';
-import { pgCode } from '../db/pg-errors.js';
+import { pgCode } from '../pg-errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
-import { pgCode, RUN_AGAIN } from '../db/pg-errors.js';
+import { pgCode, RUN_AGAIN } from '../pg-errors.js';
 import { actorOf, type Principal } from '../governance/principal.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { StreamCommitter } from './stream-committer.js';

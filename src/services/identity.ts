@@ -23,7 +23,7 @@ import { findMember, insertToken, setMemberAddress } from '../db/community.repos
 import * as repo from '../db/identity.repository.js';
 import type { SessionPrincipalKind } from '../db/tables.js';
 import { actor, timestamp, transact, type CommandContext, type ServiceDeps, type Trx } from './context.js';
-import { pgCode } from '../db/pg-errors.js';
+import { pgCode } from '../pg-errors.js';
 import type { SessionService } from './sessions.js';
 
 const MINUTE_MS = 60 * 1000;

@@ -31,7 +31,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { STALE_HEAD, StreamBatch, type StreamHead } from '../db/ledger.repository.js';
-import { pgCode, RUN_AGAIN } from '../db/pg-errors.js';
+import { pgCode, RUN_AGAIN } from '../pg-errors.js';
 import type { CommandContext, Trx } from './context.js';
 
 interface QueuedCommand {
