@@ -30,7 +30,7 @@ import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
-import { exportLines } from '../src/audit/export-lines.js';
+import { exportLineBatches } from '../src/audit/export-lines.js';
 import { verifyExportFile } from './lib/parallel-export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
@@ -116,7 +116,7 @@ async function main(): Promise<number> {
   const file = /^https?:\/\//.test(source) ? undefined : await regularFile(source);
   const report =
     file === undefined
-      ? await verifyExport(exportLines(await open(source, values.token)), makeChecks())
+      ? await verifyExport(exportLineBatches(await open(source, values.token)), makeChecks())
       : await verifyExportFile(file.path, makeChecks, workers ?? (file.bytes >= THREADS_FROM_BYTES ? availableParallelism() : 1));
   for (const stream of report.streams) console.log(`  stream ${stream.stream}: ${stream.size} entries, head ${stream.head}`);
   for (const line of report.passed) console.log(`  ok  ${line}`);

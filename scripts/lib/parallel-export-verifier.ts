@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { createReadStream } from 'node:fs';
 import { readExportLine, type StreamSummary } from '../../src/ledger/index.js';
 import { RecountCheck, StreamRoots, type StreamRootsResult } from '../../src/audit/checks.js';
-import { exportLines } from '../../src/audit/export-lines.js';
+import { exportLineBatches } from '../../src/audit/export-lines.js';
 import { verifyExport, type EntryCheck, type ExportReport } from '../../src/audit/export-verifier.js';
 
 /** What a worker is told (plain data: it crosses threads). */
@@ -34,6 +34,8 @@ export type WorkerResult =
   | {
       kind: 'done';
       lines: number;
+      /** blank lines (every worker sees each one) */
+      blank: number;
       entries: number;
       streams: StreamSummary[];
       roots: StreamRootsResult[];
@@ -47,7 +49,7 @@ export type WorkerResult =
  * `finish`: one that looks at entries makes the whole run in-process.
  */
 export async function verifyExportFile(path: string, makeChecks: () => EntryCheck[], workers: number): Promise<ExportReport> {
-  const inProcess = (): Promise<ExportReport> => verifyExport(exportLines(createReadStream(path)), makeChecks());
+  const inProcess = (): Promise<ExportReport> => verifyExport(exportLineBatches(createReadStream(path)), makeChecks());
   const checks = makeChecks();
   const roots = checks.filter((c): c is StreamRoots => c instanceof StreamRoots);
   const recounts = checks.filter((c): c is RecountCheck => c instanceof RecountCheck);
@@ -64,6 +66,11 @@ export async function verifyExportFile(path: string, makeChecks: () => EntryChec
   }
   const done = results.flatMap((r) => (r.kind === 'done' ? [r] : []));
   if (done.length < results.length) return inProcess();
+  // Every line is some worker's (each guesses a line's stream from its text alike): lines that none
+  // or two of them verified would be a pass not proven, so the count must add up exactly.
+  const lines = done[0]?.lines ?? 0;
+  const entries = done.reduce((n, r) => n + r.entries, 0);
+  if (done.some((r) => r.lines !== lines || r.blank !== done[0]?.blank) || entries + (done[0]?.blank ?? 0) !== lines) return inProcess();
 
   for (const result of done) for (const r of result.roots) roots[0]?.adopt(r);
   const recount = recounts[0];
@@ -74,8 +81,6 @@ export async function verifyExportFile(path: string, makeChecks: () => EntryChec
     }
   }
   const streams = done.flatMap((r) => r.streams).sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
-  const entries = done.reduce((n, r) => n + r.entries, 0);
-  const lines = done[0]?.lines ?? 0;
   const passed = [`${entries} entries in ${streams.length} streams: every hash and every link`];
   for (const check of checks) {
     const result = await check.finish?.(streams);

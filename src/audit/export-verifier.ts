@@ -22,7 +22,11 @@ export interface ExportReport {
   firstProblem: (Problem & { line: number | null }) | undefined;
 }
 
-export async function verifyExport(lines: AsyncIterable<string>, checks: EntryCheck[] = []): Promise<ExportReport> {
+/**
+ * `lines`: the export's lines one by one, or in batches (arrays, as `exportLineBatches` yields them:
+ * one await per chunk of the file rather than one per line, which costs as much as verifying it).
+ */
+export async function verifyExport(lines: AsyncIterable<string | readonly string[]>, checks: EntryCheck[] = []): Promise<ExportReport> {
   const verifier = new ChainVerifier();
   let lineNo = 0;
   const fail = (problem: Problem, line: number | null): ExportReport => ({
@@ -33,22 +37,24 @@ export async function verifyExport(lines: AsyncIterable<string>, checks: EntryCh
     passed: [],
     firstProblem: { ...problem, line },
   });
-  for await (const raw of lines) {
-    lineNo += 1;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (text.trim() === '') continue;
-    let entry: RecordedEntry & { body: string };
-    try {
-      entry = readExportLine(text, lineNo);
-    } catch (err) {
-      if (err instanceof ExportFormatError) return fail({ stream: '?', seq: null, reason: 'malformed', detail: err.message }, lineNo);
-      throw err;
-    }
-    const [problem] = verifier.pushCanonical(entry);
-    if (problem !== undefined) return fail(problem, lineNo);
-    for (const check of checks) {
-      const found = check.onEntry?.(entry);
-      if (found !== undefined) return fail(found, lineNo);
+  for await (const item of lines) {
+    for (const raw of typeof item === 'string' ? [item] : item) {
+      lineNo += 1;
+      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (text.trim() === '') continue;
+      let entry: RecordedEntry & { body: string };
+      try {
+        entry = readExportLine(text, lineNo);
+      } catch (err) {
+        if (err instanceof ExportFormatError) return fail({ stream: '?', seq: null, reason: 'malformed', detail: err.message }, lineNo);
+        throw err;
+      }
+      const [problem] = verifier.pushCanonical(entry);
+      if (problem !== undefined) return fail(problem, lineNo);
+      for (const check of checks) {
+        const found = check.onEntry?.(entry);
+        if (found !== undefined) return fail(found, lineNo);
+      }
     }
   }
   const streams = verifier.summaries();

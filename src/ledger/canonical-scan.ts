@@ -12,12 +12,20 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ENTRY_KEYS = ['actor', 'at', 'payload', 'prev', 'seq', 'stream', 'type'] as const;
+/** How each entry key opens its member in a canonical body: `{"actor":`, then `,"at":`, … */
+const ENTRY_KEY_TEXTS = ENTRY_KEYS.map((key, k) => `${k === 0 ? '{' : ','}"${key}":`);
 
 class NotProven extends Error {}
 const NOT_PROVEN = new NotProven();
 
+/** Characters a canonical string holds as they are (sticky: matched from `lastIndex` on). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what ends a run
+const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+
 class Scanner {
   i = 0;
+  stringEnd = 0;
+  stringEscaped = false;
   constructor(readonly text: string) {}
 
   value(depth: number): void {
@@ -40,7 +48,19 @@ class Scanner {
   number(): void {
     const start = this.i;
     const text = this.text;
-    let c = text.charCodeAt(this.i);
+    let c = text.charCodeAt(start);
+    // Fast path: a whole number from 1 to 15 digits without a leading zero is exactly how
+    // ECMAScript prints it (below 2^53, no exponent form), which is nearly every number of an entry.
+    if (c >= 0x31 && c <= 0x39) {
+      let end = start + 1;
+      c = text.charCodeAt(end);
+      while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++end);
+      if (end - start <= 15 && c !== 0x2e && c !== 0x65 && c !== 0x45 && c !== 0x2b && c !== 0x2d) {
+        this.i = end;
+        return;
+      }
+      c = text.charCodeAt(start);
+    }
     while ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) {
       this.i += 1;
       c = text.charCodeAt(this.i);
@@ -52,16 +72,26 @@ class Scanner {
     if (!Number.isFinite(n) || String(n) !== token) throw NOT_PROVEN;
   }
 
-  /** Skips a string; returns its start and end (quotes excluded) and whether it holds escapes. */
-  string(): { start: number; end: number; escaped: boolean } {
+  /**
+   * Skips a string; returns where its content starts (after the quote) and leaves where it ends in
+   * `stringEnd` (at the closing quote) and whether it holds escapes in `stringEscaped`, so no object
+   * is made per string. Runs of plain characters are skipped by a sticky regular expression (native
+   * code); the loop looks only at what ends a run: a quote, an escape, a control char, a surrogate.
+   */
+  string(): number {
     const text = this.text;
     const start = this.i + 1;
     let escaped = false;
     for (let i = start; i < text.length; i += 1) {
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      i = PLAIN_RUN.lastIndex;
       const c = text.charCodeAt(i);
       if (c === QUOTE) {
         this.i = i + 1;
-        return { start, end: i, escaped };
+        this.stringEnd = i;
+        this.stringEscaped = escaped;
+        return start;
       }
       if (c < 0x20) throw NOT_PROVEN;
       if (c === BACKSLASH) {
@@ -90,9 +120,9 @@ class Scanner {
 
   key(): string {
     if (this.text.charCodeAt(this.i) !== QUOTE) throw NOT_PROVEN;
-    const { start, end, escaped } = this.string();
-    const raw = this.text.slice(start, end);
-    return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    const start = this.string();
+    const raw = this.text.slice(start, this.stringEnd);
+    return this.stringEscaped ? (JSON.parse(`"${raw}"`) as string) : raw;
   }
 
   expect(c: number): void {
@@ -100,8 +130,7 @@ class Scanner {
     this.i += 1;
   }
 
-  /** `stop`: where the object's closing brace is taken to be (an export line's `,"hash":…` starts there). */
-  object(depth: number, onMember?: (key: string, start: number, end: number) => void, stop = -1): void {
+  object(depth: number): void {
     this.expect(0x7b);
     if (this.text.charCodeAt(this.i) === 0x7d) {
       this.i += 1;
@@ -113,10 +142,7 @@ class Scanner {
       if (previous !== undefined && !(previous < key)) throw NOT_PROVEN;
       previous = key;
       this.expect(0x3a);
-      const start = this.i;
       this.value(depth + 1);
-      onMember?.(key, start, this.i);
-      if (this.i === stop) return;
       const c = this.text.charCodeAt(this.i);
       this.i += 1;
       if (c === 0x7d) return;
@@ -171,27 +197,32 @@ export interface ScannedEntry {
  */
 export function scanEntryBody(text: string, stop = -1): ScannedEntry | undefined {
   const scanner = new Scanner(text);
-  const spans: [number, number][] = [];
-  let k = 0;
+  const starts = [0, 0, 0, 0, 0, 0, 0];
+  const ends = [0, 0, 0, 0, 0, 0, 0];
   try {
-    scanner.object(0, (key, start, end) => {
-      if (key !== ENTRY_KEYS[k]) throw NOT_PROVEN;
-      k += 1;
-      spans.push([start, end]);
-    }, stop);
-    if (scanner.i !== (stop === -1 ? text.length : stop) || k !== ENTRY_KEYS.length) return undefined;
+    // The seven keys in their one canonical order and spelling (plain ASCII names, which no
+    // canonical escape can spell otherwise), so each is matched as text rather than parsed.
+    for (let k = 0; k < ENTRY_KEY_TEXTS.length; k += 1) {
+      const key = ENTRY_KEY_TEXTS[k] as string;
+      if (!text.startsWith(key, scanner.i)) return undefined;
+      scanner.i += key.length;
+      starts[k] = scanner.i;
+      scanner.value(1);
+      ends[k] = scanner.i;
+    }
+    if (stop === -1 ? scanner.i !== text.length - 1 || text.charCodeAt(scanner.i) !== 0x7d : scanner.i !== stop) return undefined;
     const str = (n: number): string => {
-      const [start, end] = spans[n] ?? [0, 0];
+      const start = starts[n] as number;
+      const end = ends[n] as number;
       if (text.charCodeAt(start) !== QUOTE) throw NOT_PROVEN;
       const raw = text.slice(start + 1, end - 1);
       return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
     };
-    const [payloadStart, payloadEnd] = spans[2] ?? [0, 0];
-    const [seqStart, seqEnd] = spans[4] ?? [0, 0];
+    const payloadStart = starts[2] as number;
     if (text.charCodeAt(payloadStart) !== 0x7b) return undefined;
-    const seq = Number(text.slice(seqStart, seqEnd));
+    const seq = Number(text.slice(starts[4], ends[4]));
     if (!Number.isSafeInteger(seq)) return undefined;
-    return { actor: str(0), at: str(1), payloadText: text.slice(payloadStart, payloadEnd), prev: str(3), seq, stream: str(5), type: str(6) };
+    return { actor: str(0), at: str(1), payloadText: text.slice(payloadStart, ends[2]), prev: str(3), seq, stream: str(5), type: str(6) };
   } catch (err) {
     if (err instanceof NotProven || err instanceof SyntaxError) return undefined;
     throw err;

@@ -108,8 +108,11 @@ export class ChainVerifier {
     const add = (reason: ProblemReason, detail: string): void => {
       found.push({ stream: entry.stream, seq: entry.seq, reason, detail });
     };
-    const state = this.streams.get(entry.stream) ?? { lastSeq: 0, lastHash: GENESIS_PREV, entries: 0 };
-    this.streams.set(entry.stream, state);
+    let state = this.streams.get(entry.stream);
+    if (state === undefined) {
+      state = { lastSeq: 0, lastHash: GENESIS_PREV, entries: 0 };
+      this.streams.set(entry.stream, state);
+    }
     if (entry.seq !== state.lastSeq + 1) {
       add('seq-gap', `expected seq ${state.lastSeq + 1}, found ${entry.seq}`);
     }
@@ -119,7 +122,7 @@ export class ChainVerifier {
     state.lastSeq = entry.seq;
     state.lastHash = entry.hash;
     state.entries += 1;
-    this.problems.push(...found);
+    if (found.length > 0) this.problems.push(...found);
     return found;
   }
 

@@ -14,11 +14,15 @@ async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   return out;
 }
 
-const texts = ['a\nb\n', 'a\r\nb\r\n', 'a\rb\r', 'a\r\rb', 'a\n\nb', 'no newline', '', '\n', '\r\n\r\n', 'é€😀\r\nx😀y\n', '{"x":1}\r\n{"y":2}'];
+const texts = ['a\nb\n', 'a\r\nb\r\n', 'a\rb\r', 'a\r\rb', 'a\n\nb', 'no newline', '', '\n', '\r\n\r\n', 'é€😀\r\nx😀y\n', '{"x":1}\r\n{"y":2}', 'x\r\r', 'x\n\r', '\r', 'a\n\n', 'a\rb\nc\r\nd'];
+
+// Bytes that are not UTF-8 (a cut three-byte character, a stray continuation byte) beside breaks.
+// (Not at the very end: readline drops an incomplete last character, where the verifier shows it.)
+const broken = [Buffer.from([0x61, 0xe2, 0x82, 0x0a, 0x80, 0x62, 0x0d, 0x0a, 0xe2, 0x0a]), Buffer.from([0xf0, 0x9f, 0x0d, 0x98, 0x0a])];
 
 t.test('splits as readline does, wherever the chunks break', async (t) => {
-  for (const text of texts) {
-    const bytes = Buffer.from(text, 'utf8');
+  for (const bytes of [...texts.map((text) => Buffer.from(text, 'utf8')), ...broken]) {
+    const text = bytes.toString('latin1');
     const expected = await collect(createInterface({ input: Readable.from([bytes]), crlfDelay: Infinity }));
     for (let size = 1; size <= Math.max(1, bytes.length); size += 1) {
       const chunks: Buffer[] = [];

@@ -3,7 +3,6 @@
  * the empty tree's root = H(""). The one-byte prefixes keep a leaf from ever being read as a node
  * (second-preimage resistance). A stream's leaves are its entries' 32-byte hashes in seq order.
  */
-import * as crypto from 'node:crypto';
 import { HASH_BYTES, isHexHash, sha256 } from '../hash.js';
 import { MerkleError } from './errors.js';
 
@@ -15,20 +14,13 @@ const NODE_PREFIX_BYTES = Buffer.from([NODE_HASH_PREFIX]);
 /** Root of the tree with no leaves: SHA-256 of the empty string. */
 export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));
 
-// One-shot crypto.hash (Node >= 20.12) skips a Hash object per call: about a third faster, and
-// far less garbage when a million-leaf import hashes two million nodes. Older Node 20 falls back.
-const digest: (data: Uint8Array) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data).digest();
-
 /** RFC 9162 leaf hash of arbitrary leaf data (an entry hash's 32 bytes, or a checkpoint leaf's JSON). */
 export function leafHash(data: Uint8Array): Buffer {
-  return digest(Buffer.concat([LEAF_PREFIX_BYTES, data]));
+  return sha256(Buffer.concat([LEAF_PREFIX_BYTES, data]));
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return digest(Buffer.concat([NODE_PREFIX_BYTES, left, right]));
+  return sha256(Buffer.concat([NODE_PREFIX_BYTES, left, right]));
 }
 
 /** The leaf hash of a ledger entry, from its lowercase hex hash (SPEC §6). */

@@ -5,32 +5,20 @@
  * `appendLeaves` it records no nodes, so a million entries cost a million leaf hashes, about as
  * many node hashes, and nothing else.
  */
-import * as crypto from 'node:crypto';
-import { isHexHash } from '../hash.js';
-import { EMPTY_ROOT, LEAF_HASH_PREFIX, leafHash, NODE_HASH_PREFIX, nodeHash } from './hashing.js';
+import { HASH_BYTES, isHexHash, sha256Latin1 } from '../hash.js';
+import { EMPTY_ROOT, LEAF_HASH_PREFIX, leafHash, NODE_HASH_PREFIX } from './hashing.js';
 import { foldNodes } from './nodes.js';
 
-// Hashing through two reused buffers (prefix byte, then the hash or the two children) instead of a
-// Buffer.concat per hash: the leaf and node of every entry are most of what this costs.
-const LEAF_INPUT = Buffer.alloc(33, LEAF_HASH_PREFIX);
-const NODE_INPUT = Buffer.alloc(65, NODE_HASH_PREFIX);
-const digest: ((data: Uint8Array) => Buffer) | undefined = typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : undefined;
-
-function entryLeaf(hash: string): Buffer {
-  if (digest === undefined || !isHexHash(hash)) return leafHash(isHexHash(hash) ? Buffer.from(hash, 'hex') : Buffer.from(String(hash), 'utf8'));
-  LEAF_INPUT.write(hash, 1, 'hex');
-  return digest(LEAF_INPUT);
-}
-
-function node(left: Buffer, right: Buffer): Buffer {
-  if (digest === undefined) return nodeHash(left, right);
-  left.copy(NODE_INPUT, 1);
-  right.copy(NODE_INPUT, 33);
-  return digest(NODE_INPUT);
-}
-
+/**
+ * The leaf and node of every entry are most of what verification costs, so they are hashed through
+ * two reused input buffers (prefix byte, then the hash or the two children), with digests kept as
+ * latin1 strings (see `sha256Latin1`): no Buffer is made, nor copied, per hash.
+ */
 export class RootAccumulator {
-  private readonly stack: Buffer[] = [];
+  /** The frontier: one digest (latin1) per set bit of the size, largest subtree first. */
+  private readonly stack: string[] = [];
+  private readonly leafInput = Buffer.alloc(1 + HASH_BYTES, LEAF_HASH_PREFIX);
+  private readonly nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES, NODE_HASH_PREFIX);
   private count = 0;
   private readonly wanted: Set<number>;
   /** Root (hex) at each wanted size reached so far. */
@@ -46,22 +34,33 @@ export class RootAccumulator {
 
   /** Appends the leaf of an entry hash (hex). A malformed hash still counts, as a leaf of its text. */
   pushEntryHash(hash: string): void {
-    this.pushLeaf(entryLeaf(hash));
+    if (!isHexHash(hash)) {
+      this.pushLeaf(leafHash(Buffer.from(String(hash), 'utf8')));
+      return;
+    }
+    this.leafInput.write(hash, 1, 'hex');
+    this.pushDigest(sha256Latin1(this.leafInput));
   }
 
-  pushLeaf(leaf: Buffer): void {
+  pushLeaf(leaf: Uint8Array): void {
+    this.pushDigest(Buffer.from(leaf).toString('latin1'));
+  }
+
+  private pushDigest(leaf: string): void {
     let hash = leaf;
     for (let carry = this.count; carry % 2 === 1; carry = (carry - 1) / 2) {
       const left = this.stack.pop();
       if (left === undefined) throw new Error('root accumulator invariant broken');
-      hash = node(left, hash);
+      this.nodeInput.write(left, 1, 'latin1');
+      this.nodeInput.write(hash, 1 + HASH_BYTES, 'latin1');
+      hash = sha256Latin1(this.nodeInput);
     }
     this.stack.push(hash);
     this.count += 1;
-    if (this.wanted.has(this.count)) this.roots.set(this.count, this.root().toString('hex'));
+    if (this.wanted.size > 0 && this.wanted.has(this.count)) this.roots.set(this.count, this.root().toString('hex'));
   }
 
   root(): Buffer {
-    return this.count === 0 ? Buffer.from(EMPTY_ROOT) : foldNodes(this.stack);
+    return this.count === 0 ? Buffer.from(EMPTY_ROOT) : foldNodes(this.stack.map((hash) => Buffer.from(hash, 'latin1')));
   }
 }
