@@ -196,21 +196,10 @@ export interface ScannedEntry {
  * `text` is an export line and the body is `text.slice(0, stop) + "}"` (scanned in place).
  */
 export function scanEntryBody(text: string, stop = -1): ScannedEntry | undefined {
-  const scanner = new Scanner(text);
   const starts = [0, 0, 0, 0, 0, 0, 0];
   const ends = [0, 0, 0, 0, 0, 0, 0];
   try {
-    // The seven keys in their one canonical order and spelling (plain ASCII names, which no
-    // canonical escape can spell otherwise), so each is matched as text rather than parsed.
-    for (let k = 0; k < ENTRY_KEY_TEXTS.length; k += 1) {
-      const key = ENTRY_KEY_TEXTS[k] as string;
-      if (!text.startsWith(key, scanner.i)) return undefined;
-      scanner.i += key.length;
-      starts[k] = scanner.i;
-      scanner.value(1);
-      ends[k] = scanner.i;
-    }
-    if (stop === -1 ? scanner.i !== text.length - 1 || text.charCodeAt(scanner.i) !== 0x7d : scanner.i !== stop) return undefined;
+    if (!scanEntryMembers(text, stop, starts, ends)) return undefined;
     const str = (n: number): string => {
       const start = starts[n] as number;
       const end = ends[n] as number;
@@ -227,4 +216,36 @@ export function scanEntryBody(text: string, stop = -1): ScannedEntry | undefined
     if (err instanceof NotProven || err instanceof SyntaxError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Is `text` provably canonical and an object with exactly the seven entry keys? (Their values'
+ * types are not checked here.) What `isProvablyCanonical` proves, faster for an entry body:
+ * false = not proven, ask the general scan or canonicalJson.
+ */
+export function isProvablyCanonicalEntry(text: string): boolean {
+  try {
+    return scanEntryMembers(text, -1);
+  } catch (err) {
+    if (err instanceof NotProven || err instanceof SyntaxError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Scans the members of an entry body, recording where each value starts and ends when asked.
+ * The seven keys come in their one canonical order and spelling (plain ASCII names, which no
+ * canonical escape can spell otherwise), so each is matched as text rather than parsed.
+ */
+function scanEntryMembers(text: string, stop: number, starts?: number[], ends?: number[]): boolean {
+  const scanner = new Scanner(text);
+  for (let k = 0; k < ENTRY_KEY_TEXTS.length; k += 1) {
+    const key = ENTRY_KEY_TEXTS[k] as string;
+    if (!text.startsWith(key, scanner.i)) return false;
+    scanner.i += key.length;
+    if (starts !== undefined) starts[k] = scanner.i;
+    scanner.value(1);
+    if (ends !== undefined) ends[k] = scanner.i;
+  }
+  return stop === -1 ? scanner.i === text.length - 1 && text.charCodeAt(scanner.i) === 0x7d : scanner.i === stop;
 }

@@ -8,7 +8,7 @@
  * follows the previous one by exactly 1 starting at 1; `prev` is the previous entry's hash.
  */
 import { canonicalJson, isCanonicalText } from './canonical-json.js';
-import { isProvablyCanonical } from './canonical-scan.js';
+import { isProvablyCanonical, isProvablyCanonicalEntry } from './canonical-scan.js';
 import { GENESIS_PREV, toHashedShape, type LedgerEntry } from './entry.js';
 import { isHexHash, sha256Hex } from './hash.js';
 
@@ -94,7 +94,7 @@ export class ChainVerifier {
     const found: Problem[] = [];
     if (!entry.fieldsMatch) {
       found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'stored fields differ from the hashed bytes' });
-    } else if (!isProvablyCanonical(entry.body) && !isCanonicalBody(entry.body)) {
+    } else if (!isProvablyCanonicalEntry(entry.body) && !isProvablyCanonical(entry.body) && !isCanonicalBody(entry.body)) {
       found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'the hashed bytes are not the canonical (RFC 8785) form of the entry' });
     }
     if (sha256Hex(entry.body) !== entry.hash) {
