@@ -11,6 +11,7 @@
  * 2 and os.availableParallelism() workers, each next to SHA-256 over the same bodies on one thread.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -84,6 +85,18 @@ function shaAlone(bodies: string[]): number {
   return (performance.now() - t) / 1000;
 }
 
+/** The same digests through a Hash object (createHash): the yardstick of the issue's "today" figures. */
+function shaAloneHashObject(bodies: string[]): number {
+  const t = performance.now();
+  for (const body of bodies) createHash('sha256').update(body).digest('hex');
+  return (performance.now() - t) / 1000;
+}
+
+function printHashObjectYardstick(bodies: string[], shaSeconds: number): void {
+  const seconds = shaAloneHashObject(bodies);
+  console.log(`  SHA-256 through createHash, one digest per entry: ${fmt(bodies.length / seconds).padStart(9)} entries/s (${((shaSeconds / seconds) * 100).toFixed(0)} % of crypto.hash; a ratio to crypto.hash × ${(seconds / shaSeconds).toFixed(2)} = the ratio to this)`);
+}
+
 /**
  * `npm run verify`'s core on an export file of these lines (Merkle roots, no recount), in-process and
  * on workers; prints each rate and its ratio to one SHA-256 per entry on one thread.
@@ -143,6 +156,7 @@ async function offlineOnly(): Promise<void> {
   const shaSeconds = shaAlone(bodies);
   console.log(`  entries: ${fmt(total)} over ${streams} streams (${mb.toFixed(1)} MB of canonical bytes)`);
   console.log(`  node:crypto SHA-256 alone, one digest per entry, one thread: ${fmt(total / shaSeconds).padStart(9)} entries/s  ${(mb / shaSeconds).toFixed(1).padStart(6)} MB/s`);
+  printHashObjectYardstick(bodies, shaSeconds);
   await offlineFileRates(lines, mb, shaSeconds);
 }
 
@@ -214,6 +228,7 @@ async function main(): Promise<void> {
     console.log(`  offline export verify:  ${fmt(report.entries / offlineSeconds).padStart(9)} entries/s  ${(mb / offlineSeconds).toFixed(1).padStart(6)} MB/s`);
     console.log(`  node:crypto SHA-256 alone (crypto.hash), one digest per entry: ${fmt(report.entries / shaSeconds).padStart(9)} entries/s  ${(mb / shaSeconds).toFixed(1).padStart(6)} MB/s`);
     console.log(`  ratio to raw SHA-256: database ${(shaSeconds / verifySeconds * 100).toFixed(0)} %, offline ${(shaSeconds / offlineSeconds * 100).toFixed(0)} %`);
+    printHashObjectYardstick(bodies, shaSeconds);
     await offlineFileRates(lines, mb, shaSeconds);
   } finally {
     await handle.close();

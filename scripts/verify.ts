@@ -21,7 +21,7 @@
  *
  * The export is read as a stream, never whole. An export file is verified on `--workers` threads,
  * streams shared among them (scripts/lib/parallel-export-verifier.ts); by default on
- * os.availableParallelism() threads from 64 MB up. `--workers 1`, a smaller file and an export read
+ * os.availableParallelism() threads from 256 MB up. `--workers 1`, a smaller file and an export read
  * from a URL are verified in this process. The output is the same either way.
  */
 import { createReadStream } from 'node:fs';
@@ -30,7 +30,7 @@ import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { verifyExport, type EntryCheck } from '../src/audit/export-verifier.js';
-import { exportLineBatches } from '../src/audit/export-lines.js';
+import { exportLineBatches, READ_CHUNK_BYTES } from '../src/audit/export-lines.js';
 import { verifyExportFile } from './lib/parallel-export-verifier.js';
 import { CheckpointCheck, RecountCheck, StreamRoots, type CheckpointFile } from '../src/audit/checks.js';
 import { AnchorCheck } from '../src/audit/anchor-check.js';
@@ -47,10 +47,12 @@ class InputError extends Error {}
 
 /**
  * Without --workers, an export this large is verified on os.availableParallelism() threads; a
- * smaller one in-process, where starting the threads (each loads the verifier, about a second
- * under tsx) would cost more than it saves.
+ * smaller one in-process, where starting the threads (each loads the verifier, half a second
+ * under tsx) and reading every line in each of them would cost more than it saves. Measured on
+ * the 2-core CI machine (BENCHMARKS.md): 2 threads were 23 % slower than one at 82 MB and 11 %
+ * faster at 246 MB; with one thread about twice as fast since, 64 MB was too low.
  */
-const THREADS_FROM_BYTES = 64 * 1024 * 1024;
+const THREADS_FROM_BYTES = 256 * 1024 * 1024;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -168,7 +170,7 @@ async function open(source: string, token: string | undefined): Promise<Readable
     if (!res.ok || res.body === null) throw new InputError(`${source} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     return Readable.fromWeb(res.body);
   }
-  const stream = createReadStream(source);
+  const stream = createReadStream(source, { highWaterMark: READ_CHUNK_BYTES });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (err) => reject(new InputError(err.message)));

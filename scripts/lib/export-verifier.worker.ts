@@ -13,7 +13,7 @@ import { ChainVerifier, ExportFormatError, exportLineStream, readExportLine } fr
 import { RootAccumulator } from '../../src/ledger/merkle/index.js';
 import type { StreamRootsResult } from '../../src/audit/checks.js';
 import { mayNameCycle } from '../../src/audit/recount-scope.js';
-import { exportLineChunks, splitLines } from '../../src/audit/export-lines.js';
+import { exportLineChunks, READ_CHUNK_BYTES, splitLines } from '../../src/audit/export-lines.js';
 import type { WorkerResult, WorkerSetup } from './parallel-export-verifier.js';
 
 const LF = 0x0a;
@@ -78,7 +78,7 @@ async function run(setup: WorkerSetup): Promise<WorkerResult> {
   // Most lines are other workers': their stream is read from the bytes (the same guess as
   // exportLineStream's) and only this worker's lines are decoded. Runs holding a \r go as text.
   const guess = new StreamGuess();
-  for await (const data of exportLineChunks(createReadStream(setup.path, { highWaterMark: 1 << 20 }))) {
+  for await (const data of exportLineChunks(createReadStream(setup.path, { highWaterMark: READ_CHUNK_BYTES }))) {
     if (data.includes(CR)) {
       for (const raw of splitLines(data)) {
         lineNo += 1;

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { createReadStream } from 'node:fs';
 import { readExportLine, type StreamSummary } from '../../src/ledger/index.js';
 import { RecountCheck, StreamRoots, type StreamRootsResult } from '../../src/audit/checks.js';
-import { exportLineBatches } from '../../src/audit/export-lines.js';
+import { exportLineBatches, READ_CHUNK_BYTES } from '../../src/audit/export-lines.js';
 import { verifyExport, type EntryCheck, type ExportReport } from '../../src/audit/export-verifier.js';
 
 /** What a worker is told (plain data: it crosses threads). */
@@ -49,7 +49,7 @@ export type WorkerResult =
  * `finish`: one that looks at entries makes the whole run in-process.
  */
 export async function verifyExportFile(path: string, makeChecks: () => EntryCheck[], workers: number): Promise<ExportReport> {
-  const inProcess = (): Promise<ExportReport> => verifyExport(exportLineBatches(createReadStream(path)), makeChecks());
+  const inProcess = (): Promise<ExportReport> => verifyExport(exportLineBatches(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })), makeChecks());
   const checks = makeChecks();
   const roots = checks.filter((c): c is StreamRoots => c instanceof StreamRoots);
   const recounts = checks.filter((c): c is RecountCheck => c instanceof RecountCheck);

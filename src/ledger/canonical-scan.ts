@@ -200,22 +200,32 @@ export function scanEntryBody(text: string, stop = -1): ScannedEntry | undefined
   const ends = [0, 0, 0, 0, 0, 0, 0];
   try {
     if (!scanEntryMembers(text, stop, starts, ends)) return undefined;
-    const str = (n: number): string => {
-      const start = starts[n] as number;
-      const end = ends[n] as number;
-      if (text.charCodeAt(start) !== QUOTE) throw NOT_PROVEN;
-      const raw = text.slice(start + 1, end - 1);
-      return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
-    };
     const payloadStart = starts[2] as number;
     if (text.charCodeAt(payloadStart) !== 0x7b) return undefined;
     const seq = Number(text.slice(starts[4], ends[4]));
     if (!Number.isSafeInteger(seq)) return undefined;
-    return { actor: str(0), at: str(1), payloadText: text.slice(payloadStart, ends[2]), prev: str(3), seq, stream: str(5), type: str(6) };
+    return {
+      actor: stringAt(text, starts, ends, 0),
+      at: stringAt(text, starts, ends, 1),
+      payloadText: text.slice(payloadStart, ends[2]),
+      prev: stringAt(text, starts, ends, 3),
+      seq,
+      stream: stringAt(text, starts, ends, 5),
+      type: stringAt(text, starts, ends, 6),
+    };
   } catch (err) {
     if (err instanceof NotProven || err instanceof SyntaxError) return undefined;
     throw err;
   }
+}
+
+/** The string value of member `n` (as scanned), unescaped; NOT_PROVEN when it is not a string. */
+function stringAt(text: string, starts: number[], ends: number[], n: number): string {
+  const start = starts[n] as number;
+  const end = ends[n] as number;
+  if (text.charCodeAt(start) !== QUOTE) throw NOT_PROVEN;
+  const raw = text.slice(start + 1, end - 1);
+  return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
 }
 
 /**

@@ -58,19 +58,16 @@ export class ChainVerifier {
   /** Checks one entry; returns the problems it added (empty when the entry is sound). */
   push(entry: RecordedEntry): Problem[] {
     const found: Problem[] = [];
-    const add = (reason: ProblemReason, detail: string): void => {
-      found.push({ stream: entry.stream, seq: entry.seq, reason, detail });
-    };
     const canonical = canonicalOrNull(entry);
     if (canonical === null) {
-      add('malformed', 'entry cannot be canonicalized');
+      found.push(problem(entry, 'malformed', 'entry cannot be canonicalized'));
     } else {
       if (entry.body !== undefined && entry.body !== canonical) {
-        add('body-mismatch', 'stored fields differ from the hashed bytes');
+        found.push(problem(entry, 'body-mismatch', 'stored fields differ from the hashed bytes'));
       }
       const hashed = entry.body ?? canonical;
       if (!isHexHash(entry.hash) || sha256Hex(hashed) !== entry.hash) {
-        add('hash-mismatch', `hash ${String(entry.hash)} is not SHA-256 of the entry`);
+        found.push(problem(entry, 'hash-mismatch', `hash ${String(entry.hash)} is not SHA-256 of the entry`));
       }
     }
     return this.link(entry, found);
@@ -105,19 +102,16 @@ export class ChainVerifier {
 
   private link(entry: { stream: string; seq: number; prev: string; hash: string }, found: Problem[]): Problem[] {
     this.entries += 1;
-    const add = (reason: ProblemReason, detail: string): void => {
-      found.push({ stream: entry.stream, seq: entry.seq, reason, detail });
-    };
     let state = this.streams.get(entry.stream);
     if (state === undefined) {
       state = { lastSeq: 0, lastHash: GENESIS_PREV, entries: 0 };
       this.streams.set(entry.stream, state);
     }
     if (entry.seq !== state.lastSeq + 1) {
-      add('seq-gap', `expected seq ${state.lastSeq + 1}, found ${entry.seq}`);
+      found.push(problem(entry, 'seq-gap', `expected seq ${state.lastSeq + 1}, found ${entry.seq}`));
     }
     if (entry.prev !== state.lastHash) {
-      add('prev-mismatch', `prev does not link to the previous entry's hash ${state.lastHash}`);
+      found.push(problem(entry, 'prev-mismatch', `prev does not link to the previous entry's hash ${state.lastHash}`));
     }
     state.lastSeq = entry.seq;
     state.lastHash = entry.hash;
@@ -149,6 +143,10 @@ export class ChainVerifier {
   get ok(): boolean {
     return this.problems.length === 0;
   }
+}
+
+function problem(entry: { stream: string; seq: number }, reason: ProblemReason, detail: string): Problem {
+  return { stream: entry.stream, seq: entry.seq, reason, detail };
 }
 
 /** The slow path: parse the stored bytes and canonicalize them again. */
