@@ -6,7 +6,7 @@
  * many node hashes, and nothing else.
  */
 import { HASH_BYTES, isHexHash, sha256Latin1 } from '../hash.js';
-import { EMPTY_ROOT, LEAF_HASH_PREFIX, leafHash, NODE_HASH_PREFIX } from './hashing.js';
+import { assertHash, EMPTY_ROOT, LEAF_HASH_PREFIX, leafHash, NODE_HASH_PREFIX } from './hashing.js';
 import { foldNodes } from './nodes.js';
 
 /**
@@ -43,6 +43,7 @@ export class RootAccumulator {
   }
 
   pushLeaf(leaf: Uint8Array): void {
+    assertHash(leaf, 'a leaf hash');
     this.pushDigest(Buffer.from(leaf).toString('latin1'));
   }
 
