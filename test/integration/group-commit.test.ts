@@ -142,6 +142,28 @@ for (const kind of databaseKinds()) {
       t.equal(next.seq, before.length + 1, 'the stream continues densely after a failed batch');
       t.ok((await services.ledger.verify(STREAM)).ok);
     });
+
+    await t.test('a command that swallows a database error of its own is never acknowledged', async (t) => {
+      // It writes a projection row, then catches a failed statement: the transaction is aborted, and
+      // a plain COMMIT would answer ROLLBACK without an error, acknowledging what was not stored.
+      const swallow = (i: number) =>
+        deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
+          await sql`insert into gc_projection (i, seq, hash) values (${i}, 0, 'none')`.execute(trx);
+          await sql`select 1 / 0`.execute(trx).catch(() => undefined);
+          return { i };
+        });
+      const before = await entriesOfStream();
+      const alone = await Promise.allSettled([swallow(5000)]);
+      t.equal(alone[0]?.status, 'rejected', 'alone in its batch (nothing appended): refused, not acknowledged');
+      const mixed = await Promise.allSettled([run(5001), swallow(5002)]);
+      t.same(mixed.map((s) => s.status), ['rejected', 'rejected'], 'beside an append: nothing of the batch is acknowledged');
+      const rows = (await sql<{ n: number }>`select count(*)::int as n from gc_projection where i in (5000, 5001, 5002)`.execute(db)).rows[0]?.n;
+      t.equal(rows, 0, 'no row of either batch was stored');
+      t.same(await entriesOfStream(), before, 'no entry was stored');
+      const next = await run(5003);
+      t.equal(next.seq, before.length + 1, 'the stream continues densely');
+      t.ok((await services.ledger.verify(STREAM)).ok);
+    });
   });
 
   t.test(`the head a batch sealed after, checked where it is stored, on ${kind}`, async (t) => {
