@@ -13,6 +13,8 @@ ed.hashes.sha512 = sha512;
 const SPKI_ED25519_PREFIX_LENGTH = 12;
 
 type Input = string | Uint8Array;
+/** The digest encodings node:crypto offers that the service uses ('binary' is latin1). */
+type TextEncoding = 'hex' | 'base64' | 'binary' | 'latin1';
 
 function bytes(data: Input): Uint8Array {
   return typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -25,8 +27,8 @@ class Sha256 {
     return this;
   }
   digest(): Buffer;
-  digest(encoding: 'hex' | 'base64'): string;
-  digest(encoding?: 'hex' | 'base64'): Buffer | string {
+  digest(encoding: TextEncoding): string;
+  digest(encoding?: TextEncoding): Buffer | string {
     const out = Buffer.from(this.state.digest());
     return encoding === undefined ? out : out.toString(encoding);
   }
@@ -37,9 +39,10 @@ export function createHash(algorithm: string): Sha256 {
   return new Sha256();
 }
 
-export function hash(algorithm: string, data: Input, encoding: 'buffer' | 'hex' = 'hex'): Buffer | string {
+/** `crypto.hash`: the service asks for 'hex', and for 'binary' (one char per byte) in Merkle hashing. */
+export function hash(algorithm: string, data: Input, encoding: 'buffer' | TextEncoding = 'hex'): Buffer | string {
   const digest = createHash(algorithm).update(data).digest();
-  return encoding === 'buffer' ? digest : digest.toString('hex');
+  return encoding === 'buffer' ? digest : digest.toString(encoding);
 }
 
 interface PublicKeyObject {
