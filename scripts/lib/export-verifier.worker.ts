@@ -27,8 +27,9 @@ async function run(setup: WorkerSetup): Promise<WorkerResult> {
   const recounted: [number, string][] = [];
   let lineNo = 0;
 
-  /** Verifies one line if its stream is this worker's; `stream` is the guess read from its text or bytes. */
+  /** blank lines seen (every worker sees each one: the coordinator checks that the counts add up) */
   let blank = 0;
+  /** Verifies one line if its stream is this worker's; `guessed` is the stream read from its text or bytes. */
   const line = (text: string, guessed: string | undefined): boolean => {
     if (text.trim() === '') {
       blank += 1;

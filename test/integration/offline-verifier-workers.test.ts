@@ -43,6 +43,9 @@ t.test('verify on workers', async (t) => {
     ['a tampered entry in the second stream', file('tampered', tampered), 1, /FAILED at line 52: stream community:b, seq 12: hash-mismatch/],
     ['a gap in the second stream', file('gap', [...a, ...b.filter((_, i) => i !== 20)]), 1, /FAILED at line 61: stream community:b, seq 22: seq-gap/],
     ['a malformed line', file('malformed', [...a.slice(0, 5), '{"not":"an entry"}', ...a.slice(5), ...b]), 1, /FAILED at line 6: .*malformed/],
+    // Threads read lines in their bytes unless a run holds a \r: both ways, and blank lines, in one file.
+    ['CRLF line ends and blank lines', file('crlf', [...a.map((l) => `${l}\r`), '', '  ', ...b]), 0, /PASSED/],
+    ['a tampered entry after CRLF lines', file('crlf-tampered', [...a.map((l) => `${l}\r`), '', ...tampered.slice(a.length)]), 1, /FAILED at line 53: stream community:b, seq 12: hash-mismatch/],
   ];
   for (const [name, path, code, expected] of cases) {
     const one = await runScript('verify.ts', ['--workers', '1', path]);
