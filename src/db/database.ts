@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
 import { multiHostClient, parseHostList } from './multi-host.js';
@@ -17,6 +17,15 @@ pg.types.setTypeParser(20, BigInt);
 export type Db = Kysely<Database>;
 /** A handle that runs queries: the database itself or an open transaction. */
 export type Queryable = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Fails if `trx` was aborted by an error (any statement does then). COMMIT of an aborted
+ * transaction answers ROLLBACK rather than an error, so work that caught a database error of its
+ * own would otherwise be acknowledged with nothing stored: call this just before committing.
+ */
+export async function assertTransactionUsable(trx: Transaction<Database>): Promise<void> {
+  await sql`select 1`.execute(trx);
+}
 
 export interface DatabaseHandle {
   db: Db;

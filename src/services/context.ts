@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import { assertTransactionUsable, type Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { pgCode, RUN_AGAIN } from '../pg-errors.js';
 import { actorOf, type Principal } from '../governance/principal.js';
@@ -71,6 +71,7 @@ export async function transact<T>(deps: ServiceDeps, ctx: CommandContext, work: 
       return await deps.db.transaction().execute(async (trx) => {
         const result = await work(trx);
         await ctx.beforeCommit?.(trx, result);
+        await assertTransactionUsable(trx);
         return result;
       });
     } catch (err) {
