@@ -47,11 +47,15 @@ function lastBreak(data: Buffer): number {
   return Math.max(data.lastIndexOf(LF), data.lastIndexOf(CR)) + 1;
 }
 
-/** The lines of `data`, which ends with a line break or is the export's last bytes (a break ends a line, it does not start one). */
+/**
+ * The lines of `data`, which ends with a line break or is the export's last bytes. A break ends a
+ * line; it does not start another, so a final break adds no empty line.
+ */
 export function splitLines(data: Buffer): string[] {
   if (data.includes(CR)) {
     const lines = data.toString('utf8').split(LINE_BREAK);
-    if (lines.length > 1 && lines[lines.length - 1] === '' && LINE_BREAK.test(data.toString('latin1', data.length - 1))) lines.pop();
+    const last = data[data.length - 1];
+    if (lines.length > 1 && (last === LF || last === CR)) lines.pop();
     return lines;
   }
   const lines: string[] = [];
