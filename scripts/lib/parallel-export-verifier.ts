@@ -69,8 +69,9 @@ export async function verifyExportFile(path: string, makeChecks: () => EntryChec
   // Every line is some worker's (each guesses a line's stream from its text alike): lines that none
   // or two of them verified would be a pass not proven, so the count must add up exactly.
   const lines = done[0]?.lines ?? 0;
+  const blank = done[0]?.blank ?? 0;
   const entries = done.reduce((n, r) => n + r.entries, 0);
-  if (done.some((r) => r.lines !== lines || r.blank !== done[0]?.blank) || entries + (done[0]?.blank ?? 0) !== lines) return inProcess();
+  if (done.some((r) => r.lines !== lines || r.blank !== blank) || entries + blank !== lines) return inProcess();
 
   for (const result of done) for (const r of result.roots) roots[0]?.adopt(r);
   const recount = recounts[0];

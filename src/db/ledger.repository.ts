@@ -259,7 +259,7 @@ export class StreamBatch {
     // COMMIT of a transaction an error aborted answers ROLLBACK, not an error: a command that caught
     // a database error of its own and appended nothing would be acknowledged with nothing stored.
     // Any statement fails in an aborted transaction, so one sent first (same round trip) turns that
-    // into the batch's failure.
+    // into the batch's failure (assertTransactionUsable in database.ts, without its own round trip).
     await sql.raw('select 1; commit').execute(this.direct);
     return 'transaction';
   }

@@ -77,7 +77,7 @@ export class ChainVerifier {
   pushCanonical(entry: RecordedEntry & { body: string }): Problem[] {
     const found: Problem[] = [];
     if (sha256Hex(entry.body) !== entry.hash) {
-      found.push({ stream: entry.stream, seq: entry.seq, reason: 'hash-mismatch', detail: `hash ${entry.hash} is not SHA-256 of the entry` });
+      found.push(problem(entry, 'hash-mismatch', `hash ${entry.hash} is not SHA-256 of the entry`));
     }
     return this.link(entry, found);
   }
@@ -90,12 +90,12 @@ export class ChainVerifier {
   pushStored(entry: { stream: string; seq: number; prev: string; hash: string; body: string; fieldsMatch: boolean }): Problem[] {
     const found: Problem[] = [];
     if (!entry.fieldsMatch) {
-      found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'stored fields differ from the hashed bytes' });
+      found.push(problem(entry, 'body-mismatch', 'stored fields differ from the hashed bytes'));
     } else if (!isProvablyCanonicalEntry(entry.body) && !isProvablyCanonical(entry.body) && !isCanonicalBody(entry.body)) {
-      found.push({ stream: entry.stream, seq: entry.seq, reason: 'body-mismatch', detail: 'the hashed bytes are not the canonical (RFC 8785) form of the entry' });
+      found.push(problem(entry, 'body-mismatch', 'the hashed bytes are not the canonical (RFC 8785) form of the entry'));
     }
     if (sha256Hex(entry.body) !== entry.hash) {
-      found.push({ stream: entry.stream, seq: entry.seq, reason: 'hash-mismatch', detail: `hash ${entry.hash} is not SHA-256 of the entry` });
+      found.push(problem(entry, 'hash-mismatch', `hash ${entry.hash} is not SHA-256 of the entry`));
     }
     return this.link(entry, found);
   }
