@@ -3,7 +3,7 @@ import type { Cycle, CycleRecord, Phase } from '../governance/cycle.js';
 import type { Proposal, ProposalStatus } from '../governance/proposal.js';
 import type { RecordedBallot } from '../governance/ballot.js';
 import type { FrozenBallot, RecordedOutcome } from '../governance/outcome.js';
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type CompiledQuery, type Selectable, type Transaction } from 'kysely';
 import type { Queryable } from './database.js';
 import type { BallotsTable, CyclesTable, Database, ProposalsTable } from './tables.js';
 import { deferRows } from './ledger.repository.js';
@@ -253,27 +253,36 @@ function toBallot(r: Selectable<BallotsTable>): BallotRecord {
  * (nothing in a ballot's command reads them back); outside a batch, at once.
  */
 export async function insertBallotsWithBatch(trx: Transaction<Database>, ballots: readonly BallotRecord[]): Promise<void> {
-  await deferRows(trx, 'ballots', ballots, insertBallots);
+  await deferRows(trx, 'ballots', ballots, (rows) => ballotInserts(trx, rows));
 }
 
 export async function insertBallots(db: Queryable, ballots: readonly BallotRecord[]): Promise<void> {
+  for (const statement of ballotInserts(db, ballots)) await db.executeQuery(statement);
+}
+
+/** The inserts of these ballot rows, a thousand rows per statement. */
+function ballotInserts(db: Queryable, ballots: readonly BallotRecord[]): CompiledQuery[] {
+  const statements: CompiledQuery[] = [];
   for (let i = 0; i < ballots.length; i += 1000) {
-    await db
-      .insertInto('ballots')
-      .values(
-        ballots.slice(i, i + 1000).map((b) => ({
-          hash: b.hash,
-          cycle_id: b.cycleId,
-          pseudonym: b.pseudonym,
-          stream: b.stream,
-          seq: b.seq,
-          ballot: b.ballot === null ? null : JSON.stringify(b.ballot),
-          sealed: b.sealed === null ? null : JSON.stringify(b.sealed),
-          cast_at: b.castAt,
-        })),
-      )
-      .execute();
+    statements.push(
+      db
+        .insertInto('ballots')
+        .values(
+          ballots.slice(i, i + 1000).map((b) => ({
+            hash: b.hash,
+            cycle_id: b.cycleId,
+            pseudonym: b.pseudonym,
+            stream: b.stream,
+            seq: b.seq,
+            ballot: b.ballot === null ? null : JSON.stringify(b.ballot),
+            sealed: b.sealed === null ? null : JSON.stringify(b.sealed),
+            cast_at: b.castAt,
+          })),
+        )
+        .compile(),
+    );
   }
+  return statements;
 }
 
 /** Every ballot of a cycle in ledger order (the caller keeps the last per voter). */

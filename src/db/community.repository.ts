@@ -1,7 +1,7 @@
 /** Communities, members, funders, auditors and their token hashes. Queries only; no decisions. */
 import type { Community, Member } from '../governance/community.js';
 import type { MemberRole } from '../governance/principal.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Queryable } from './database.js';
 import type { CommunitiesTable, MembersTable } from './tables.js';
 import { decodeCursor, toPage, type Page } from './pagination.js';
@@ -185,19 +185,30 @@ export async function insertToken(
  * Who holds a token (by its hash), with the member row when the holder is a member: what
  * authentication needs, in one round trip.
  */
-export async function findTokenHolder(db: Queryable, tokenHash: string): Promise<{ kind: 'member' | 'funder' | 'auditor'; principalId: string; member: Member | undefined } | undefined> {
-  const row = await db
+export interface TokenHolder {
+  kind: 'member' | 'funder' | 'auditor';
+  principalId: string;
+  member: Member | undefined;
+}
+
+/** The holders of these token hashes (hex), in one statement; unknown hashes are absent. */
+export async function findTokenHolders(db: Queryable, tokenHashes: readonly string[]): Promise<Map<string, TokenHolder>> {
+  const found = new Map<string, TokenHolder>();
+  if (tokenHashes.length === 0) return found;
+  const rows = await db
     .selectFrom('tokens')
     .leftJoin('members', (join) => join.onRef('members.id', '=', 'tokens.principal_id').on('tokens.principal_kind', '=', 'member'))
-    .select(['tokens.principal_kind', 'tokens.principal_id'])
+    .select(['tokens.token_hash', 'tokens.principal_kind', 'tokens.principal_id'])
     .select(['members.id as member_id', 'members.community_id', 'members.name', 'members.roles', 'members.address', 'members.created_at', 'members.deactivated_at'])
-    .where('tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const member =
-    row.member_id === null || row.community_id === null || row.name === null || row.roles === null || row.created_at === null
-      ? undefined
-      : toMember({ id: row.member_id, community_id: row.community_id, name: row.name, roles: row.roles, address: row.address, created_at: row.created_at, deactivated_at: row.deactivated_at });
-  return { kind: row.principal_kind, principalId: row.principal_id, member };
+    .where('tokens.token_hash', '=', sql<string>`any(${[...tokenHashes]}::text[])`)
+    .execute();
+  for (const row of rows) {
+    const member =
+      row.member_id === null || row.community_id === null || row.name === null || row.roles === null || row.created_at === null
+        ? undefined
+        : toMember({ id: row.member_id, community_id: row.community_id, name: row.name, roles: row.roles, address: row.address, created_at: row.created_at, deactivated_at: row.deactivated_at });
+    found.set(row.token_hash, { kind: row.principal_kind, principalId: row.principal_id, member });
+  }
+  return found;
 }
 

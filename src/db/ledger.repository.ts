@@ -10,6 +10,7 @@ import type { RecordedEntry } from '../ledger/index.js';
 import type { Database, LedgerEntriesTable } from './tables.js';
 import type { Queryable } from './database.js';
 import { pgCode } from '../pg-errors.js';
+import { inlineParameters, sqlIntegerLiteral, sqlStringLiteral } from './sql-literal.js';
 
 export interface NewEntry {
   type: string;
@@ -118,11 +119,12 @@ export class StreamBatch {
   private readonly pending: SealedEntry[] = [];
   private pendingAtCommandStart = 0;
   private savepointDue = false;
+  private closed = false;
   private savepointOf = 0;
   /** facts a command loaded for the whole batch (batchOnce), with the command that loaded them */
   private readonly memos = new Map<string, { value: Promise<unknown>; command: number }>();
   /** projection rows kept for one multi-row statement each (deferRows) */
-  private readonly deferred = new Map<string, { flush: (trx: Transaction<Database>, rows: unknown[]) => Promise<void>; rows: { row: unknown; command: number }[] }>();
+  private readonly deferred = new Map<string, { statements: DeferredStatements<unknown>; rows: { row: unknown; command: number }[] }>();
 
   private constructor(
     connection: Kysely<Database>,
@@ -167,12 +169,6 @@ export class StreamBatch {
     await connection.executeQuery(CompiledQuery.raw(statements.join('; ')));
   }
 
-  private async ensureBegun(): Promise<void> {
-    if (this.begun) return;
-    this.begun = true;
-    await sql.raw('begin').execute(this.direct);
-  }
-
   /** Undoes the current command's effects (its statements, its entries, a lock it took). */
   async rollbackCommand(): Promise<void> {
     this.savepointDue = false;
@@ -198,10 +194,11 @@ export class StreamBatch {
     return value;
   }
 
-  defer<R>(kind: string, rows: readonly R[], flush: (trx: Transaction<Database>, rows: R[]) => Promise<void>): void {
+  defer<R>(kind: string, rows: readonly R[], statements: DeferredStatements<R>): void {
+    if (this.closed) throw new Error('rows deferred to a batch that has stopped taking commands');
     let group = this.deferred.get(kind);
     if (group === undefined) {
-      group = { flush: flush as (trx: Transaction<Database>, rows: unknown[]) => Promise<void>, rows: [] };
+      group = { statements: statements as DeferredStatements<unknown>, rows: [] };
       this.deferred.set(kind, group);
     }
     for (const row of rows) group.rows.push({ row, command: this.commands });
@@ -231,36 +228,35 @@ export class StreamBatch {
     return this.head;
   }
 
-  /**
-   * Writes the commands' deferred rows (one statement per kind), in the batch's transaction. Needs
-   * no head lock, so the committer calls it while the previous batch of the stream still commits.
-   */
-  async writeDeferred(): Promise<void> {
+  /** The batch takes no more commands (nor their memos and deferred rows): the committer is about to commit it. */
+  close(): void {
+    this.closed = true;
     batches.delete(this.handle);
-    for (const group of this.deferred.values()) {
-      if (group.rows.length === 0) continue;
-      await this.ensureBegun();
-      await group.flush(this.direct, group.rows.map((r) => r.row));
-    }
-    this.deferred.clear();
   }
 
   /**
-   * Stores the entries and commits. Returns 'one statement' when the batch needed no transaction
-   * block (its commands sent no statement): the append was its own transaction.
+   * Stores the deferred rows and the entries and commits, in ONE round trip: the statements go as
+   * one text (simple query protocol, parameters inlined as constants, src/db/sql-literal.ts), and
+   * after an error PostgreSQL runs none of the rest, COMMIT included. Returns 'one statement' when
+   * the batch needed no transaction block (no statement from its commands, no deferred row): the
+   * append was its own transaction.
    */
   async commit(): Promise<'one statement' | 'transaction'> {
-    await this.writeDeferred();
-    if (!this.begun) {
+    this.close();
+    const deferred = [...this.deferred.values()].filter((group) => group.rows.length > 0).flatMap((group) => group.statements(group.rows.map((r) => r.row)));
+    this.deferred.clear();
+    if (!this.begun && deferred.length === 0) {
       await this.appendPending();
       return 'one statement';
     }
-    await this.appendPending();
     // COMMIT of a transaction an error aborted answers ROLLBACK, not an error: a command that caught
     // a database error of its own and appended nothing would be acknowledged with nothing stored.
-    // Any statement fails in an aborted transaction, so one sent first (same round trip) turns that
-    // into the batch's failure (assertTransactionUsable in database.ts, without its own round trip).
-    await sql.raw('select 1; commit').execute(this.direct);
+    // Any statement fails in an aborted transaction, so one sent first turns that into the batch's
+    // failure (assertTransactionUsable in database.ts, without its own round trip).
+    const append = this.appendStatement();
+    const text = [this.begun ? 'select 1' : 'begin', ...deferred.map(inlineParameters), ...(append === undefined ? [] : [append]), 'commit'];
+    this.begun = true;
+    await sql.raw(text.join(';\n')).execute(this.direct);
     return 'transaction';
   }
 
@@ -269,11 +265,29 @@ export class StreamBatch {
     if (this.begun) await sql.raw('rollback').execute(this.direct).catch(() => undefined);
   }
 
-  private async appendPending(): Promise<void> {
+  /** The pending entries for `ledger_append_batch`, or undefined when there are none. */
+  private pendingRows(): { from: StreamHead; head: StreamHead; rows: string } | undefined {
     const { from, head } = this;
-    if (this.pending.length === 0 || from === undefined || head === undefined) return;
+    if (this.pending.length === 0 || from === undefined || head === undefined) return undefined;
     const rows = this.pending.map((e) => ({ seq: e.seq, type: e.type, at: e.at, actor: e.actor, payload: e.payload, prev_hash: e.prev, hash: e.hash, body: e.body }));
-    await sql`select ledger_append_batch(${this.stream}, ${from.size}, ${from.headHash}, ${head.size}, ${head.headHash}, ${JSON.stringify(rows)}::jsonb)`.execute(this.direct);
+    return { from, head, rows: JSON.stringify(rows) };
+  }
+
+  /** Stores the pending entries on their own (parameters; outside a transaction block, its own commit). */
+  private async appendPending(): Promise<void> {
+    const pending = this.pendingRows();
+    if (pending === undefined) return;
+    const { from, head, rows } = pending;
+    await sql`select ledger_append_batch(${this.stream}, ${from.size}, ${from.headHash}, ${head.size}, ${head.headHash}, ${rows}::jsonb)`.execute(this.direct);
+  }
+
+  /** The same call as SQL text, to share a round trip with COMMIT (simple protocol: no parameters). */
+  private appendStatement(): string | undefined {
+    const pending = this.pendingRows();
+    if (pending === undefined) return undefined;
+    const { from, head, rows } = pending;
+    const args = [sqlStringLiteral(this.stream), sqlIntegerLiteral(from.size), sqlStringLiteral(from.headHash), sqlIntegerLiteral(head.size), sqlStringLiteral(head.headHash), `${sqlStringLiteral(rows)}::jsonb`];
+    return `select ledger_append_batch(${args.join(', ')})`;
   }
 }
 
@@ -290,15 +304,21 @@ export function batchOnce<T>(trx: Transaction<Database>, key: string, load: () =
 }
 
 /**
- * Projection rows written by `flush` now, or — inside a group-commit batch — once for the whole
- * batch just before its COMMIT (after its entries, in the same transaction), dropped if their
- * command is rolled back. For write-only rows no command of the batch reads back, whose insert
+ * The statements that write deferred rows: compiled queries (say `trx.insertInto(…).compile()`)
+ * whose parameters are strings, numbers, booleans or null (see inlineParameters).
+ */
+export type DeferredStatements<R> = (rows: R[]) => CompiledQuery[];
+
+/**
+ * Projection rows written by `statements` now, or — inside a group-commit batch — once for the whole
+ * batch, in the round trip of its COMMIT (before its entries, in the same transaction), dropped if
+ * their command is rolled back. For write-only rows no command of the batch reads back, whose insert
  * cannot be refused (a failure there fails the batch, as a failed COMMIT would).
  */
-export async function deferRows<R>(trx: Transaction<Database>, kind: string, rows: readonly R[], flush: (trx: Transaction<Database>, rows: R[]) => Promise<void>): Promise<void> {
+export async function deferRows<R>(trx: Transaction<Database>, kind: string, rows: readonly R[], statements: DeferredStatements<R>): Promise<void> {
   const batch = batchOf(trx);
-  if (batch === undefined) await flush(trx, [...rows]);
-  else batch.defer(kind, rows, flush);
+  if (batch !== undefined) return batch.defer(kind, rows, statements);
+  for (const statement of statements([...rows])) await trx.executeQuery(statement);
 }
 
 /**

@@ -2,7 +2,8 @@
  * What authorization needs from the database: who a token belongs to, and which community a
  * resource named in a request belongs to. The HTTP guard (src/http/auth.ts) decides; this only looks up.
  */
-import { findTokenHolder } from '../db/community.repository.js';
+import { findTokenHolders, type TokenHolder } from '../db/community.repository.js';
+import { CoalescedLookup } from '../db/coalesced-lookup.js';
 import { communityExists, communityOfAccount, communityOfCycle, communityOfMember, communityOfProposal } from '../db/scope.repository.js';
 import { parseAccount } from '../funding/accounts.js';
 import type { MemberRole, Principal } from '../governance/principal.js';
@@ -12,12 +13,20 @@ export type ScopedThing = 'community' | 'member' | 'cycle' | 'proposal';
 
 export class AccessService {
   private readonly communities = new Map<string, string>();
+  /**
+   * Every authenticated request reads its token's holder; under load the requests that arrive while
+   * one such read runs are answered together by the next (one round trip, not one each), and none
+   * is answered by a read sent before it arrived.
+   */
+  readonly tokenHolders: CoalescedLookup<string, TokenHolder>;
 
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ServiceDeps) {
+    this.tokenHolders = new CoalescedLookup((hashes) => findTokenHolders(deps.db, hashes));
+  }
 
   /** The principal whose token has this SHA-256 (hex), or undefined for an unknown token. */
   async principalOfTokenHash(tokenHashHex: string): Promise<Principal | undefined> {
-    const found = await findTokenHolder(this.deps.db, tokenHashHex);
+    const found = await this.tokenHolders.get(tokenHashHex);
     if (found === undefined) return undefined;
     switch (found.kind) {
       case 'funder':

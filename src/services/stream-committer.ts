@@ -15,9 +15,10 @@
  *   (see StreamBatch), and the stream stays under lock for CONTENDED_MS. With no previous batch
  *   known (a fresh process, after a failure) the first append locks the head, as a single append does.
  * - BEGIN is sent with the first statement a command sends; a batch of plain appends is that one
- *   call, committed on its own, with no BEGIN or COMMIT around it.
- * - Batches overlap by one: the next runs its commands (and writes its deferred rows) while the
- *   previous commits; its append waits for the head row until that COMMIT, so entries commit in
+ *   call, committed on its own, with no BEGIN or COMMIT around it. The end of a batch — the rows
+ *   its commands deferred, its entries, COMMIT — is one round trip (StreamBatch.commit).
+ * - Batches overlap by one: the next runs its commands while the previous commits; its append
+ *   waits for the head row until that COMMIT, so entries commit in
  *   batch order. At most one commit is in flight. A batch that will lock the head from its first
  *   append does not overlap one that takes the lock only in its final append: it would hold the
  *   lock that append waits for while waiting for that commit itself. For the same reason commands
@@ -183,13 +184,7 @@ export class StreamCommitter {
         break;
       }
     }
-    if (broken === undefined) {
-      try {
-        await batch.writeDeferred();
-      } catch (err) {
-        broken = err;
-      }
-    }
+    batch.close();
     const after = batch.headAfter;
     if (broken === undefined && after !== undefined && this.failures === failuresBefore) this.heads.set(stream, after);
     this.stats.batches += 1;

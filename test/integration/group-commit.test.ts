@@ -103,9 +103,9 @@ for (const kind of databaseKinds()) {
       await sql`insert into gc_cycle (id, phase) values (1, 'voting')`.execute(db);
       let loads = 0;
       let flushes = 0;
-      const flush = async (trx: Trx, rows: { i: number }[]) => {
+      const flush = (trx: Trx) => (rows: { i: number }[]) => {
         flushes += 1;
-        await sql`insert into gc_deferred (i) select unnest(${rows.map((r) => r.i)}::int[])`.execute(trx);
+        return [sql`insert into gc_deferred (i) values ${sql.join(rows.map((r) => sql`(${r.i})`))}`.compile(trx)];
       };
       const deferring = (i: number, refuse = false) =>
         deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
@@ -116,7 +116,7 @@ for (const kind of databaseKinds()) {
           });
           t.equal(cycle?.phase, 'voting');
           const entry = await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i } });
-          await deferRows(trx, 'gc_deferred', [{ i }], flush);
+          await deferRows(trx, 'gc_deferred', [{ i }], flush(trx));
           if (refuse) throw new DomainError('not-eligible', `command ${i} refused after deferring its row`);
           return entry.seq;
         });
