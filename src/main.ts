@@ -23,6 +23,7 @@ import { generateAdminToken, generateSigningSeed, loadOrCreateSecret } from './s
 import { createLogStream } from './log-stream.js';
 import { makeDataDirPrivate } from './data-dir.js';
 import { trackConnections } from './http/connections.js';
+import { encapsulations } from './crypto/hpke-encapsulations.js';
 
 /** How long the last log lines may take to leave before the process exits without them. */
 const LOG_FLUSH_MS = 2000;
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       await leadership.stop();
       await anchor?.client.close();
       await replica?.close();
+      await encapsulations.stop();
       await handle.close();
       app.log.info('stopped cleanly');
       await exit(0);

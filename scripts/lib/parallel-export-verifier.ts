@@ -11,12 +11,13 @@
  * from the start, which stops at — and names — the first problem exactly as `--workers 1` does.
  * Here, not in src/audit, because it reads files and starts threads (src/audit stays pure).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createReadStream } from 'node:fs';
 import { readExportLine, type StreamSummary } from '../../src/ledger/index.js';
 import { RecountCheck, StreamRoots, type StreamRootsResult } from '../../src/audit/checks.js';
 import { exportLineBatches, READ_CHUNK_BYTES } from '../../src/audit/export-lines.js';
 import { verifyExport, type EntryCheck, type ExportReport } from '../../src/audit/export-verifier.js';
+import { startModuleWorker } from '../../src/worker-thread.js';
 
 /** What a worker is told (plain data: it crosses threads). */
 export interface WorkerSetup {
@@ -105,17 +106,9 @@ function firstProblemOrAll(results: Promise<WorkerResult>[]): Promise<WorkerResu
   });
 }
 
-/**
- * Compiled (.js beside .js) the worker runs the compiled worker with plain node. Under tsx (this file is
- * .ts) a worker inherits no loader, and on Node 20 `--import tsx` in its execArgv does not reach its
- * main module either: the thread starts from a line that loads the .ts worker with tsx's tsImport.
- */
+/** A verifier thread (src/worker-thread.ts: compiled or under tsx). */
 function startWorker(setup: WorkerSetup): { worker: Worker; result: Promise<WorkerResult> } {
-  const typescript = import.meta.url.endsWith('.ts');
-  const file = new URL(`./export-verifier.worker.${typescript ? 'ts' : 'js'}`, import.meta.url);
-  const worker = typescript
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ tsImport }) => tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}));`, { eval: true, workerData: setup })
-    : new Worker(file, { workerData: setup });
+  const worker = startModuleWorker('./export-verifier.worker', import.meta.url, { workerData: setup });
   const result = new Promise<WorkerResult>((resolve, reject) => {
     worker.once('message', (message: WorkerResult) => resolve(message));
     worker.once('error', reject);

@@ -129,18 +129,41 @@ export interface Sealed {
   ct: Buffer;
 }
 
-/** SealBase(pkR, info, aad, pt) with a fresh ephemeral key (or `ephemeralPrivate`, for the test vectors). */
-export function sealBase(recipientPublic: Uint8Array, info: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, ephemeralPrivate?: Uint8Array): Sealed {
+/**
+ * A single-shot sender context of SetupBaseS(pkR, info): the encapsulated key and the AEAD key and
+ * nonce it leads to. It depends on the recipient and `info` only, not on what is sealed, so it can
+ * be made ahead of time (src/crypto/hpke-encapsulations.ts); it must seal exactly one message.
+ */
+export interface SenderContext {
+  enc: Buffer;
+  key: Buffer;
+  baseNonce: Buffer;
+}
+
+/** A sender context packed as bytes (enc, key, base nonce, one after the other), to cross threads. */
+export const SENDER_CONTEXT_BYTES = 32 + NK + NN;
+
+/** SetupBaseS with a fresh ephemeral key (or `ephemeralPrivate`, for the test vectors). */
+export function setupBaseSender(recipientPublic: Uint8Array, info: Uint8Array, ephemeralPrivate?: Uint8Array): SenderContext {
   const pkR = cachedPublicKey(recipientPublic);
   const pair = ephemeralPrivate === undefined ? generateKeyPairSync('x25519') : undefined;
   const skE = pair?.privateKey ?? x25519PrivateKey(ephemeralPrivate ?? Buffer.alloc(0));
   const enc = rawPublic(pair?.publicKey ?? createPublicKey(skE));
   const dh = diffieHellman({ privateKey: skE, publicKey: pkR });
   const shared = extractAndExpand(dh, Buffer.concat([enc, recipientPublic]));
-  const { key, baseNonce } = keySchedule(shared, info);
-  const cipher = createCipheriv('aes-128-gcm', key, baseNonce);
+  return { enc, ...keySchedule(shared, info) };
+}
+
+/** The one message a sender context seals (sequence number 0: the nonce is the base nonce). */
+export function sealWithContext(context: SenderContext, aad: Uint8Array, plaintext: Uint8Array): Sealed {
+  const cipher = createCipheriv('aes-128-gcm', context.key, context.baseNonce);
   cipher.setAAD(aad);
-  return { enc, ct: Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]) };
+  return { enc: context.enc, ct: Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]) };
+}
+
+/** SealBase(pkR, info, aad, pt) with a fresh ephemeral key (or `ephemeralPrivate`, for the test vectors). */
+export function sealBase(recipientPublic: Uint8Array, info: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, ephemeralPrivate?: Uint8Array): Sealed {
+  return sealWithContext(setupBaseSender(recipientPublic, info, ephemeralPrivate), aad, plaintext);
 }
 
 /** OpenBase(enc, skR, info, aad, ct); throws when the ciphertext does not open. */

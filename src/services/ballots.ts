@@ -16,10 +16,14 @@ import type { FrozenBallot } from '../governance/outcome.js';
 import * as electionRepo from '../db/election.repository.js';
 import { choicesOf, openBallot, sealBallot } from '../governance/sealed-ballot.js';
 import type { Principal } from '../governance/principal.js';
+import { pooledHpke } from '../crypto/hpke-encapsulations.js';
 import { nodeHpke } from '../crypto/hpke-node.js';
 import type { ElectionKeeper } from './election.js';
 import { timestamp, transactOnStream, type CommandContext, type ServiceDeps, type Trx } from './context.js';
 import { batchOnce } from '../db/ledger.repository.js';
+
+/** Ballots are sealed with encapsulations a thread makes ahead while a cycle receives many (src/crypto/hpke-encapsulations.ts). */
+const sealing = pooledHpke();
 
 /** How long a process believes a cycle it saw voting still votes, before it reads the phase again. */
 const VOTING_SEEN_MS = 1_000;
@@ -88,7 +92,7 @@ export class BallotService {
     const content = { ...ballot, ...(signature === undefined ? {} : { signature }) };
     const publicKey = await this.electionPublicKey(cycleId);
     // cycles that opened voting before ballots were sealed keep recording them in clear
-    const sealed = publicKey === null ? null : await sealBallot(nodeHpke, publicKey, cycleId, pseudonym, content);
+    const sealed = publicKey === null ? null : await sealBallot(sealing, publicKey, cycleId, pseudonym, content);
     return { stream: communityStream(cycle.communityId), pseudonym, ballot, content, signature, sealed };
   }
 
