@@ -23,6 +23,7 @@ const STOCK = 1024;
 const REFILL_BELOW = 512;
 const MAX_RECIPIENTS = 8;
 const IDLE_MS = 10_000;
+const STOP_WAIT_MS = 1000;
 
 /** What the pool asks its thread for. */
 export interface EncapsulationRequest {
@@ -83,7 +84,7 @@ export class EncapsulationPool {
     return this.stock.get(stockId(recipientPublic, info))?.length ?? 0;
   }
 
-  /** Stops the thread and drops the stock. */
+  /** Stops the thread and drops the stock; waits for the thread at most STOP_WAIT_MS. */
   async stop(): Promise<void> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -91,7 +92,15 @@ export class EncapsulationPool {
     this.worker = undefined;
     this.stock.clear();
     this.requested.clear();
-    await worker?.terminate();
+    if (worker === undefined) return;
+    // never hold up a shutdown for the stock's sake (it is unref'd: the process may exit meanwhile)
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([worker.terminate().then(() => undefined, () => undefined), gaveUp]);
+    clearTimeout(timer);
   }
 
   private hot(): boolean {
@@ -130,10 +139,10 @@ export class EncapsulationPool {
       return undefined;
     }
     this.stats.threadsStarted += 1;
-    worker.unref(); // the stock never keeps the process alive
     worker.on('message', (reply: EncapsulationReply) => this.receive(worker, reply));
     worker.on('error', () => this.lose(worker, true));
     worker.on('exit', () => this.lose(worker, false));
+    worker.unref(); // the stock never keeps the process alive (after the listeners: adding one refs the thread again)
     this.worker = worker;
     return worker;
   }

@@ -119,8 +119,13 @@ export class StreamCommitter {
     try {
       for (;;) {
         if (queue.length === 0) {
-          await committing; // a commit that failed may have queued its commands again
-          if (queue.length === 0) break;
+          // A command that arrives while the previous batch commits starts the next batch at once,
+          // so its statements (BEGIN, a lock) overlap that commit rather than follow it.
+          if (commitInFlight) await this.commandOr(stream, committing);
+          if (queue.length === 0) {
+            await committing; // a commit that failed may have queued its commands again
+            if (queue.length === 0) break;
+          }
         }
         let expected = this.expectedHead(stream);
         if (expected === undefined && previousLocksLate) {
@@ -142,6 +147,15 @@ export class StreamCommitter {
     } finally {
       this.queues.delete(stream);
     }
+  }
+
+  /** Resolves when a command joins the stream's queue or `settled` settles, whichever is first. */
+  private async commandOr(stream: string, settled: Promise<void>): Promise<void> {
+    await new Promise<void>((wake) => {
+      this.wakers.set(stream, wake);
+      void settled.then(wake);
+    });
+    this.wakers.delete(stream);
   }
 
   /**
@@ -168,11 +182,7 @@ export class StreamCommitter {
       const command = queue.shift();
       if (command === undefined) {
         if (previousCommitted) break;
-        await new Promise<void>((wake) => {
-          this.wakers.set(stream, wake);
-          void previous.then(wake);
-        });
-        this.wakers.delete(stream);
+        await this.commandOr(stream, previous);
         continue;
       }
       try {

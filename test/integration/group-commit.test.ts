@@ -131,6 +131,36 @@ for (const kind of databaseKinds()) {
       t.ok((await services.ledger.verify(STREAM)).ok);
     });
 
+    await t.test('a command that arrives while a batch commits starts the next batch before that commit ends', { skip: kind === 'pglite' ? 'PGlite has one connection: a batch cannot begin while another commits' : false }, async (t) => {
+      // A commit made slow by a deferred trigger; the command that arrives meanwhile must run its
+      // statements during it (the batches overlap), and still be acknowledged only after its own commit.
+      await sql`create table gc_slow (x integer)`.execute(db);
+      await sql`create function gc_pause() returns trigger language plpgsql as $$ begin perform pg_sleep(0.4); return null; end $$`.execute(db);
+      await sql`create constraint trigger gc_slow_commit after insert on gc_slow deferrable initially deferred for each row execute function gc_pause()`.execute(db);
+      const batches = deps.streams.stats.batches;
+      const overlapped = deps.streams.stats.overlapped;
+      let firstSettled = false;
+      const first = deps.streams
+        .run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
+          const entry = await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i: 5000 } });
+          await sql`insert into gc_slow (x) values (1)`.execute(trx);
+          return entry.seq;
+        })
+        .finally(() => (firstSettled = true));
+      while (deps.streams.stats.batches === batches) await new Promise((resolve) => setTimeout(resolve, 5));
+      let ranDuringFirstCommit: boolean | undefined;
+      const second = deps.streams.run(STREAM, { principal: { kind: 'admin' } } as never, async (trx) => {
+        ranDuringFirstCommit = !firstSettled;
+        await sql`select 1`.execute(trx); // a statement: BEGIN and its savepoint go now, during that commit
+        return (await appendEntry(trx, STREAM, AT, { type: 'test.group', actor: 'system', payload: { i: 5001 } })).seq;
+      });
+      const [a, b] = await Promise.all([first, second]);
+      t.equal(ranDuringFirstCommit, true, 'the second command ran while the first batch was committing');
+      t.equal(deps.streams.stats.overlapped - overlapped, 1, 'counted as an overlapping batch');
+      t.equal(b, a + 1, 'and its entry still follows, acknowledged after its own commit');
+      t.ok((await services.ledger.verify(STREAM)).ok);
+    });
+
     await t.test('a failed commit fails every command of its batch and loses nothing acknowledged', async (t) => {
       const before = await entriesOfStream();
       const settled = await Promise.allSettled([run(3000), run(3001, { poison: true }), run(3002), run(3003, { refuse: true })]);

@@ -27,11 +27,14 @@ t.test('a hot recipient gets a stock from the thread; each context seals once an
   const recipient = generateX25519();
   const info = text.encode('cycle-a');
   const take = () => pool.take(recipient.publicKey, info);
+  const refs = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Worker' || kind === 'MessagePort').length;
+  const refsBefore = refs();
   for (let i = 0; i < 3; i += 1) take();
   t.equal(pool.stats.threadsStarted, 0, 'a few seals start no thread');
   take();
   t.equal(pool.stats.threadsStarted, 1, 'the fourth within a second does');
   await until(() => pool.ready(recipient.publicKey, info) >= 100, 'the stock');
+  t.equal(refs(), refsBefore, 'the running thread does not keep the process alive');
   const encs = new Set<string>();
   const keys = new Set<string>();
   for (let i = 0; i < 150; i += 1) {
