@@ -27,6 +27,8 @@ export interface ScenarioCheck {
 
 const ADMIN = 'agl_admin_replication_token_0123456789';
 const DATABASE = 'agora';
+/** service processes sharing the primary and the replica in the replica scenario */
+const REPLICA_PROCESSES = 3;
 
 export async function runReplicaScenario(options: { members: number; log?: (line: string) => void }): Promise<ScenarioCheck[]> {
   const log = options.log ?? (() => undefined);
@@ -34,33 +36,56 @@ export async function runReplicaScenario(options: { members: number; log?: (line
   const pair = await createReplicationPair();
   await onPair(pair, log, checks, async () => {
     await queryOne(pair.primary.url(), `create database ${DATABASE}`);
-    log(`primary on ${pair.primary.port}, standby on ${pair.standby.port}`);
-    return startService({
-      databaseUrl: pair.primary.url(DATABASE),
-      dataDir: mkdtempSync(join(tmpdir(), 'agora-replica-')),
-      adminToken: ADMIN,
-      env: { DATABASE_READ_URL: pair.standby.url(DATABASE), CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' },
-    });
-  }, async (service) => {
-    const api = new HttpClient(service.baseUrl);
+    log(`primary on ${pair.primary.port}, standby on ${pair.standby.port}; ${REPLICA_PROCESSES} service processes`);
+    // started one after the other: the first runs the migrations
+    const services: ServiceProcess[] = [];
+    // one data directory: the processes of one deployment share its signing and sealing keys
+    const dataDir = mkdtempSync(join(tmpdir(), 'agora-replica-'));
+    try {
+      for (let i = 0; i < REPLICA_PROCESSES; i += 1) {
+        services.push(
+          await startService({
+            databaseUrl: pair.primary.url(DATABASE),
+            dataDir,
+            adminToken: ADMIN,
+            env: { DATABASE_READ_URL: pair.standby.url(DATABASE), CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' },
+          }),
+        );
+      }
+    } catch (err) {
+      await Promise.all(services.map((service) => service.kill()));
+      throw err;
+    }
+    return services;
+  }, async (services) => {
+    const apis = services.map((service) => new HttpClient(service.baseUrl));
+    const api = apis[0]!;
     const world = await buildVotingWorld(api, ADMIN, { slug: 'replica', members: options.members });
+    // the ballots go to every process in turn: their group commits share one stream
     const receipts = await inParallel(world.members.length, 8, async (i) => {
-      const cast = await api.expect<{ receipt: { hash: string; seq: number } }>(200, 'PUT', `/v1/cycles/${world.cycleId}/ballot`, { token: world.members[i]!.token, body: ballotBody(i, world.proposalIds) });
+      const cast = await apis[i % apis.length]!.expect<{ receipt: { hash: string; seq: number } }>(200, 'PUT', `/v1/cycles/${world.cycleId}/ballot`, { token: world.members[i]!.token, body: ballotBody(i, world.proposalIds) });
       return cast.receipt;
     });
-    const checkpoint = await api.expect<{ number: number }>(201, 'POST', '/v1/checkpoints', { token: ADMIN });
+    const seqs = receipts.map((r) => r.seq).sort((a, b) => a - b);
+    checks.push({ name: `ballots cast through ${apis.length} processes take distinct seqs`, ok: new Set(seqs).size === seqs.length });
+    const checkpoint = await apis[1 % apis.length]!.expect<{ number: number }>(201, 'POST', '/v1/checkpoints', { token: ADMIN });
     await pair.caughtUp();
     log(`${receipts.length} ballots cast, checkpoint ${checkpoint.number} signed on the primary, standby caught up`);
     const key = (await api.expect<{ verifierKey: string }>(200, 'GET', '/v1/checkpoints/public-key')).verifierKey;
-    let verified = 0;
+    const verifiedBy = apis.map(() => 0);
     const failures: string[] = [];
-    for (const receipt of receipts) {
-      const answer = await api.call('GET', `/v1/receipts/${receipt.hash}/proof`);
+    for (const [i, receipt] of receipts.entries()) {
+      const server = i % apis.length;
+      const answer = await apis[server]!.call('GET', `/v1/receipts/${receipt.hash}/proof`);
       const result = answer.status === 200 ? verifyReceiptProof(answer.text, key, { receipt: { stream: world.stream, seq: receipt.seq, hash: receipt.hash } }) : { ok: false, message: `HTTP ${answer.status}` };
-      if (result.ok) verified += 1;
+      if (result.ok) verifiedBy[server] = (verifiedBy[server] ?? 0) + 1;
       else failures.push(`${receipt.hash}: ${'message' in result ? String(result.message) : 'failed'}`);
     }
+    const verified = verifiedBy.reduce((a, b) => a + b, 0);
     checks.push({ name: 'every receipt proof served verifies against the checkpoint signed on the primary', ok: verified === receipts.length, detail: `${verified}/${receipts.length} ${failures.slice(0, 3).join('; ')}` });
+    checks.push({ name: `each of the ${apis.length} processes served verifying proofs`, ok: verifiedBy.every((n) => n > 0), detail: verifiedBy.join(', ') });
+    const verify = await apis[2 % apis.length]!.expect<{ ok: boolean; problems: unknown[] }>(200, 'GET', '/v1/ledger/verify', { token: ADMIN, timeoutMs: 120_000 });
+    checks.push({ name: 'the ledger verifies', ok: verify.ok, detail: JSON.stringify(verify.problems.slice(0, 3)) });
     const reading = await queryOne<{ n: string }>(pair.standby.url(), `select count(*) as n from pg_stat_activity where datname = $1 and backend_type = 'client backend'`, [DATABASE]);
     checks.push({ name: 'the service reads from the standby (it holds connections there)', ok: Number(reading.n) > 0, detail: `${reading.n} connections` });
     const standbyIsStandby = await queryOne<{ r: boolean }>(pair.standby.url(), 'select pg_is_in_recovery() as r');
@@ -77,8 +102,8 @@ export async function runFailoverScenario(options: { members: number; log?: (lin
     await queryOne(pair.primary.url(), `create database ${DATABASE}`);
     const url = `postgres://postgres@127.0.0.1:${pair.primary.port},127.0.0.1:${pair.standby.port}/${DATABASE}?target_session_attrs=read-write`;
     log(`synchronous primary on ${pair.primary.port}, standby1 on ${pair.standby.port}; service on ${url}`);
-    return startService({ databaseUrl: url, dataDir: mkdtempSync(join(tmpdir(), 'agora-failover-')), adminToken: ADMIN, env: { CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' } });
-  }, async (service) => {
+    return [await startService({ databaseUrl: url, dataDir: mkdtempSync(join(tmpdir(), 'agora-failover-')), adminToken: ADMIN, env: { CHECKPOINT_INTERVAL_SECONDS: '0', RATE_LIMIT_PER_MINUTE: '0' } })];
+  }, async ([service]) => {
     const sync = await queryOne<{ state: string }>(pair.primary.url(), `select sync_state as state from pg_stat_replication where application_name = 'standby1'`);
     checks.push({ name: 'the standby replicates synchronously', ok: sync?.state === 'sync', detail: sync?.state });
     const api = new HttpClient(service.baseUrl);
@@ -150,23 +175,25 @@ export function runScenarioFromCommandLine(scenario: Scenario, defaultMembers: n
 }
 
 /**
- * A service on a replication pair, the scenario's checks, then a clean stop (itself a check); on
- * failure the service's last output is logged. Whatever happens the service is killed and the
- * pair's temporary clusters are stopped and removed.
+ * Service processes on a replication pair, the scenario's checks, then a clean stop of each (itself a
+ * check); on failure their last output is logged. Whatever happens they are killed and the pair's
+ * temporary clusters are stopped and removed.
  */
-async function onPair(pair: ReplicationPair, log: (line: string) => void, checks: ScenarioCheck[], start: () => Promise<ServiceProcess>, scenario: (service: ServiceProcess) => Promise<void>): Promise<void> {
-  let service: ServiceProcess | undefined;
+async function onPair(pair: ReplicationPair, log: (line: string) => void, checks: ScenarioCheck[], start: () => Promise<ServiceProcess[]>, scenario: (services: [ServiceProcess, ...ServiceProcess[]]) => Promise<void>): Promise<void> {
+  let services: ServiceProcess[] = [];
   try {
-    service = await start();
-    await scenario(service);
-    const stop = await service.stop();
-    service = undefined;
-    checks.push({ name: 'the service stops cleanly', ok: stop.code === 0 && !stop.hung });
+    services = await start();
+    const [first, ...others] = services;
+    if (first === undefined) throw new Error('a scenario starts at least one service');
+    await scenario([first, ...others]);
+    const stops = await Promise.all(services.map((service) => service.stop()));
+    services = [];
+    checks.push({ name: stops.length === 1 ? 'the service stops cleanly' : `the ${stops.length} service processes stop cleanly`, ok: stops.every((stop) => stop.code === 0 && !stop.hung) });
   } catch (err) {
-    if (service !== undefined) log(`service output:\n${service.output().slice(-4000)}`);
+    for (const service of services) log(`service output:\n${service.output().slice(-4000)}`);
     throw err;
   } finally {
-    await service?.kill();
+    await Promise.all(services.map((service) => service.kill()));
     await pair.destroy();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The replica and failover scripts in a bounded form (issue 15 items 4 and 5): a throw-away
- * primary and standby under /tmp, the real service against both. Skips, saying why, when this
- * machine cannot run them (not root, no PostgreSQL 15 binaries, no runuser).
+ * primary and standby under /tmp, the real service against both (three processes in the replica
+ * scenario). Skips, saying why, when this machine cannot run them (not root, no PostgreSQL 15
+ * binaries, no runuser).
  */
 import t, { type Test } from 'tap';
 import { replicationUnavailable } from '../../scripts/lib/pg-replication.js';
