@@ -181,17 +181,14 @@ export async function insertToken(
     .execute();
 }
 
-/**
- * Who holds a token (by its hash), with the member row when the holder is a member: what
- * authentication needs, in one round trip.
- */
+/** Who holds a token, with the member row when the holder is a member: what authentication needs. */
 export interface TokenHolder {
   kind: 'member' | 'funder' | 'auditor';
   principalId: string;
   member: Member | undefined;
 }
 
-/** The holders of these token hashes (hex), in one statement; unknown hashes are absent. */
+/** The holders of these token hashes (hex), in one round trip; unknown hashes are absent. */
 export async function findTokenHolders(db: Queryable, tokenHashes: readonly string[]): Promise<Map<string, TokenHolder>> {
   const found = new Map<string, TokenHolder>();
   if (tokenHashes.length === 0) return found;

@@ -17,9 +17,9 @@
  * - BEGIN is sent with the first statement a command sends; a batch of plain appends is that one
  *   call, committed on its own, with no BEGIN or COMMIT around it. The end of a batch — the rows
  *   its commands deferred, its entries, COMMIT — is one round trip (StreamBatch.commit).
- * - Batches overlap by one: the next runs its commands while the previous commits; its append
- *   waits for the head row until that COMMIT, so entries commit in
- *   batch order. At most one commit is in flight. A batch that will lock the head from its first
+ * - Batches overlap by one: the next runs its commands while the previous commits (a command that
+ *   arrives during that commit starts it); its append waits for the head row until that COMMIT, so
+ *   entries commit in batch order. At most one commit is in flight. A batch that will lock the head from its first
  *   append does not overlap one that takes the lock only in its final append: it would hold the
  *   lock that append waits for while waiting for that commit itself. For the same reason commands
  *   never lock their stream's head row.
