@@ -15,7 +15,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../worker-thread.js';
 import type { HpkeSuite } from '../governance/sealed-ballot.js';
-import { openBase, SENDER_CONTEXT_BYTES, sealWithContext, setupBaseSender, type SenderContext } from './hpke-node.js';
+import { nodeHpke, sealWithContext, setupBaseSender, unpackSenderContexts, type SenderContext } from './hpke-node.js';
 
 const HOT_SEALS = 32;
 const HOT_WINDOW_MS = 1000;
@@ -152,10 +152,7 @@ export class EncapsulationPool {
     const list = this.stock.get(reply.id);
     if (reply.last) this.requested.delete(reply.id);
     if (list === undefined) return; // forgotten meanwhile
-    const packed = Buffer.from(reply.packed.buffer, reply.packed.byteOffset, reply.packed.byteLength);
-    for (let at = 0; at + SENDER_CONTEXT_BYTES <= packed.length; at += SENDER_CONTEXT_BYTES) {
-      list.push({ enc: packed.subarray(at, at + 32), key: packed.subarray(at + 32, at + 48), baseNonce: packed.subarray(at + 48, at + SENDER_CONTEXT_BYTES) });
-    }
+    list.push(...unpackSenderContexts(reply.packed));
   }
 
   /** The thread ended: a failure disables it for good; a stop (idle, terminate) just forgets it. */
@@ -193,8 +190,5 @@ export const encapsulations = new EncapsulationPool();
 
 /** The native suite, sealing with contexts from `pool` (the service's ballots). */
 export function pooledHpke(pool: EncapsulationPool = encapsulations): HpkeSuite {
-  return {
-    seal: async (publicKey, info, aad, plaintext) => sealWithContext(pool.take(publicKey, info), aad, plaintext),
-    open: async (privateKey, enc, info, aad, ct) => openBase(privateKey, enc, info, aad, ct),
-  };
+  return { ...nodeHpke, seal: async (publicKey, info, aad, plaintext) => sealWithContext(pool.take(publicKey, info), aad, plaintext) };
 }

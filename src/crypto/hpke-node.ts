@@ -143,6 +143,28 @@ export interface SenderContext {
 /** A sender context packed as bytes (enc, key, base nonce, one after the other), to cross threads. */
 export const SENDER_CONTEXT_BYTES = 32 + NK + NN;
 
+/** Sender contexts packed one after the other (packSenderContexts ↔ unpackSenderContexts). */
+export function packSenderContexts(contexts: readonly SenderContext[]): Uint8Array<ArrayBuffer> {
+  const packed = new Uint8Array(contexts.length * SENDER_CONTEXT_BYTES);
+  for (const [i, context] of contexts.entries()) {
+    const at = i * SENDER_CONTEXT_BYTES;
+    packed.set(context.enc, at);
+    packed.set(context.key, at + 32);
+    packed.set(context.baseNonce, at + 32 + NK);
+  }
+  return packed;
+}
+
+/** The contexts of `packSenderContexts`, as views into the same bytes. */
+export function unpackSenderContexts(packed: Uint8Array): SenderContext[] {
+  const bytes = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  const contexts: SenderContext[] = [];
+  for (let at = 0; at + SENDER_CONTEXT_BYTES <= bytes.length; at += SENDER_CONTEXT_BYTES) {
+    contexts.push({ enc: bytes.subarray(at, at + 32), key: bytes.subarray(at + 32, at + 32 + NK), baseNonce: bytes.subarray(at + 32 + NK, at + SENDER_CONTEXT_BYTES) });
+  }
+  return contexts;
+}
+
 /** SetupBaseS with a fresh ephemeral key (or `ephemeralPrivate`, for the test vectors). */
 export function setupBaseSender(recipientPublic: Uint8Array, info: Uint8Array, ephemeralPrivate?: Uint8Array): SenderContext {
   const pkR = cachedPublicKey(recipientPublic);
